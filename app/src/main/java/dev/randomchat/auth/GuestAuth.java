@@ -1,0 +1,40 @@
+package dev.randomchat.auth;
+
+import java.util.Optional;
+
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.stereotype.Component;
+
+/** Finds the guest of a request: the {@code rc_guest} cookie, or {@code Authorization: Bearer}. */
+@Component
+public class GuestAuth {
+
+    public static final String COOKIE = "rc_guest";
+    private static final String BEARER = "Bearer ";
+
+    private final TokenService tokens;
+
+    GuestAuth(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public Optional<Guest> guest(ServerHttpRequest request) {
+        Optional<Guest> fromHeader = bearer(request).flatMap(tokens::verifyGuest);
+        if (fromHeader.isPresent()) {
+            return fromHeader;
+        }
+        HttpCookie cookie = request.getCookies().getFirst(COOKIE);
+        return cookie == null ? Optional.empty() : tokens.verifyGuest(cookie.getValue());
+    }
+
+    /** The bearer token of a request, if it carries one. */
+    public static Optional<String> bearer(ServerHttpRequest request) {
+        String header = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Optional.empty();
+        }
+        return Optional.of(header.substring(BEARER.length()).trim());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.randomchat.chat;
+
+import java.util.List;
+
+import dev.randomchat.system.Redis;
+
+/**
+ * A channel's keys and topic. They share the {@code {channelId}} hash tag, so one script can touch
+ * them all on a Redis Cluster, and the topic is published on the shard that holds them.
+ */
+record ChannelKeys(String meta, String log, String cmids, String presence, String files, String topic) {
+
+    static ChannelKeys of(Redis redis, String channelId) {
+        String tag = "{" + channelId + "}";
+        return new ChannelKeys(
+                redis.key("ch", tag, "meta"),
+                redis.key("ch", tag, "log"),
+                redis.key("ch", tag, "cmids"),
+                redis.key("ch", tag, "presence"),
+                redis.key("ch", tag, "files"),
+                redis.key("ch", tag, "events"));
+    }
+
+    List<String> forSend() {
+        return List.of(meta, log, cmids, files, topic);
+    }
+
+    List<String> forRead() {
+        return List.of(meta, log, presence, topic);
+    }
+
+    List<String> forLeave() {
+        return List.of(meta, log, cmids, presence, files, topic);
+    }
+
+    List<String> forPresence() {
+        return List.of(meta, presence, topic);
+    }
+}

@@ -1,0 +1,22 @@
+package dev.randomchat.chat;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Min;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+import dev.randomchat.system.PositiveDuration;
+
+/**
+ * Channels.
+ *
+ * @param expiration {@code REDIS_EXPIRATION_HOURS}: a channel and its messages expire this long
+ *        after its last message
+ * @param maxMessages {@code MAX_MSGS}: messages a channel keeps for replay and history
+ */
+@Validated
+@ConfigurationProperties("chat.channel")
+public record ChannelProperties(@PositiveDuration Duration expiration, @Min(1) int maxMessages) {
+}

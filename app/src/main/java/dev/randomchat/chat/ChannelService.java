@@ -1,0 +1,429 @@
+package dev.randomchat.chat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+import dev.randomchat.auth.ChannelGrant;
+import dev.randomchat.auth.TokenService;
+import dev.randomchat.match.Pairings;
+import dev.randomchat.safety.Reports;
+import dev.randomchat.socket.Connection;
+import dev.randomchat.socket.ErrorCode;
+import dev.randomchat.socket.FrameException;
+import dev.randomchat.socket.Outbound;
+import dev.randomchat.system.LuaScript;
+import dev.randomchat.system.Redis;
+import dev.randomchat.system.ServerId;
+
+/**
+ * Channels: join and resume, send, seen, typing, presence and leave.
+ *
+ * <p>Each message is numbered, stored and published by one script ({@code send.lua}). A server
+ * subscribes to a channel's topic while it holds one of its sockets; every socket gets the
+ * channel's messages in seq order with no gap and no duplicate ({@link Attachment}).
+ */
+@Service
+public class ChannelService {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
+
+    /** Presence entries live this long unless their server renews them; a dead server's lapse. */
+    static final Duration PRESENCE_LEASE = Duration.ofSeconds(20);
+    /** A guest whose last socket closed is announced offline only after this, so a reload does not flap. */
+    static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
+    /** An ended channel's keys are kept this long, so late joins learn it ended; then they go. */
+    static final Duration CLOSED_RETENTION = Duration.ofMinutes(5);
+    /** A report keeps this many of the channel's last messages as evidence. */
+    static final int EVIDENCE_MESSAGES = 50;
+
+    private static final LuaScript OPEN = LuaScript.load(ChannelService.class, "open.lua");
+    private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
+    private static final LuaScript READ = LuaScript.load(ChannelService.class, "read.lua");
+    private static final LuaScript SEEN = LuaScript.load(ChannelService.class, "seen.lua");
+    private static final LuaScript LEAVE = LuaScript.load(ChannelService.class, "leave.lua");
+    private static final LuaScript PRESENCE = LuaScript.load(ChannelService.class, "presence.lua");
+
+    private final Redis redis;
+    private final String serverId;
+    private final TokenService tokens;
+    private final JsonMapper json;
+    private final ChannelProperties properties;
+    private final Pairings pairings;
+    private final Reports reports;
+    private final ObjectProvider<ChannelEndListener> endListeners;
+    private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
+    private final Map<String, Attachment> byConnection = new ConcurrentHashMap<>();
+    private final Counter relayed;
+    private final Counter resumes;
+    private final Counter replayedMessages;
+
+    ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
+            Pairings pairings, Reports reports, ObjectProvider<ChannelEndListener> endListeners, MeterRegistry meters) {
+        this.reports = reports;
+        this.redis = redis;
+        this.serverId = serverId.value();
+        this.tokens = tokens;
+        this.json = json;
+        this.properties = properties;
+        this.pairings = pairings;
+        this.endListeners = endListeners;
+        this.relayed = Counter.builder("chat.messages.relayed").description("Chat messages stored and published")
+                .register(meters);
+        this.resumes = Counter.builder("chat.resumes").description("Joins of an existing channel (resumes)")
+                .register(meters);
+        this.replayedMessages = Counter.builder("chat.messages.replayed")
+                .description("Messages replayed from the log to joining or catching-up sockets")
+                .register(meters);
+        redis.onReconnect(this::markAllForCatchUp);
+    }
+
+    /** Records a freshly made pair's channel (idempotent); emits "open" or "closed". */
+    public Mono<String> open(String channelId, Outbound.Peer a, Outbound.Peer b, List<String> commonInterests) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(OPEN, List.of(keys.meta()), a.id(), a.name(), b.id(), b.name(),
+                String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()));
+    }
+
+    /** Attaches a freshly matched socket to its channel, live from now, without a replay. */
+    public Mono<Void> attachMatched(Connection connection, String channelId) {
+        return attach(connection, channelId, 0, false);
+    }
+
+    public Mono<Void> join(Connection connection, String token, long after) {
+        ChannelGrant grant = tokens.verifyChannel(token)
+                .filter(g -> g.guestId().equals(connection.guestId()))
+                .orElseThrow(() -> new FrameException(ErrorCode.INVALID_TOKEN,
+                        "this channel token is not valid for you", "join"));
+        resumes.increment();
+        return attach(connection, grant.channelId(), after, true);
+    }
+
+    public Mono<Void> send(Connection connection, String cmid, String text) {
+        Attachment attachment = attachmentOf(connection, cmid);
+        String sentAt = Instant.now().toString();
+        String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
+                + ",\"sentAt\":" + quote(sentAt) + ",\"text\":" + quote(text) + "}";
+        return store(connection, attachment.channelId(), cmid, tail);
+    }
+
+    /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
+    public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
+        Attachment attachment = attachmentOf(connection, cmid);
+        ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
+        return redis.commands()
+                .hget(keys.files(), fileId)
+                .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.UNKNOWN_FILE,
+                        "no such file in this channel", cmid)))
+                .flatMap(file -> {
+                    String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
+                            + ",\"sentAt\":" + quote(Instant.now().toString()) + ",\"file\":" + file + "}";
+                    return store(connection, attachment.channelId(), cmid, tail);
+                });
+    }
+
+    public Mono<Void> seen(Connection connection, long seq) {
+        Attachment attachment = attachmentOf(connection, "seen");
+        ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
+        return redis.run(SEEN, List.of(keys.meta(), keys.topic()), connection.guestId(), Long.toString(seq),
+                        redis.publishCommand())
+                .flatMap(result -> switch (result) {
+                    case "beyond" -> Mono.error(FrameException.badRequest("seq is beyond the last message", "seen"));
+                    case "gone" -> Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "seen"));
+                    default -> Mono.empty();
+                });
+    }
+
+    public Mono<Void> typing(Connection connection, boolean active) {
+        Attachment attachment = attachmentOf(connection, "typing");
+        String event = "t|0|" + connection.guestId() + "|{\"type\":\"typing\",\"from\":" + quote(connection.guestId())
+                + ",\"active\":" + active + "}";
+        return redis.publish(ChannelKeys.of(redis, attachment.channelId()).topic(), event);
+    }
+
+    public Mono<Void> leave(Connection connection, boolean block) {
+        Attachment attachment = attachmentOf(connection, "leave");
+        return end(attachment.channelId(), connection.guestId(), "left", block);
+    }
+
+    /**
+     * Ends a channel: one {@code ended} to every socket of both guests, the pair freed to match
+     * others but not each other for a while (or for good, with {@code block}).
+     */
+    public Mono<Void> end(String channelId, String by, String reason, boolean block) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":" + quote(by)
+                + ",\"reason\":" + quote(reason) + "}";
+        return redis.run(LEAVE, keys.forLeave(), by, reason, Long.toString(CLOSED_RETENTION.toMillis()),
+                        redis.publishCommand(), ended)
+                .flatMap(result -> {
+                    if (!result.startsWith("ok|")) {
+                        return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "leave"));
+                    }
+                    String[] pair = result.split("\\|");
+                    return pairings.unpair(pair[1], pair[2], channelId, block)
+                            .then(channelEnded(channelId));
+                });
+    }
+
+    /**
+     * Reports the peer: the channel's last messages are kept as evidence, the reporter gets
+     * {@code reported}, and the channel ends as a leave with block would.
+     */
+    public Mono<Void> report(Connection connection, String reason, String note) {
+        Attachment attachment = attachmentOf(connection, "report");
+        String channelId = attachment.channelId();
+        return read(channelId, connection.guestId(), 0, properties.maxMessages())
+                .flatMap(state -> {
+                    if (!state.open()) {
+                        return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "report"));
+                    }
+                    List<String> messages = state.messages();
+                    List<String> evidence = messages.subList(Math.max(0, messages.size() - EVIDENCE_MESSAGES),
+                            messages.size());
+                    return reports.save(channelId, connection.guestId(), state.peerOf(connection.guestId()).id(),
+                            reason, note, evidence);
+                })
+                .then(Mono.fromRunnable(() -> connection.send(new Outbound.Reported())))
+                .then(end(channelId, connection.guestId(), "left", true));
+    }
+
+    /** Emits the last messages of a channel (up to {@code limit}) for reports and evidence. */
+    public Mono<ChannelState> read(String channelId, String guestId, long after, int limit) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(READ, keys.forRead(), guestId, serverId, Long.toString(after),
+                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
+                .map(reply -> ChannelState.parse(json, reply));
+    }
+
+    /** The channel this socket is attached to, if any. */
+    public String channelOf(Connection connection) {
+        Attachment attachment = byConnection.get(connection.id());
+        return attachment == null ? null : attachment.channelId();
+    }
+
+    public Mono<Void> closed(Connection connection) {
+        Attachment attachment = byConnection.remove(connection.id());
+        if (attachment == null) {
+            return Mono.empty();
+        }
+        detach(attachment);
+        return Mono.delay(PRESENCE_GRACE)
+                .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId())));
+    }
+
+    private Mono<Void> attach(Connection connection, String channelId, long after, boolean announce) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        Attachment attachment = new Attachment(connection, channelId, after);
+        return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
+                .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
+                        Long.toString(after), Long.toString(PRESENCE_LEASE.toMillis()),
+                        Integer.toString(announce ? properties.maxMessages() : 0), redis.publishCommand(), "join")))
+                .map(reply -> ChannelState.parse(json, reply))
+                .flatMap(state -> {
+                    if (!state.open() || !state.member(connection.guestId())) {
+                        redis.unsubscribe(keys.topic());
+                        return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
+                    }
+                    Attachment previous = byConnection.put(connection.id(), attachment);
+                    byChannel.computeIfAbsent(channelId, id -> ConcurrentHashMap.newKeySet()).add(attachment);
+                    if (announce) {
+                        replayedMessages.increment(state.messages().size());
+                        attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
+                                channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
+                                state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
+                    }
+                    else {
+                        attachment.liveFrom(state.lastSeq());
+                    }
+                    if (previous != null && previous != attachment) {
+                        detach(previous);
+                        if (!previous.channelId().equals(channelId)) {
+                            return presenceLeft(previous.channelId(), connection.guestId());
+                        }
+                    }
+                    return Mono.empty();
+                })
+                .onErrorResume(ex -> !(ex instanceof FrameException), ex -> {
+                    redis.unsubscribe(keys.topic());
+                    return Mono.error(ex);
+                });
+    }
+
+    private Mono<Void> store(Connection connection, String channelId, String cmid, String tail) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        String head = "{\"type\":\"message\",\"channelId\":" + quote(channelId) + ",\"seq\":";
+        return redis.run(SEND, keys.forSend(), connection.guestId(), cmid, head, tail,
+                        Integer.toString(properties.maxMessages()), Long.toString(properties.expiration().toMillis()),
+                        redis.publishCommand())
+                .flatMap(result -> {
+                    if (result.startsWith("ok:") || result.startsWith("dup:")) {
+                        if (result.startsWith("ok:")) {
+                            relayed.increment();
+                        }
+                        long seq = Long.parseLong(result.substring(result.indexOf(':') + 1));
+                        connection.send(new Outbound.Ack(cmid, seq));
+                        return Mono.empty();
+                    }
+                    if ("forbidden".equals(result)) {
+                        return Mono.error(new FrameException(ErrorCode.NOT_IN_CHANNEL, "you are not in this channel", cmid));
+                    }
+                    return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", cmid));
+                });
+    }
+
+    /** An event on a channel's topic: {@code kind|seq|guest|json}. */
+    private void dispatch(String channelId, String event) {
+        Set<Attachment> attachments = byChannel.get(channelId);
+        if (attachments == null) {
+            return;
+        }
+        int first = event.indexOf('|');
+        int second = event.indexOf('|', first + 1);
+        int third = event.indexOf('|', second + 1);
+        char kind = event.charAt(0);
+        long seq = Long.parseLong(event, first + 1, second, 10);
+        String guest = event.substring(second + 1, third);
+        String frame = event.substring(third + 1);
+        for (Attachment attachment : attachments) {
+            switch (kind) {
+                case 'm' -> attachment.live(seq, frame);
+                case 's' -> {
+                    if (!attachment.guestId().equals(guest)) {
+                        attachment.connection().sendJson(frame);
+                    }
+                }
+                case 't', 'o' -> {
+                    if (!attachment.guestId().equals(guest)) {
+                        attachment.connection().sendDroppable(frame);
+                    }
+                }
+                case 'e' -> {
+                    attachment.connection().sendJson(frame);
+                    byConnection.remove(attachment.connection().id(), attachment);
+                    detach(attachment);
+                }
+                default -> log.warn("unknown event kind {} on channel {}", kind, channelId);
+            }
+        }
+    }
+
+    private void detach(Attachment attachment) {
+        if (attachment.detached()) {
+            return;
+        }
+        attachment.detach();
+        byChannel.computeIfPresent(attachment.channelId(), (id, set) -> {
+            set.remove(attachment);
+            return set.isEmpty() ? null : set;
+        });
+        redis.unsubscribe(ChannelKeys.of(redis, attachment.channelId()).topic());
+    }
+
+    private Mono<Void> presenceLeft(String channelId, String guestId) {
+        if (stillHere(channelId, guestId)) {
+            return Mono.empty();
+        }
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_LEASE.toMillis()),
+                redis.publishCommand(), "leave", guestId).then();
+    }
+
+    private boolean stillHere(String channelId, String guestId) {
+        Set<Attachment> attachments = byChannel.get(channelId);
+        return attachments != null && attachments.stream().anyMatch(a -> a.guestId().equals(guestId));
+    }
+
+    private Mono<Void> channelEnded(String channelId) {
+        return Flux.fromIterable(endListeners.orderedStream().toList())
+                .concatMap(listener -> listener.channelEnded(channelId)
+                        .onErrorResume(ex -> {
+                            log.warn("cleanup of ended channel {} failed: {}", channelId, ex.toString());
+                            return Mono.empty();
+                        }))
+                .then();
+    }
+
+    /**
+     * Renews this server's presence in the channels it holds, notices peers whose server died,
+     * and tells sockets of channels that expired.
+     */
+    @Scheduled(fixedDelayString = "${chat.channel.presence-tick:5s}")
+    Mono<Void> presenceTick() {
+        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
+                .concatMap(channelId -> tick(channelId)
+                        .onErrorResume(ex -> {
+                            log.debug("presence tick for channel {} failed: {}", channelId, ex.toString());
+                            return Mono.empty();
+                        }))
+                .then();
+    }
+
+    private Mono<Void> tick(String channelId) {
+        Set<Attachment> attachments = byChannel.getOrDefault(channelId, Set.of());
+        List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_LEASE.toMillis()),
+                redis.publishCommand(), "tick"));
+        attachments.stream().map(Attachment::guestId).distinct().forEach(args::add);
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(PRESENCE, keys.forPresence(), args.toArray(String[]::new))
+                .flatMap(result -> "gone".equals(result) ? expired(channelId) : Mono.empty());
+    }
+
+    private Mono<Void> expired(String channelId) {
+        String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":\"\",\"reason\":\"expired\"}";
+        dispatch(channelId, "e|0||" + ended);
+        return channelEnded(channelId);
+    }
+
+    /** Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log. */
+    @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
+    Mono<Void> catchUp() {
+        return Flux.fromIterable(new ArrayList<>(byConnection.values()))
+                .filter(Attachment::catchUpNeeded)
+                .filter(Attachment::beginCatchUp)
+                .concatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(),
+                                properties.maxMessages())
+                        .doOnNext(state -> replayedMessages.increment(state.messages().size()))
+                        .map(state -> {
+                            attachment.replayed(state.messages(), state.firstSeq(), () -> { });
+                            return state;
+                        })
+                        .onErrorResume(ex -> {
+                            attachment.replayed(List.of(), attachment.lastSent() + 1, () -> { });
+                            return Mono.empty();
+                        }))
+                .then();
+    }
+
+    private void markAllForCatchUp() {
+        byConnection.values().forEach(Attachment::requestCatchUp);
+    }
+
+    private Attachment attachmentOf(Connection connection, String ref) {
+        Attachment attachment = byConnection.get(connection.id());
+        if (attachment == null) {
+            throw new FrameException(ErrorCode.NOT_IN_CHANNEL, "join a channel first", ref);
+        }
+        return attachment;
+    }
+
+    private String quote(String value) {
+        return json.writeValueAsString(value);
+    }
+}

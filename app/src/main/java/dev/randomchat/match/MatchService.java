@@ -1,0 +1,356 @@
+package dev.randomchat.match;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+
+import dev.randomchat.auth.Guest;
+import dev.randomchat.auth.TokenService;
+import dev.randomchat.chat.ChannelProperties;
+import dev.randomchat.chat.ChannelService;
+import dev.randomchat.socket.Connection;
+import dev.randomchat.socket.ErrorCode;
+import dev.randomchat.socket.FrameException;
+import dev.randomchat.socket.Outbound;
+import dev.randomchat.system.LuaScript;
+import dev.randomchat.system.RandomIds;
+import dev.randomchat.system.Redis;
+import dev.randomchat.system.ServerId;
+
+/**
+ * Pairs waiting guests across servers.
+ *
+ * <p>Every decision is one script ({@code match.lua}). A pair is stored before anyone is told;
+ * then a {@code matched} event goes to the topics of just the servers that hold the two guests'
+ * waiting sockets, and each of them tells its sockets and joins them to the channel. This server
+ * leases its waiters and renews the leases while their sockets live.
+ */
+@Service
+public class MatchService implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(MatchService.class);
+
+    /** A waiter not renewed for this long stops being matchable (its server died). */
+    static final Duration LEASE = Duration.ofSeconds(15);
+    /** Leases are renewed this often: three chances before one lapses. */
+    static final String RENEW_EVERY = "5s";
+    /** Server events that may wait for the pipeline; a burst of matches fits, an unbounded one does not. */
+    private static final int EVENT_QUEUE = 8192;
+    /** Renewals are sent in chunks of this many guests, so one script never runs long. */
+    private static final int RENEW_CHUNK = 500;
+
+    private static final LuaScript MATCH = LuaScript.load(MatchService.class, "match.lua");
+    private static final LuaScript RENEW = LuaScript.load(MatchService.class, "renew.lua");
+    private static final LuaScript UNWAIT = LuaScript.load(MatchService.class, "unwait.lua");
+
+    private final Redis redis;
+    private final String serverId;
+    private final String serverTopic;
+    private final QueueKeys keys;
+    private final MatchProperties properties;
+    private final ChannelProperties channelProperties;
+    private final ChannelService channels;
+    private final Pairings pairings;
+    private final TokenService tokens;
+    private final JsonMapper json;
+    private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
+    private final Sinks.Many<String> events = Sinks.many().unicast()
+            .onBackpressureBuffer(Queues.<String>get(EVENT_QUEUE).get());
+    private final Counter matches;
+    private final Timer timeToMatch;
+    private volatile Mono<Void> subscribed = Mono.empty();
+    private volatile Disposable pipeline;
+
+    MatchService(Redis redis, ServerId serverId, MatchProperties properties, ChannelProperties channelProperties,
+            ChannelService channels, Pairings pairings, TokenService tokens, JsonMapper json, MeterRegistry meters) {
+        this.redis = redis;
+        this.serverId = serverId.value();
+        this.serverTopic = redis.key("srv", "{" + serverId.value() + "}", "events");
+        this.keys = QueueKeys.of(redis);
+        this.properties = properties;
+        this.channelProperties = channelProperties;
+        this.channels = channels;
+        this.pairings = pairings;
+        this.tokens = tokens;
+        this.json = json;
+        this.matches = Counter.builder("chat.matches").description("Pairs made").register(meters);
+        this.timeToMatch = Timer.builder("chat.match.time").description("From match to matched")
+                .publishPercentileHistogram().register(meters);
+        Gauge.builder("chat.waiting", waiting, Map::size).description("Guests waiting on this server")
+                .register(meters);
+        Gauge.builder("chat.queue.length", this, service -> service.queueLength)
+                .description("Guests in the shared waiting queue, as last seen").register(meters);
+    }
+
+    private volatile long queueLength;
+
+    public Mono<Void> match(Connection connection, List<String> interests) {
+        Waiter waiter = waiting.computeIfAbsent(connection.guestId(), id -> new Waiter(connection.guest(), interests));
+        waiter.sockets.add(connection);
+        return subscribed.then(runMatch(waiter.guest, waiter.interests))
+                .flatMap(result -> handle(waiter, connection, result));
+    }
+
+    public Mono<Void> cancel(Connection connection) {
+        Waiter waiter = waiting.remove(connection.guestId());
+        return redis.run(UNWAIT, keys.forUnwait(), connection.guestId(), serverId, "all")
+                .then(Mono.fromRunnable(() -> {
+                    connection.send(new Outbound.Cancelled());
+                    if (waiter != null) {
+                        waiter.sockets.stream()
+                                .filter(other -> other != connection)
+                                .forEach(other -> other.send(new Outbound.Cancelled()));
+                    }
+                }));
+    }
+
+    /** A socket closed: the guest leaves the queue when it was its last waiting socket anywhere. */
+    public Mono<Void> closed(Connection connection) {
+        Waiter waiter = waiting.get(connection.guestId());
+        if (waiter == null || !waiter.sockets.remove(connection) || !waiter.sockets.isEmpty()) {
+            return Mono.empty();
+        }
+        waiting.remove(connection.guestId(), waiter);
+        return redis.run(UNWAIT, keys.forUnwait(), connection.guestId(), serverId, "one").then();
+    }
+
+    private Mono<String> runMatch(Guest guest, List<String> interests) {
+        return redis.run(MATCH, keys.forMatch(),
+                guest.id(),
+                guest.name(),
+                serverId,
+                Long.toString(LEASE.toMillis()),
+                Long.toString(properties.interestWait().toMillis()),
+                json.writeValueAsString(interests),
+                RandomIds.next(),
+                Long.toString(channelProperties.expiration().toMillis()),
+                Integer.toString(properties.maxMatchesPerDay()),
+                Long.toString(QueueKeys.KEY_TTL_MS));
+    }
+
+    private Mono<Void> handle(Waiter waiter, Connection connection, String reply) {
+        JsonNode result = json.readTree(reply);
+        switch (result.get("r").stringValue()) {
+            case "waiting" -> {
+                if (connection != null) {
+                    connection.send(new Outbound.Waiting(Instant.ofEpochMilli(result.get("s").longValue())));
+                }
+                waiter.since = Instant.ofEpochMilli(result.get("s").longValue());
+                return Mono.empty();
+            }
+            case "limited" -> {
+                forget(waiter, connection);
+                return Mono.error(new FrameException(ErrorCode.RATE_LIMITED,
+                        "daily match limit reached; try again tomorrow", "match"));
+            }
+            case "current" -> {
+                JsonNode current = json.readTree(result.get("v").stringValue());
+                return resume(waiter, current);
+            }
+            case "matched" -> {
+                return made(waiter, result);
+            }
+            default -> {
+                return Mono.error(new IllegalStateException("unexpected match result"));
+            }
+        }
+    }
+
+    /** The guest is already in a channel: tell its waiting sockets here, unless the channel ended. */
+    private Mono<Void> resume(Waiter waiter, JsonNode current) {
+        String channelId = current.get("c").stringValue();
+        Outbound.Peer me = new Outbound.Peer(waiter.guest.id(), waiter.guest.name());
+        Outbound.Peer peer = new Outbound.Peer(current.get("p").stringValue(), current.get("n").stringValue());
+        List<String> common = tags(current.get("ci").stringValue());
+        return channels.open(channelId, me, peer, common)
+                .flatMap(state -> "open".equals(state)
+                        ? tell(waiter.guest.id(), channelId, peer, common)
+                        : pairings.unpair(me.id(), peer.id(), channelId, false)
+                                .then(runMatch(waiter.guest, waiter.interests))
+                                .flatMap(next -> handle(waiter, null, next)));
+    }
+
+    private Mono<Void> made(Waiter waiter, JsonNode result) {
+        matches.increment();
+        String channelId = result.get("c").stringValue();
+        Outbound.Peer me = new Outbound.Peer(waiter.guest.id(), waiter.guest.name());
+        Outbound.Peer peer = new Outbound.Peer(result.get("p").stringValue(), result.get("n").stringValue());
+        List<String> common = tags(result.get("ci").stringValue());
+        MatchedEvent event = new MatchedEvent(channelId, me, peer, common);
+        String payload = json.writeValueAsString(event);
+        Set<String> servers = new java.util.LinkedHashSet<>();
+        servers.addAll(tags(result.get("ms").stringValue()));
+        servers.addAll(tags(result.get("ps").stringValue()));
+        servers.add(serverId);
+        return channels.open(channelId, me, peer, common)
+                .thenMany(Flux.fromIterable(servers))
+                .concatMap(server -> redis.publish(topicOf(server), payload))
+                .then();
+    }
+
+    /** Tells every waiting socket of this guest on this server, and joins them to the channel. */
+    private Mono<Void> tell(String guestId, String channelId, Outbound.Peer peer, List<String> common) {
+        Waiter waiter = waiting.remove(guestId);
+        if (waiter == null) {
+            return Mono.empty();
+        }
+        timeToMatch.record(Duration.between(waiter.since, Instant.now()));
+        return Flux.fromIterable(new ArrayList<>(waiter.sockets))
+                .filter(Connection::isOpen)
+                .concatMap(connection -> {
+                    String token = tokens.issueChannel(guestId, channelId).token();
+                    connection.send(new Outbound.Matched(channelId, token, peer, common));
+                    return channels.attachMatched(connection, channelId)
+                            .onErrorResume(ex -> Mono.fromRunnable(() -> log.warn(
+                                    "could not attach guest {} to channel {}: {}", guestId, channelId, ex.toString())));
+                })
+                .then();
+    }
+
+    private Mono<Void> onEvent(String payload) {
+        MatchedEvent event = json.readValue(payload, MatchedEvent.class);
+        return tell(event.a().id(), event.channelId(), event.b(), event.commonInterests())
+                .then(tell(event.b().id(), event.channelId(), event.a(), event.commonInterests()));
+    }
+
+    /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
+    @Scheduled(fixedDelayString = RENEW_EVERY)
+    Mono<Void> renewLeases() {
+        List<String> guests = new ArrayList<>(waiting.keySet());
+        Mono<Long> length = redis.commands().zcard(keys.queue()).doOnNext(n -> queueLength = n);
+        return Flux.range(0, (guests.size() + RENEW_CHUNK - 1) / RENEW_CHUNK)
+                .map(i -> guests.subList(i * RENEW_CHUNK, Math.min(guests.size(), (i + 1) * RENEW_CHUNK)))
+                .concatMap(chunk -> {
+                    List<String> args = new ArrayList<>(List.of(serverId, Long.toString(LEASE.toMillis()),
+                            Long.toString(QueueKeys.KEY_TTL_MS)));
+                    args.addAll(chunk);
+                    return redis.run(RENEW, keys.forRenew(), args.toArray(String[]::new));
+                })
+                .flatMapIterable(MatchService::tags)
+                .concatMap(this::noLongerWaiting)
+                .then(length)
+                .then()
+                .onErrorResume(ex -> {
+                    log.warn("lease renewal failed: {}", ex.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** Guests with interests whose wait ran out try again, now open to anyone. */
+    @Scheduled(fixedDelayString = "500ms")
+    Mono<Void> retryInterests() {
+        Instant now = Instant.now();
+        return Flux.fromIterable(new ArrayList<>(waiting.values()))
+                .filter(waiter -> !waiter.interests.isEmpty() && !waiter.retried && waiter.since != null
+                        && !waiter.since.plus(properties.interestWait()).isAfter(now))
+                .concatMap(waiter -> {
+                    waiter.retried = true;
+                    return runMatch(waiter.guest, waiter.interests)
+                            .flatMap(result -> handle(waiter, null, result))
+                            .onErrorResume(ex -> Mono.empty());
+                })
+                .then();
+    }
+
+    private Mono<Void> noLongerWaiting(String guestId) {
+        Waiter waiter = waiting.get(guestId);
+        if (waiter == null) {
+            return Mono.empty();
+        }
+        return redis.commands().hget(keys.current(), guestId)
+                .map(java.util.Optional::of)
+                .defaultIfEmpty(java.util.Optional.empty())
+                .flatMap(current -> current.isPresent()
+                        ? resume(waiter, json.readTree(current.get()))
+                        : Mono.fromRunnable(() -> {
+                            if (waiting.remove(guestId, waiter)) {
+                                waiter.sockets.forEach(socket -> socket.send(new Outbound.Cancelled()));
+                            }
+                        }));
+    }
+
+    private void forget(Waiter waiter, Connection connection) {
+        waiter.sockets.remove(connection);
+        if (waiter.sockets.isEmpty()) {
+            waiting.remove(waiter.guest.id(), waiter);
+        }
+    }
+
+    private String topicOf(String server) {
+        return redis.key("srv", "{" + server + "}", "events");
+    }
+
+    private static List<String> tags(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : List.of(joined.split(","));
+    }
+
+    @Override
+    public void start() {
+        subscribed = redis.subscribe(serverTopic, this::enqueue).cache();
+        pipeline = events.asFlux()
+                .concatMap(payload -> onEvent(payload).onErrorResume(ex -> {
+                    log.warn("matched event failed: {}", ex.toString());
+                    return Mono.empty();
+                }))
+                .subscribe();
+    }
+
+    private synchronized void enqueue(String payload) {
+        if (events.tryEmitNext(payload).isFailure()) {
+            log.warn("matched event dropped: the event queue is full");
+        }
+    }
+
+    @Override
+    public void stop() {
+        redis.unsubscribe(serverTopic);
+        if (pipeline != null) {
+            pipeline.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return pipeline != null && !pipeline.isDisposed();
+    }
+
+    /** A guest with waiting sockets on this server. */
+    private static final class Waiter {
+
+        private final Guest guest;
+        private final List<String> interests;
+        private final Set<Connection> sockets = ConcurrentHashMap.newKeySet();
+        private volatile Instant since = Instant.now();
+        private volatile boolean retried;
+
+        private Waiter(Guest guest, List<String> interests) {
+            this.guest = guest;
+            this.interests = interests;
+        }
+    }
+
+    record MatchedEvent(String channelId, Outbound.Peer a, Outbound.Peer b, List<String> commonInterests) {
+    }
+}

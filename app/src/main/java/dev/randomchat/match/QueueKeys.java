@@ -1,0 +1,48 @@
+package dev.randomchat.match;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+import dev.randomchat.system.Redis;
+
+/**
+ * The waiting queue's keys. They share the {@code {q}} hash tag, so every matching script runs
+ * on one node of a Redis Cluster; see match.lua for what each holds.
+ */
+record QueueKeys(String queue, String waiters, String tagged, String current, String currentExp, String avoid,
+        String ticket, String dailyPrefix) {
+
+    /** The queue's keys vanish after a day without any matching activity. */
+    static final long KEY_TTL_MS = 24 * 3600 * 1000L;
+
+    static QueueKeys of(Redis redis) {
+        return new QueueKeys(
+                redis.key("{q}", "queue"),
+                redis.key("{q}", "waiters"),
+                redis.key("{q}", "tagged"),
+                redis.key("{q}", "current"),
+                redis.key("{q}", "current-exp"),
+                redis.key("{q}", "avoid"),
+                redis.key("{q}", "ticket"),
+                redis.key("{q}", "daily"));
+    }
+
+    List<String> forMatch() {
+        String day = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
+        return List.of(queue, waiters, tagged, current, currentExp, avoid, ticket, dailyPrefix + ":" + day);
+    }
+
+    List<String> forUnwait() {
+        return List.of(queue, waiters, tagged);
+    }
+
+    List<String> forRenew() {
+        return List.of(waiters, queue);
+    }
+
+    List<String> forUnpair() {
+        return List.of(current, currentExp, avoid);
+    }
+}

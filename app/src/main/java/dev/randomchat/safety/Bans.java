@@ -1,0 +1,50 @@
+package dev.randomchat.safety;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.stereotype.Component;
+
+import dev.randomchat.system.Redis;
+
+/** Operator bans of guests and client addresses, each a Redis key that expires with the ban. */
+@Component
+public class Bans {
+
+    private final Redis redis;
+
+    Bans(Redis redis) {
+        this.redis = redis;
+    }
+
+    public Mono<Boolean> guestBanned(String guestId) {
+        return exists(redis.key("ban", "guest", guestId));
+    }
+
+    public Mono<Boolean> ipBanned(String ip) {
+        return exists(redis.key("ban", "ip", ip));
+    }
+
+    Mono<Instant> banGuest(String guestId, Duration duration) {
+        return ban(redis.key("ban", "guest", guestId), duration);
+    }
+
+    Mono<Instant> banIp(String ip, Duration duration) {
+        return ban(redis.key("ban", "ip", ip), duration);
+    }
+
+    private Mono<Instant> ban(String key, Duration duration) {
+        Instant until = Instant.now().plus(duration);
+        return redis.commands()
+                .setex(key, duration.toSeconds(), until.toString())
+                .thenReturn(until);
+    }
+
+    private Mono<Boolean> exists(String key) {
+        return redis.commands()
+                .exists(key)
+                .map(count -> count > 0);
+    }
+}

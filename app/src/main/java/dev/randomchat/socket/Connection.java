@@ -1,0 +1,138 @@
+package dev.randomchat.socket;
+
+import java.util.Queue;
+import java.util.function.Consumer;
+
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+
+import dev.randomchat.auth.Guest;
+
+/**
+ * One client socket as the features see it: who it is, and a bounded queue of frames to write.
+ *
+ * <p>Any thread may send; a writer drains the queue into the socket. When the client reads too
+ * slowly, frames that may be lost (typing, presence) are shed first, once the queue is half full;
+ * when it is full the socket is closed with 1013 and the client resumes with {@code join}.
+ */
+public final class Connection {
+
+    /** Try again later: the client was too slow and should reconnect and resume. */
+    public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "too slow");
+
+    private final String id;
+    private final Guest guest;
+    private final String ip;
+    private final JsonMapper json;
+    private final int capacity;
+    private final Queue<String> queue;
+    private final Sinks.Many<String> outbound;
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+    private final RateLimiter rateLimiter;
+    private final Consumer<Connection> onTooSlow;
+    private volatile CloseStatus closeStatus;
+
+    Connection(String id, Guest guest, String ip, JsonMapper json, SocketProperties properties, int capacity,
+            Consumer<Connection> onTooSlow) {
+        this.id = id;
+        this.guest = guest;
+        this.ip = ip;
+        this.json = json;
+        this.queue = Queues.<String>get(capacity).get();
+        this.capacity = capacity;
+        this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);
+        this.rateLimiter = new RateLimiter(properties.framesPerSecond(), properties.frameBurst());
+        this.onTooSlow = onTooSlow;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Guest guest() {
+        return guest;
+    }
+
+    public String guestId() {
+        return guest.id();
+    }
+
+    public String ip() {
+        return ip;
+    }
+
+    /** Queues a frame built in Java. */
+    public boolean send(Object frame) {
+        return offer(json.writeValueAsString(frame), false);
+    }
+
+    /** Queues a frame already encoded as JSON (shared by every socket that gets it). */
+    public boolean sendJson(String frame) {
+        return offer(frame, false);
+    }
+
+    /** Queues a frame that may be dropped when the client is behind (typing, presence). */
+    public boolean sendDroppable(String frame) {
+        return offer(frame, true);
+    }
+
+    public void error(FrameException ex) {
+        send(new Outbound.Error(ex.code(), ex.getMessage(), ex.ref()));
+    }
+
+    public boolean isOpen() {
+        return closeStatus == null;
+    }
+
+    /** Writes what is queued, then closes with this status. */
+    public synchronized void close(CloseStatus status) {
+        if (closeStatus != null) {
+            return;
+        }
+        closeStatus = status;
+        outbound.tryEmitComplete();
+        closed.tryEmitEmpty();
+    }
+
+    private synchronized boolean offer(String frame, boolean droppable) {
+        if (closeStatus != null) {
+            return false;
+        }
+        if (droppable && queue.size() >= capacity / 2) {
+            return false;
+        }
+        Sinks.EmitResult result = outbound.tryEmitNext(frame);
+        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
+            onTooSlow.accept(this);
+            close(TOO_SLOW);
+            return false;
+        }
+        return result.isSuccess();
+    }
+
+    Flux<String> outbound() {
+        return outbound.asFlux();
+    }
+
+    Mono<Void> closed() {
+        return closed.asMono();
+    }
+
+    CloseStatus closeStatus() {
+        return closeStatus == null ? CloseStatus.NORMAL : closeStatus;
+    }
+
+    RateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id + ", guest " + guest.id() + "]";
+    }
+}

@@ -1,0 +1,192 @@
+package dev.randomchat.socket;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns client text frames into {@link Inbound} frames. Every rule of the protocol is checked here:
+ * types are never coerced, missing fields and unknown types are errors, sizes are bounded.
+ */
+public final class FrameDecoder {
+
+    private static final Pattern CMID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern TAG = Pattern.compile("[a-z0-9 -]{1,24}");
+    private static final Set<String> REASONS = Set.of("spam", "abuse", "sexual", "minor", "other");
+    static final int MAX_INTERESTS = 5;
+    static final int MAX_NOTE_CHARS = 500;
+    private static final int MAX_TOKEN_CHARS = 4096;
+    private static final int MAX_ID_CHARS = 128;
+
+    private final JsonMapper json;
+    private final int maxFrameBytes;
+    private final int maxTextChars;
+
+    public FrameDecoder(JsonMapper json, int maxFrameBytes, int maxTextChars) {
+        this.json = json;
+        this.maxFrameBytes = maxFrameBytes;
+        this.maxTextChars = maxTextChars;
+    }
+
+    public Inbound decode(String text) {
+        if (text.length() > maxFrameBytes || text.getBytes(StandardCharsets.UTF_8).length > maxFrameBytes) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes", null);
+        }
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        }
+        catch (JacksonException ex) {
+            throw FrameException.badRequest("frame is not valid JSON", null);
+        }
+        if (frame == null || !frame.isObject()) {
+            throw FrameException.badRequest("frame must be a JSON object", null);
+        }
+        JsonNode type = frame.get("type");
+        if (type == null || !type.isString()) {
+            throw FrameException.badRequest("frame needs a string field 'type'", null);
+        }
+        String name = type.stringValue();
+        return switch (name) {
+            case "ping" -> new Inbound.Ping();
+            case "match" -> new Inbound.Match(interests(frame));
+            case "cancel" -> new Inbound.Cancel();
+            case "join" -> new Inbound.Join(string(frame, "token", name, MAX_TOKEN_CHARS),
+                    optionalCount(frame, "after", name));
+            case "send" -> send(frame);
+            case "file" -> new Inbound.PostFile(cmid(frame, name), string(frame, "fileId", name, MAX_ID_CHARS));
+            case "seen" -> new Inbound.Seen(count(frame, "seq", name));
+            case "typing" -> new Inbound.Typing(bool(frame, "active", name));
+            case "leave" -> new Inbound.Leave(optionalBool(frame, "block", name));
+            case "report" -> report(frame);
+            default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type", abbreviate(name));
+        };
+    }
+
+    private Inbound.Send send(JsonNode frame) {
+        String cmid = cmid(frame, "send");
+        String text = string(frame, "text", cmid, Integer.MAX_VALUE);
+        if (text.isBlank()) {
+            throw FrameException.badRequest("text must not be empty", cmid);
+        }
+        if (text.codePointCount(0, text.length()) > maxTextChars) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters", cmid);
+        }
+        return new Inbound.Send(cmid, text);
+    }
+
+    private Inbound.Report report(JsonNode frame) {
+        String reason = string(frame, "reason", "report", 16);
+        if (!REASONS.contains(reason)) {
+            throw FrameException.badRequest("reason must be one of " + REASONS, "report");
+        }
+        JsonNode note = frame.get("note");
+        if (note == null || note.isNull()) {
+            return new Inbound.Report(reason, "");
+        }
+        if (!note.isString()) {
+            throw FrameException.badRequest("note must be a string", "report");
+        }
+        String text = note.stringValue();
+        if (text.codePointCount(0, text.length()) > MAX_NOTE_CHARS) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "note is longer than " + MAX_NOTE_CHARS + " characters", "report");
+        }
+        return new Inbound.Report(reason, text);
+    }
+
+    private static List<String> interests(JsonNode frame) {
+        JsonNode field = frame.get("interests");
+        if (field == null || field.isNull()) {
+            return List.of();
+        }
+        if (!field.isArray()) {
+            throw FrameException.badRequest("interests must be an array of strings", "match");
+        }
+        Set<String> tags = new LinkedHashSet<>();
+        for (JsonNode item : field.values()) {
+            if (!item.isString()) {
+                throw FrameException.badRequest("interests must be an array of strings", "match");
+            }
+            String tag = item.stringValue().toLowerCase(Locale.ROOT).strip();
+            if (!TAG.matcher(tag).matches()) {
+                throw FrameException.badRequest("each interest is 1-24 characters of a-z, 0-9, space and '-'", "match");
+            }
+            tags.add(tag);
+        }
+        if (tags.size() > MAX_INTERESTS) {
+            throw FrameException.badRequest("at most " + MAX_INTERESTS + " interests", "match");
+        }
+        return new ArrayList<>(tags);
+    }
+
+    private static String cmid(JsonNode frame, String type) {
+        String cmid = string(frame, "cmid", type, 64);
+        if (!CMID.matcher(cmid).matches()) {
+            throw FrameException.badRequest("cmid must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'", type);
+        }
+        return cmid;
+    }
+
+    private static String string(JsonNode frame, String field, String ref, int maxChars) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            throw FrameException.badRequest("missing field '" + field + "'", ref);
+        }
+        if (!node.isString()) {
+            throw FrameException.badRequest("'" + field + "' must be a string", ref);
+        }
+        String value = node.stringValue();
+        if (value.length() > maxChars) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "'" + field + "' is too long", ref);
+        }
+        return value;
+    }
+
+    private static long count(JsonNode frame, String field, String ref) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            throw FrameException.badRequest("missing field '" + field + "'", ref);
+        }
+        return nonNegative(node, field, ref);
+    }
+
+    private static long optionalCount(JsonNode frame, String field, String ref) {
+        JsonNode node = frame.get(field);
+        return node == null || node.isNull() ? 0 : nonNegative(node, field, ref);
+    }
+
+    private static long nonNegative(JsonNode node, String field, String ref) {
+        if (!node.isIntegralNumber() || !node.canConvertToLong() || node.longValue() < 0) {
+            throw FrameException.badRequest("'" + field + "' must be a non-negative integer", ref);
+        }
+        return node.longValue();
+    }
+
+    private static boolean bool(JsonNode frame, String field, String ref) {
+        JsonNode node = frame.get(field);
+        if (node == null || node.isNull()) {
+            throw FrameException.badRequest("missing field '" + field + "'", ref);
+        }
+        if (!node.isBoolean()) {
+            throw FrameException.badRequest("'" + field + "' must be true or false", ref);
+        }
+        return node.booleanValue();
+    }
+
+    private static boolean optionalBool(JsonNode frame, String field, String ref) {
+        JsonNode node = frame.get(field);
+        return node != null && !node.isNull() && bool(frame, field, ref);
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 32 ? value : value.substring(0, 32);
+    }
+}

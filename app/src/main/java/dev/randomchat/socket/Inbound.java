@@ -1,0 +1,37 @@
+package dev.randomchat.socket;
+
+import java.util.List;
+
+/** A client frame, decoded and checked against the protocol. */
+public sealed interface Inbound {
+
+    record Match(List<String> interests) implements Inbound {
+    }
+
+    record Cancel() implements Inbound {
+    }
+
+    record Join(String token, long after) implements Inbound {
+    }
+
+    record Send(String cmid, String text) implements Inbound {
+    }
+
+    record PostFile(String cmid, String fileId) implements Inbound {
+    }
+
+    record Seen(long seq) implements Inbound {
+    }
+
+    record Typing(boolean active) implements Inbound {
+    }
+
+    record Leave(boolean block) implements Inbound {
+    }
+
+    record Report(String reason, String note) implements Inbound {
+    }
+
+    record Ping() implements Inbound {
+    }
+}

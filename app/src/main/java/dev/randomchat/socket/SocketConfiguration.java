@@ -1,0 +1,57 @@
+package dev.randomchat.socket;
+
+import java.util.Map;
+
+import reactor.netty.http.server.WebsocketServerSpec;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
+
+import dev.randomchat.auth.GuestAuth;
+import dev.randomchat.chat.ChannelProperties;
+import dev.randomchat.chat.ChannelService;
+import dev.randomchat.match.MatchService;
+import dev.randomchat.safety.Bans;
+import dev.randomchat.system.HttpProperties;
+import dev.randomchat.upload.UploadProperties;
+
+@Configuration(proxyBeanMethods = false)
+class SocketConfiguration {
+
+    /** Reactor Netty's own ceiling for one frame; larger frames close the socket with 1009. */
+    private static final int MAX_FRAME_PAYLOAD = 64 * 1024;
+
+    @Bean
+    SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
+            MatchService matching, ChannelService channels, UploadProperties uploads, ChannelProperties channel) {
+        return new SocketHandler(properties, connections, json, matching, channels, uploads.maxUploadBytes(),
+                channel.maxMessages());
+    }
+
+    @Bean
+    UpgradeFilter upgradeFilter(GuestAuth auth, Bans bans, Connections connections, HttpProperties http) {
+        return new UpgradeFilter(auth, bans, connections, http.allowedOrigins());
+    }
+
+    @Bean
+    HandlerMapping socketMapping(SocketHandler handler) {
+        return new SimpleUrlHandlerMapping(Map.of(UpgradeFilter.PATH, handler), Ordered.HIGHEST_PRECEDENCE);
+    }
+
+    @Bean
+    WebSocketHandlerAdapter webSocketHandlerAdapter() {
+        var strategy = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
+                .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
+                .handlePing(false));
+        var service = new HandshakeWebSocketService(strategy);
+        service.setSessionAttributePredicate(name -> name.startsWith("rc."));
+        return new WebSocketHandlerAdapter(service);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.randomchat.socket;
+
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+
+import dev.randomchat.auth.Guest;
+import dev.randomchat.chat.ChannelService;
+import dev.randomchat.match.MatchService;
+import dev.randomchat.system.RandomIds;
+
+/**
+ * One socket's life: {@code hello}, then a reader that decodes and serves frames strictly in
+ * order, and a writer that drains the connection's bounded queue and pings. Whatever ends the
+ * socket (client close, idle timeout, server close, cancel), the features' cleanup runs.
+ */
+class SocketHandler implements WebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(SocketHandler.class);
+
+    private final SocketProperties properties;
+    private final Connections connections;
+    private final FrameDecoder decoder;
+    private final JsonMapper json;
+    private final MatchService matching;
+    private final ChannelService channels;
+    private final Outbound.Limits limits;
+    /** Room for a full replay of a channel's log on top of the live queue. */
+    private final int capacity;
+
+    SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
+            ChannelService channels, long maxUploadBytes, int replayAllowance) {
+        this.properties = properties;
+        this.connections = connections;
+        this.json = json;
+        this.matching = matching;
+        this.channels = channels;
+        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars());
+        this.capacity = properties.outboundQueue() + replayAllowance;
+        this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        Guest guest = (Guest) session.getAttributes().get(UpgradeFilter.GUEST);
+        String ip = (String) session.getAttributes().get(UpgradeFilter.CLIENT_IP);
+        return Mono.usingWhen(
+                Mono.fromSupplier(() -> open(guest, ip)),
+                connection -> serve(session, connection),
+                this::closed,
+                (connection, error) -> closed(connection),
+                this::closed);
+    }
+
+    private Connection open(Guest guest, String ip) {
+        Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity, connections::tooSlow);
+        connections.add(connection);
+        connection.send(new Outbound.Hello(new Outbound.Peer(guest.id(), guest.name()), limits));
+        return connection;
+    }
+
+    private Mono<Void> serve(WebSocketSession session, Connection connection) {
+        Mono<Void> input = session.receive()
+                .timeout(properties.idleTimeout())
+                .concatMap(message -> serveFrame(connection, message))
+                .then()
+                .onErrorResume(TimeoutException.class, ex -> session.close(CloseStatus.GOING_AWAY));
+        Flux<WebSocketMessage> pings = Flux.interval(properties.pingInterval())
+                .map(tick -> session.pingMessage(buffers -> buffers.wrap(new byte[0])))
+                .takeUntilOther(connection.closed());
+        Mono<Void> output = session.send(connection.outbound()
+                        .map(session::textMessage)
+                        .mergeWith(pings))
+                .then(Mono.defer(() -> session.close(connection.closeStatus())));
+        return Mono.firstWithSignal(input, output);
+    }
+
+    private Mono<Void> serveFrame(Connection connection, WebSocketMessage message) {
+        if (message.getType() != WebSocketMessage.Type.TEXT) {
+            if (message.getType() == WebSocketMessage.Type.BINARY) {
+                connection.error(FrameException.badRequest("binary frames are not supported; send JSON text", null));
+            }
+            return Mono.empty();
+        }
+        Inbound frame;
+        try {
+            frame = decoder.decode(message.getPayloadAsText());
+        }
+        catch (FrameException ex) {
+            connection.error(ex);
+            return Mono.empty();
+        }
+        if (!(frame instanceof Inbound.Ping) && !connection.rateLimiter().tryAcquire()) {
+            connection.error(new FrameException(ErrorCode.RATE_LIMITED, "slow down: too many frames", refOf(frame)));
+            return Mono.empty();
+        }
+        return dispatch(connection, frame)
+                .onErrorResume(FrameException.class, ex -> Mono.fromRunnable(() -> connection.error(ex)))
+                .onErrorResume(ex -> Mono.fromRunnable(() -> failed(connection, frame, ex)));
+    }
+
+    private Mono<Void> dispatch(Connection connection, Inbound frame) {
+        if (frame instanceof Inbound.Ping) {
+            return Mono.fromRunnable(() -> connection.send(new Outbound.Pong()));
+        }
+        if (frame instanceof Inbound.Send send) {
+            return channels.send(connection, send.cmid(), send.text());
+        }
+        if (frame instanceof Inbound.Typing typing) {
+            return channels.typing(connection, typing.active());
+        }
+        if (frame instanceof Inbound.Seen seen) {
+            return channels.seen(connection, seen.seq());
+        }
+        if (frame instanceof Inbound.Match match) {
+            return matching.match(connection, match.interests());
+        }
+        if (frame instanceof Inbound.Cancel) {
+            return matching.cancel(connection);
+        }
+        if (frame instanceof Inbound.Join join) {
+            return channels.join(connection, join.token(), join.after());
+        }
+        if (frame instanceof Inbound.PostFile file) {
+            return channels.postFile(connection, file.cmid(), file.fileId());
+        }
+        if (frame instanceof Inbound.Leave leave) {
+            return channels.leave(connection, leave.block());
+        }
+        if (frame instanceof Inbound.Report report) {
+            return channels.report(connection, report.reason(), report.note());
+        }
+        return Mono.error(new IllegalStateException("no handler for " + frame));
+    }
+
+    private void failed(Connection connection, Inbound frame, Throwable ex) {
+        log.warn("frame {} from guest {} failed: {}", frame.getClass().getSimpleName(), connection.guestId(),
+                ex.toString());
+        connection.send(new Outbound.Error(ErrorCode.INTERNAL, "the server could not do that now; try again",
+                refOf(frame)));
+    }
+
+    private Mono<Void> closed(Connection connection) {
+        connection.close(CloseStatus.NORMAL);
+        connections.remove(connection);
+        return Mono.when(
+                matching.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)),
+                channels.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)));
+    }
+
+    private static Mono<Void> cleanupFailed(Connection connection, Throwable ex) {
+        log.warn("cleanup for guest {} failed: {}", connection.guestId(), ex.toString());
+        return Mono.empty();
+    }
+
+    private static String refOf(Inbound frame) {
+        if (frame instanceof Inbound.Send send) {
+            return send.cmid();
+        }
+        if (frame instanceof Inbound.PostFile file) {
+            return file.cmid();
+        }
+        String simple = frame.getClass().getSimpleName();
+        return switch (simple) {
+            case "PostFile" -> "file";
+            default -> Character.toLowerCase(simple.charAt(0)) + simple.substring(1);
+        };
+    }
+}

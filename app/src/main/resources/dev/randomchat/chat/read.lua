@@ -1,0 +1,47 @@
+-- read.lua: a channel's state and its messages after a seq; on "join", also mark the guest present.
+--
+-- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> lease expiry ms, 4 topic
+-- ARGV: 1 guest, 2 server, 3 after, 4 lease ms, 5 most messages to return, 6 publish command,
+--       7 mode ("join" or "read")
+-- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
+--         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
+--         (message JSON never holds a raw newline).
+-- Atomic so the state, the messages and the presence change describe one moment.
+local meta, log, presence, topic = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local guest, server, after = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local m = redis.call('HMGET', meta, 'a', 'an', 'b', 'bn', 'ci', 'seq', 'closed', 'seen:' .. (redis.call('HGET', meta, 'a') or ''), 'seen:' .. (redis.call('HGET', meta, 'b') or ''))
+if not m[1] then return cjson.encode({st = 'gone'}) end
+local last = tonumber(m[6])
+local len = redis.call('LLEN', log)
+local first = last - len + 1
+local header = {st = m[7] and 'closed' or 'open', last = last, first = first, a = m[1], an = m[2], b = m[3],
+  bn = m[4], ci = m[5] or '', sa = tonumber(m[8] or '0'), sb = tonumber(m[9] or '0')}
+local peer = guest == m[1] and m[3] or m[1]
+
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local function online(g)
+  local fields = redis.call('HGETALL', presence)
+  for i = 1, #fields, 2 do
+    if string.sub(fields[i], 1, #g + 1) == g .. '|' and tonumber(fields[i + 1]) > now then return true end
+  end
+  return false
+end
+header.pon = online(peer)
+if ARGV[7] == 'join' and not m[7] then
+  local was = online(guest)
+  redis.call('HSET', presence, guest .. '|' .. server, now + tonumber(ARGV[4]))
+  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000))
+  if not was then
+    redis.call(ARGV[6], topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":true}')
+  end
+end
+
+local out = {cjson.encode(header)}
+local from = math.max(after - first + 1, 0)
+local limit = tonumber(ARGV[5])
+if from < len and limit > 0 then
+  local items = redis.call('LRANGE', log, from, math.min(from + limit, len) - 1)
+  for _, item in ipairs(items) do out[#out + 1] = item end
+end
+return table.concat(out, '\n')

@@ -1,0 +1,112 @@
+package dev.randomchat.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import dev.randomchat.RandomChatApplication;
+
+/**
+ * A real server on a loopback port, in this JVM, against the shared test Redis. Settings are given
+ * as the environment variables an operator would set ({@code MAX_ALLOWED_CONNS}, ...). Servers
+ * started with the same {@link #cluster} name share one key prefix, so they see each other.
+ */
+public final class ChatServer implements AutoCloseable {
+
+    /** Shared by all test servers, so tokens from one are valid on another, as in production. */
+    public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+    private final ConfigurableApplicationContext context;
+    private final int port;
+    private final Path uploads;
+
+    private ChatServer(ConfigurableApplicationContext context, Path uploads) {
+        this.context = context;
+        this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        this.uploads = uploads;
+    }
+
+    /** A name for a new group of servers sharing one Redis key prefix. */
+    public static String newCluster() {
+        return "t" + ProcessHandle.current().pid() + "x" + CLUSTERS.incrementAndGet();
+    }
+
+    public static ChatServer start(Map<String, String> env) {
+        return start(newCluster(), env);
+    }
+
+    public static ChatServer start(String cluster, Map<String, String> env) {
+        Map<String, Object> settings = new HashMap<>(defaults(cluster));
+        settings.putAll(env);
+        Path uploads = Path.of(settings.get("UPLOAD_DIR").toString());
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(RandomChatApplication.class)
+                .properties(settings)
+                .run();
+        return new ChatServer(context, uploads);
+    }
+
+    /** The environment a test server runs with, before the test's own settings. */
+    public static Map<String, String> defaults(String cluster) {
+        try {
+            Map<String, String> env = new HashMap<>();
+            env.put("HTTP_PORT", "0");
+            env.put("REDIS_ADDRS", TestRedis.address());
+            env.put("REDIS_KEY_PREFIX", cluster);
+            env.put("JWT_SECRET", JWT_SECRET);
+            env.put("UPLOAD_DIR", Files.createTempDirectory("rc-uploads-").toString());
+            env.put("SHUTDOWN_DRAIN_SECONDS", "0");
+            env.put("spring.main.banner-mode", "off");
+            return env;
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public URI uri(String path) {
+        return URI.create(baseUrl() + path);
+    }
+
+    public URI wsUri() {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    public Path uploadDir() {
+        return uploads;
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public boolean isRunning() {
+        return context.isRunning();
+    }
+
+    @Override
+    public void close() {
+        if (context.isActive()) {
+            context.close();
+        }
+    }
+}

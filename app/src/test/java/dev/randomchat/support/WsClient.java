@@ -1,0 +1,203 @@
+package dev.randomchat.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A real websocket client for tests: every frame received is kept in order, and {@link #await}
+ * waits (bounded) for the next one that matches.
+ */
+public final class WsClient implements AutoCloseable {
+
+    /** Every wait in a test is bounded by this unless it says otherwise. */
+    public static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final WebSocket socket;
+    private final List<JsonNode> frames = new ArrayList<>();
+    private final CompletableFuture<Integer> closed;
+    private int cursor;
+
+    private WsClient(WebSocket socket, Listener listener) {
+        this.socket = socket;
+        this.closed = listener.closed;
+        listener.owner = this;
+    }
+
+    /** Connects with {@code Authorization: Bearer <guestToken>}. */
+    public static WsClient connect(URI uri, String guestToken) {
+        return connect(uri, guestToken == null ? Map.of() : Map.of("Authorization", "Bearer " + guestToken));
+    }
+
+    public static WsClient connect(URI uri, Map<String, String> headers) {
+        Listener listener = new Listener();
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        headers.forEach(builder::header);
+        try {
+            WebSocket socket = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return new WsClient(socket, listener);
+        }
+        catch (ExecutionException ex) {
+            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new CompletionException(ex.getCause());
+        }
+        catch (InterruptedException | TimeoutException ex) {
+            throw new IllegalStateException("websocket connect did not finish", ex);
+        }
+    }
+
+    /** The HTTP status an upgrade was refused with, or -1 if it succeeded. */
+    public static int upgradeStatus(URI uri, Map<String, String> headers) {
+        try (WsClient client = connect(uri, headers)) {
+            return -1;
+        }
+        catch (CompletionException | IllegalStateException ex) {
+            Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+            if (cause instanceof WebSocketHandshakeException handshake) {
+                return handshake.getResponse().statusCode();
+            }
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            if (ex.getCause() instanceof WebSocketHandshakeException handshake) {
+                return handshake.getResponse().statusCode();
+            }
+            throw ex;
+        }
+    }
+
+    public WsClient send(String text) {
+        socket.sendText(text, true).join();
+        return this;
+    }
+
+    public WsClient send(Map<String, ?> frame) {
+        return send(Guests.JSON.writeValueAsString(frame));
+    }
+
+    public WsClient sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+        return this;
+    }
+
+    /** The next frame of this type, skipping others. */
+    public JsonNode await(String type) {
+        return await(frame -> type.equals(frame.path("type").asString()), WAIT);
+    }
+
+    public synchronized JsonNode await(Predicate<JsonNode> matching, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            while (cursor < frames.size()) {
+                JsonNode frame = frames.get(cursor++);
+                if (matching.test(frame)) {
+                    return frame;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("no matching frame within " + timeout + "; got " + frames);
+            }
+            try {
+                wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", ex);
+            }
+        }
+    }
+
+    /** Every frame received so far. */
+    public synchronized List<JsonNode> frames() {
+        return new ArrayList<>(frames);
+    }
+
+    public synchronized List<JsonNode> frames(String type) {
+        return frames.stream().filter(f -> type.equals(f.path("type").asString())).toList();
+    }
+
+    /** The close code the server sent, waiting at most {@code timeout}. */
+    public int awaitClose(Duration timeout) {
+        try {
+            return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException | ExecutionException | TimeoutException ex) {
+            throw new AssertionError("socket not closed within " + timeout, ex);
+        }
+    }
+
+    public boolean isClosed() {
+        return closed.isDone();
+    }
+
+    /** Stops reading: the server's writes pile up, as with a client that stalls. */
+    public void stall() {
+        stalled = true;
+    }
+
+    private volatile boolean stalled;
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(ex -> null);
+        }
+        socket.abort();
+    }
+
+    private synchronized void received(JsonNode frame) {
+        frames.add(frame);
+        notifyAll();
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+
+        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        private final StringBuilder partial = new StringBuilder();
+        private volatile WsClient owner;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                while (owner == null) {
+                    Thread.onSpinWait();
+                }
+                owner.received(Guests.JSON.readTree(text));
+            }
+            if (owner != null && owner.stalled) {
+                return new CompletableFuture<>();
+            }
+            socket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket socket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket socket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+}

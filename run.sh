@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Random Chat: one entry point for running, developing, deploying and benchmarking.
+#   ./run.sh              build if needed, then run on http://localhost:8080 (embedded Redis, files on disk)
+#   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
+#   ./run.sh compose-down stop it
+#   ./run.sh help         this list
+set -euo pipefail
+cd "$(dirname "$0")"
+
+JAR=app/target/random-chat-app-1.0.0-SNAPSHOT.jar
+COMPOSE_FILE=deployments/docker-compose.yaml
+
+usage() {
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+build_if_needed() {
+  if [[ ! -f "$JAR" ]] || [[ -n "$(find pom.xml app/pom.xml app/src web/pom.xml web/src -newer "$JAR" -print -quit)" ]]; then
+    echo "Building the server (first run takes a minute)..."
+    ./mvnw -q -B -Dmaven.test.skip=true package -pl app -am
+  fi
+}
+
+compose() {
+  if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
+    docker compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
+  elif command -v docker-compose >/dev/null 2>&1; then
+    docker-compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
+  else
+    echo "This needs Docker with Compose (docker compose, or docker-compose)." >&2
+    exit 1
+  fi
+}
+
+env_file() {
+  if [[ ! -f deployments/.env ]]; then
+    echo "deployments/.env is missing: copy deployments/.env.example and set the secrets." >&2
+    exit 1
+  fi
+  echo deployments/.env
+}
+
+case "${1:-run}" in
+  run)
+    build_if_needed
+    port="${HTTP_PORT:-8080}"
+    echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
+    # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
+    exec java ${JAVA_OPTS:-} -jar "$JAR"
+    ;;
+  compose)
+    [[ -f "$COMPOSE_FILE" ]] || { echo "No $COMPOSE_FILE yet." >&2; exit 1; }
+    compose up --build -d
+    echo "Random Chat runs on http://localhost (./run.sh compose-down stops it)"
+    ;;
+  compose-down)
+    compose down
+    ;;
+  help|-h|--help)
+    usage
+    ;;
+  *)
+    echo "Unknown command: $1" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
