@@ -6,6 +6,7 @@ import org.springframework.http.HttpCookie;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.stereotype.Component;
+import org.springframework.util.MultiValueMap;
 
 /** Finds the guest of a request: the {@code rc_guest} cookie, or {@code Authorization: Bearer}. */
 @Component
@@ -21,17 +22,25 @@ public class GuestAuth {
     }
 
     public Optional<Guest> guest(ServerHttpRequest request) {
-        Optional<Guest> fromHeader = bearer(request).flatMap(tokens::verifyGuest);
+        return guest(request.getHeaders(), request.getCookies());
+    }
+
+    public Optional<Guest> guest(HttpHeaders headers, MultiValueMap<String, HttpCookie> cookies) {
+        Optional<Guest> fromHeader = bearer(headers).flatMap(tokens::verifyGuest);
         if (fromHeader.isPresent()) {
             return fromHeader;
         }
-        HttpCookie cookie = request.getCookies().getFirst(COOKIE);
+        HttpCookie cookie = cookies.getFirst(COOKIE);
         return cookie == null ? Optional.empty() : tokens.verifyGuest(cookie.getValue());
     }
 
     /** The bearer token of a request, if it carries one. */
     public static Optional<String> bearer(ServerHttpRequest request) {
-        String header = request.getHeaders().getFirst(HttpHeaders.AUTHORIZATION);
+        return bearer(request.getHeaders());
+    }
+
+    static Optional<String> bearer(HttpHeaders headers) {
+        String header = headers.getFirst(HttpHeaders.AUTHORIZATION);
         if (header == null || !header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
         }

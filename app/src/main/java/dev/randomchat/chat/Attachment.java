@@ -95,9 +95,9 @@ final class Attachment {
     }
 
     /** Skips straight to live from this seq (a freshly matched socket needs no replay). */
-    synchronized void liveFrom(long seq) {
+    synchronized void liveFrom(long seq, Runnable beforeLive) {
         lastSent = Math.max(lastSent, seq);
-        replayed(List.of(), seq + 1, () -> { });
+        replayed(List.of(), seq + 1, beforeLive);
     }
 
     /** Pub/Sub may have dropped events (Redis reconnected): read the log before going on. */

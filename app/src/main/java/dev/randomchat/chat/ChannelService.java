@@ -101,9 +101,12 @@ public class ChannelService {
                 String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()));
     }
 
-    /** Attaches a freshly matched socket to its channel, live from now, without a replay. */
-    public Mono<Void> attachMatched(Connection connection, String channelId) {
-        return attach(connection, channelId, 0, false);
+    /**
+     * Attaches a freshly matched socket to its channel, live from now, without a replay;
+     * {@code announce} writes the {@code matched} frame before any live event can.
+     */
+    public Mono<Void> attachMatched(Connection connection, String channelId, Runnable announce) {
+        return attach(connection, channelId, 0, announce);
     }
 
     public Mono<Void> join(Connection connection, String token, long after) {
@@ -112,7 +115,7 @@ public class ChannelService {
                 .orElseThrow(() -> new FrameException(ErrorCode.INVALID_TOKEN,
                         "this channel token is not valid for you", "join"));
         resumes.increment();
-        return attach(connection, grant.channelId(), after, true);
+        return attach(connection, grant.channelId(), after, null);
     }
 
     public Mono<Void> send(Connection connection, String cmid, String text) {
@@ -228,13 +231,15 @@ public class ChannelService {
                 .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId())));
     }
 
-    private Mono<Void> attach(Connection connection, String channelId, long after, boolean announce) {
+    /** Joins with a replay and {@code joined} when {@code matched} is null, else live with that frame first. */
+    private Mono<Void> attach(Connection connection, String channelId, long after, Runnable matched) {
+        boolean replay = matched == null;
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         Attachment attachment = new Attachment(connection, channelId, after);
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
                 .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
                         Long.toString(after), Long.toString(PRESENCE_LEASE.toMillis()),
-                        Integer.toString(announce ? properties.maxMessages() : 0), redis.publishCommand(), "join")))
+                        Integer.toString(replay ? properties.maxMessages() : 0), redis.publishCommand(), "join")))
                 .map(reply -> ChannelState.parse(json, reply))
                 .flatMap(state -> {
                     if (!state.open() || !state.member(connection.guestId())) {
@@ -243,14 +248,14 @@ public class ChannelService {
                     }
                     Attachment previous = byConnection.put(connection.id(), attachment);
                     byChannel.computeIfAbsent(channelId, id -> ConcurrentHashMap.newKeySet()).add(attachment);
-                    if (announce) {
+                    if (replay) {
                         replayedMessages.increment(state.messages().size());
                         attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
                                 channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
                                 state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
                     }
                     else {
-                        attachment.liveFrom(state.lastSeq());
+                        attachment.liveFrom(state.lastSeq(), matched);
                     }
                     if (previous != null && previous != attachment) {
                         detach(previous);
@@ -366,6 +371,11 @@ public class ChannelService {
      */
     @Scheduled(fixedDelayString = "${chat.channel.presence-tick:5s}")
     Mono<Void> presenceTick() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::presenceTickNow);
+    }
+
+    private Mono<Void> presenceTickNow() {
         return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
                 .concatMap(channelId -> tick(channelId)
                         .onErrorResume(ex -> {
@@ -394,6 +404,11 @@ public class ChannelService {
     /** Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log. */
     @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
     Mono<Void> catchUp() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::catchUpNow);
+    }
+
+    private Mono<Void> catchUpNow() {
         return Flux.fromIterable(new ArrayList<>(byConnection.values()))
                 .filter(Attachment::catchUpNeeded)
                 .filter(Attachment::beginCatchUp)

@@ -132,8 +132,12 @@ public class MatchService implements SmartLifecycle {
         if (waiter == null || !waiter.sockets.remove(connection) || !waiter.sockets.isEmpty()) {
             return Mono.empty();
         }
-        waiting.remove(connection.guestId(), waiter);
-        return redis.run(UNWAIT, keys.forUnwait(), connection.guestId(), serverId, "one").then();
+        return unwait(waiter);
+    }
+
+    private Mono<Void> unwait(Waiter waiter) {
+        waiting.remove(waiter.guest.id(), waiter);
+        return redis.run(UNWAIT, keys.forUnwait(), waiter.guest.id(), serverId, "one").then();
     }
 
     private Mono<String> runMatch(Guest guest, List<String> interests) {
@@ -158,7 +162,8 @@ public class MatchService implements SmartLifecycle {
                     connection.send(new Outbound.Waiting(Instant.ofEpochMilli(result.get("s").longValue())));
                 }
                 waiter.since = Instant.ofEpochMilli(result.get("s").longValue());
-                return Mono.empty();
+                // Every socket closed while the script ran: no ghost may stay behind.
+                return waiter.sockets.stream().anyMatch(Connection::isOpen) ? Mono.empty() : unwait(waiter);
             }
             case "limited" -> {
                 forget(waiter, connection);
@@ -221,8 +226,8 @@ public class MatchService implements SmartLifecycle {
                 .filter(Connection::isOpen)
                 .concatMap(connection -> {
                     String token = tokens.issueChannel(guestId, channelId).token();
-                    connection.send(new Outbound.Matched(channelId, token, peer, common));
-                    return channels.attachMatched(connection, channelId)
+                    var matched = new Outbound.Matched(channelId, token, peer, common);
+                    return channels.attachMatched(connection, channelId, () -> connection.send(matched))
                             .onErrorResume(ex -> Mono.fromRunnable(() -> log.warn(
                                     "could not attach guest {} to channel {}: {}", guestId, channelId, ex.toString())));
                 })
@@ -238,6 +243,11 @@ public class MatchService implements SmartLifecycle {
     /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
     @Scheduled(fixedDelayString = RENEW_EVERY)
     Mono<Void> renewLeases() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::renewLeasesNow);
+    }
+
+    private Mono<Void> renewLeasesNow() {
         List<String> guests = new ArrayList<>(waiting.keySet());
         Mono<Long> length = redis.commands().zcard(keys.queue()).doOnNext(n -> queueLength = n);
         return Flux.range(0, (guests.size() + RENEW_CHUNK - 1) / RENEW_CHUNK)
@@ -261,6 +271,11 @@ public class MatchService implements SmartLifecycle {
     /** Guests with interests whose wait ran out try again, now open to anyone. */
     @Scheduled(fixedDelayString = "500ms")
     Mono<Void> retryInterests() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::retryInterestsNow);
+    }
+
+    private Mono<Void> retryInterestsNow() {
         Instant now = Instant.now();
         return Flux.fromIterable(new ArrayList<>(waiting.values()))
                 .filter(waiter -> !waiter.interests.isEmpty() && !waiter.retried && waiter.since != null

@@ -11,7 +11,8 @@ import org.springframework.core.Ordered;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
-import org.springframework.web.reactive.socket.server.support.WebSocketHandlerAdapter;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 
 import dev.randomchat.auth.GuestAuth;
@@ -29,9 +30,9 @@ class SocketConfiguration {
     private static final int MAX_FRAME_PAYLOAD = 64 * 1024;
 
     @Bean
-    SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
+    SocketHandler socketHandler(SocketProperties properties, Connections connections, GuestAuth auth, JsonMapper json,
             MatchService matching, ChannelService channels, UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, channels, uploads.maxUploadBytes(),
+        return new SocketHandler(properties, connections, auth, json, matching, channels, uploads.maxUploadBytes(),
                 channel.maxMessages());
     }
 
@@ -45,13 +46,18 @@ class SocketConfiguration {
         return new SimpleUrlHandlerMapping(Map.of(UpgradeFilter.PATH, handler), Ordered.HIGHEST_PRECEDENCE);
     }
 
+    /** The websocket service WebFlux's own handler adapter uses, with our frame size ceiling. */
     @Bean
-    WebSocketHandlerAdapter webSocketHandlerAdapter() {
+    WebFluxConfigurer webSocketServiceConfigurer() {
         var strategy = new ReactorNettyRequestUpgradeStrategy(() -> WebsocketServerSpec.builder()
                 .maxFramePayloadLength(MAX_FRAME_PAYLOAD)
                 .handlePing(false));
         var service = new HandshakeWebSocketService(strategy);
-        service.setSessionAttributePredicate(name -> name.startsWith("rc."));
-        return new WebSocketHandlerAdapter(service);
+        return new WebFluxConfigurer() {
+            @Override
+            public WebSocketService getWebSocketService() {
+                return service;
+            }
+        };
     }
 }

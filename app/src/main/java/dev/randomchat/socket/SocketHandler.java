@@ -9,11 +9,13 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.HandshakeInfo;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.WebSocketMessage;
 import org.springframework.web.reactive.socket.WebSocketSession;
 
 import dev.randomchat.auth.Guest;
+import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.system.RandomIds;
@@ -29,6 +31,7 @@ class SocketHandler implements WebSocketHandler {
 
     private final SocketProperties properties;
     private final Connections connections;
+    private final GuestAuth auth;
     private final FrameDecoder decoder;
     private final JsonMapper json;
     private final MatchService matching;
@@ -37,10 +40,12 @@ class SocketHandler implements WebSocketHandler {
     /** Room for a full replay of a channel's log on top of the live queue. */
     private final int capacity;
 
-    SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
+    SocketHandler(SocketProperties properties, Connections connections, GuestAuth auth, JsonMapper json,
+            MatchService matching,
             ChannelService channels, long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
         this.connections = connections;
+        this.auth = auth;
         this.json = json;
         this.matching = matching;
         this.channels = channels;
@@ -51,8 +56,10 @@ class SocketHandler implements WebSocketHandler {
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-        Guest guest = (Guest) session.getAttributes().get(UpgradeFilter.GUEST);
-        String ip = (String) session.getAttributes().get(UpgradeFilter.CLIENT_IP);
+        HandshakeInfo handshake = session.getHandshakeInfo();
+        // The upgrade filter already refused anyone without a valid guest token.
+        Guest guest = auth.guest(handshake.getHeaders(), handshake.getCookies()).orElseThrow();
+        String ip = UpgradeFilter.ipOf(handshake.getRemoteAddress());
         return Mono.usingWhen(
                 Mono.fromSupplier(() -> open(guest, ip)),
                 connection -> serve(session, connection),
@@ -103,7 +110,7 @@ class SocketHandler implements WebSocketHandler {
             connection.error(new FrameException(ErrorCode.RATE_LIMITED, "slow down: too many frames", refOf(frame)));
             return Mono.empty();
         }
-        return dispatch(connection, frame)
+        return Mono.defer(() -> dispatch(connection, frame))
                 .onErrorResume(FrameException.class, ex -> Mono.fromRunnable(() -> connection.error(ex)))
                 .onErrorResume(ex -> Mono.fromRunnable(() -> failed(connection, frame, ex)));
     }

@@ -28,8 +28,6 @@ import dev.randomchat.safety.Bans;
 class UpgradeFilter implements WebFilter, Ordered {
 
     static final String PATH = "/ws";
-    static final String GUEST = "rc.guest";
-    static final String CLIENT_IP = "rc.clientIp";
 
     private final GuestAuth auth;
     private final Bans bans;
@@ -63,10 +61,10 @@ class UpgradeFilter implements WebFilter, Ordered {
         }
         return bans.guestBanned(guest.get().id())
                 .onErrorReturn(false)
-                .flatMap(banned -> banned ? refuse(exchange, HttpStatus.FORBIDDEN) : admit(exchange, chain, guest.get()));
+                .flatMap(banned -> banned ? refuse(exchange, HttpStatus.FORBIDDEN) : admit(exchange, chain));
     }
 
-    private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain, Guest guest) {
+    private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain) {
         String ip = clientIp(exchange.getRequest());
         return Mono.usingWhen(
                 Mono.fromSupplier(() -> connections.reserve(ip)),
@@ -74,8 +72,6 @@ class UpgradeFilter implements WebFilter, Ordered {
                     if (!reservation.granted()) {
                         return refuse(exchange, HttpStatus.SERVICE_UNAVAILABLE);
                     }
-                    exchange.getAttributes().put(GUEST, guest);
-                    exchange.getAttributes().put(CLIENT_IP, ip);
                     return chain.filter(exchange);
                 },
                 reservation -> release(reservation),
@@ -130,7 +126,10 @@ class UpgradeFilter implements WebFilter, Ordered {
     }
 
     static String clientIp(ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
+        return ipOf(request.getRemoteAddress());
+    }
+
+    static String ipOf(InetSocketAddress remote) {
         if (remote == null) {
             return "unknown";
         }

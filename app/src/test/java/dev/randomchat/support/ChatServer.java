@@ -63,6 +63,9 @@ public final class ChatServer implements AutoCloseable {
             env.put("JWT_SECRET", JWT_SECRET);
             env.put("UPLOAD_DIR", Files.createTempDirectory("rc-uploads-").toString());
             env.put("SHUTDOWN_DRAIN_SECONDS", "0");
+            // Every test client comes from 127.0.0.1; tests of these limits set them lower.
+            env.put("GUEST_CREATIONS_PER_MINUTE", "100000");
+            env.put("MAX_CONNS_PER_IP", "100000");
             env.put("spring.main.banner-mode", "off");
             return env;
         }

@@ -29,14 +29,14 @@ public final class WsClient implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(10);
 
     private final WebSocket socket;
-    private final List<JsonNode> frames = new ArrayList<>();
+    private final Listener listener;
     private final CompletableFuture<Integer> closed;
     private int cursor;
 
     private WsClient(WebSocket socket, Listener listener) {
         this.socket = socket;
+        this.listener = listener;
         this.closed = listener.closed;
-        listener.owner = this;
     }
 
     /** Connects with {@code Authorization: Bearer <guestToken>}. */
@@ -99,7 +99,14 @@ public final class WsClient implements AutoCloseable {
         return await(frame -> type.equals(frame.path("type").asString()), WAIT);
     }
 
-    public synchronized JsonNode await(Predicate<JsonNode> matching, Duration timeout) {
+    public JsonNode await(Predicate<JsonNode> matching, Duration timeout) {
+        synchronized (listener) {
+            return awaitLocked(matching, timeout);
+        }
+    }
+
+    private JsonNode awaitLocked(Predicate<JsonNode> matching, Duration timeout) {
+        List<JsonNode> frames = listener.frames;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             while (cursor < frames.size()) {
@@ -113,7 +120,7 @@ public final class WsClient implements AutoCloseable {
                 throw new AssertionError("no matching frame within " + timeout + "; got " + frames);
             }
             try {
-                wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                listener.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -123,12 +130,14 @@ public final class WsClient implements AutoCloseable {
     }
 
     /** Every frame received so far. */
-    public synchronized List<JsonNode> frames() {
-        return new ArrayList<>(frames);
+    public List<JsonNode> frames() {
+        synchronized (listener) {
+            return new ArrayList<>(listener.frames);
+        }
     }
 
-    public synchronized List<JsonNode> frames(String type) {
-        return frames.stream().filter(f -> type.equals(f.path("type").asString())).toList();
+    public List<JsonNode> frames(String type) {
+        return frames().stream().filter(f -> type.equals(f.path("type").asString())).toList();
     }
 
     /** The close code the server sent, waiting at most {@code timeout}. */
@@ -147,10 +156,8 @@ public final class WsClient implements AutoCloseable {
 
     /** Stops reading: the server's writes pile up, as with a client that stalls. */
     public void stall() {
-        stalled = true;
+        listener.stalled = true;
     }
-
-    private volatile boolean stalled;
 
     @Override
     public void close() {
@@ -160,16 +167,12 @@ public final class WsClient implements AutoCloseable {
         socket.abort();
     }
 
-    private synchronized void received(JsonNode frame) {
-        frames.add(frame);
-        notifyAll();
-    }
-
     private static final class Listener implements WebSocket.Listener {
 
         private final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
-        private volatile WsClient owner;
+        private final List<JsonNode> frames = new ArrayList<>();
+        private volatile boolean stalled;
 
         @Override
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
@@ -177,12 +180,13 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 String text = partial.toString();
                 partial.setLength(0);
-                while (owner == null) {
-                    Thread.onSpinWait();
+                JsonNode frame = Guests.JSON.readTree(text);
+                synchronized (this) {
+                    frames.add(frame);
+                    notifyAll();
                 }
-                owner.received(Guests.JSON.readTree(text));
             }
-            if (owner != null && owner.stalled) {
+            if (stalled) {
                 return new CompletableFuture<>();
             }
             socket.request(1);

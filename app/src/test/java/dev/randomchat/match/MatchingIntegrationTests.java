@@ -1,0 +1,279 @@
+package dev.randomchat.match;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Visitor;
+import dev.randomchat.support.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Matching across two servers sharing one real Redis. */
+class MatchingIntegrationTests {
+
+    private static final Duration QUIET = Duration.ofMillis(700);
+
+    private static ChatServer one;
+    private static ChatServer two;
+
+    @BeforeAll
+    static void startServers() {
+        String cluster = ChatServer.newCluster();
+        one = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
+        two = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        two.close();
+        one.close();
+    }
+
+    @Test
+    void pairsGuestsOnDifferentServers() {
+        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+            ada.send(Map.of("type", "match"));
+            assertThat(ada.await("waiting").get("since").asString()).isNotBlank();
+            bob.send(Map.of("type", "match"));
+            JsonNode adaMatched = ada.await("matched");
+            JsonNode bobMatched = bob.await("matched");
+            assertThat(adaMatched.get("channelId").asString()).isEqualTo(bobMatched.get("channelId").asString());
+            assertThat(adaMatched.get("peer").get("id").asString()).isEqualTo(bob.id());
+            assertThat(adaMatched.get("peer").get("name").asString()).isEqualTo("Bob");
+            assertThat(bobMatched.get("peer").get("id").asString()).isEqualTo(ada.id());
+            assertThat(adaMatched.get("token").asString()).isNotEqualTo(bobMatched.get("token").asString());
+            assertThat(adaMatched.get("commonInterests").isArray()).isTrue();
+            leave(ada);
+        }
+    }
+
+    @Test
+    void retriedMatchInAnOpenChannelReturnsThatChannel() {
+        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            bob.send(Map.of("type", "match"));
+            String channel = ada.await("matched").get("channelId").asString();
+            bob.await("matched");
+            Visitor again = ada.reconnect(two);
+            again.send(Map.of("type", "match"));
+            JsonNode matched = again.await("matched");
+            assertThat(matched.get("channelId").asString()).isEqualTo(channel);
+            assertThat(matched.get("peer").get("id").asString()).isEqualTo(bob.id());
+            leave(again);
+        }
+    }
+
+    @Test
+    void cancelLeavesTheQueue() {
+        try (Visitor ada = Visitor.arrive(one, "Ada")) {
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            ada.send(Map.of("type", "cancel"));
+            ada.await("cancelled");
+            try (Visitor bob = Visitor.arrive(two, "Bob")) {
+                bob.send(Map.of("type", "match"));
+                bob.await("waiting");
+                assertNoFrame(ada.socket(), "matched");
+                bob.send(Map.of("type", "cancel"));
+                bob.await("cancelled");
+            }
+        }
+    }
+
+    @Test
+    void cancelWhenNotWaitingStillAnswersCancelled() {
+        try (Visitor ada = Visitor.arrive(one, "Ada")) {
+            ada.send(Map.of("type", "cancel"));
+            ada.await("cancelled");
+        }
+    }
+
+    @Test
+    void rematchesNoOneWhoseSocketsClosed() {
+        Visitor ghost = Visitor.arrive(one, "Ghost");
+        ghost.send(Map.of("type", "match"));
+        ghost.await("waiting");
+        ghost.close();
+        try (Visitor bob = Visitor.arrive(two, "Bob")) {
+            // The close is cleaned up asynchronously; a second visitor must still never get the ghost.
+            bob.send(Map.of("type", "match"));
+            bob.await("waiting");
+            assertNoFrame(bob.socket(), "matched");
+            bob.send(Map.of("type", "cancel"));
+            bob.await("cancelled");
+        }
+    }
+
+    @Test
+    void neverRepairsAPairThatJustLeft() {
+        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            bob.send(Map.of("type", "match"));
+            ada.await("matched");
+            bob.await("matched");
+            leave(ada);
+            bob.await("ended");
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            bob.send(Map.of("type", "match"));
+            bob.await("waiting");
+            assertNoFrame(ada.socket(), "matched");
+            try (Visitor cat = Visitor.arrive(two, "Cat")) {
+                cat.send(Map.of("type", "match"));
+                String peer = cat.await("matched").get("peer").get("id").asString();
+                assertThat(peer).isIn(ada.id(), bob.id());
+                Visitor leftOver = peer.equals(ada.id()) ? bob : ada;
+                leftOver.send(Map.of("type", "cancel"));
+                leftOver.await("cancelled");
+                leave(cat);
+            }
+        }
+    }
+
+    @Test
+    void pairsGuestsSharingAnInterestAheadOfEarlierGuests() {
+        try (Visitor early = Visitor.arrive(one, "Early"); Visitor ada = Visitor.arrive(one, "Ada");
+                Visitor bob = Visitor.arrive(two, "Bob")) {
+            early.send(Map.of("type", "match", "interests", List.of("chess")));
+            early.await("waiting");
+            ada.send(Map.of("type", "match", "interests", List.of("Jazz ", "films")));
+            ada.await("waiting");
+            bob.send(Map.of("type", "match", "interests", List.of("jazz")));
+            JsonNode matched = bob.await("matched");
+            assertThat(matched.get("peer").get("id").asString()).isEqualTo(ada.id());
+            assertThat(matched.get("commonInterests").get(0).asString()).isEqualTo("jazz");
+            assertThat(ada.await("matched").get("commonInterests").size()).isEqualTo(1);
+            leave(ada);
+            // Early's interest wait (1 s here) runs out; then anyone open may take it.
+            try (Visitor cat = Visitor.arrive(two, "Cat")) {
+                cat.send(Map.of("type", "match"));
+                JsonNode late = cat.await("matched");
+                assertThat(late.get("peer").get("id").asString()).isEqualTo(early.id());
+                assertThat(late.get("commonInterests").size()).isZero();
+                leave(cat);
+            }
+        }
+    }
+
+    @RepeatedTest(3)
+    void pairsEveryoneExactlyOnceUnderConcurrentMatches() throws Exception {
+        int guests = 200;
+        List<Visitor> visitors = new ArrayList<>();
+        List<WsClient> extraSockets = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Visitor>> arriving = new ArrayList<>();
+            for (int i = 0; i < guests; i++) {
+                ChatServer server = i % 2 == 0 ? one : two;
+                int n = i;
+                arriving.add(pool.submit(() -> Visitor.arrive(server, "G" + n)));
+            }
+            for (Future<Visitor> visitor : arriving) {
+                visitors.add(visitor.get(30, TimeUnit.SECONDS));
+            }
+            Map<String, List<WsClient>> socketsByGuest = new HashMap<>();
+            for (int i = 0; i < visitors.size(); i++) {
+                Visitor visitor = visitors.get(i);
+                List<WsClient> sockets = new ArrayList<>(List.of(visitor.socket()));
+                if (i % 5 == 0) {
+                    WsClient extra = visitor.connect(i % 2 == 0 ? two : one);
+                    extraSockets.add(extra);
+                    sockets.add(extra);
+                }
+                socketsByGuest.put(visitor.id(), sockets);
+            }
+            List<Future<?>> sends = new ArrayList<>();
+            for (int i = 0; i < visitors.size(); i++) {
+                List<WsClient> sockets = socketsByGuest.get(visitors.get(i).id());
+                int times = 1 + i % 3;
+                sends.add(pool.submit(() -> {
+                    for (int t = 0; t < times; t++) {
+                        sockets.get(t % sockets.size()).send("{\"type\":\"match\"}");
+                    }
+                }));
+            }
+            for (Future<?> send : sends) {
+                send.get(30, TimeUnit.SECONDS);
+            }
+            Map<String, String> channelOf = new ConcurrentHashMap<>();
+            Map<String, String> peerOf = new ConcurrentHashMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int unmatched;
+            do {
+                unmatched = 0;
+                for (Visitor visitor : visitors) {
+                    List<JsonNode> matched = visitor.socket().frames("matched");
+                    if (matched.isEmpty()) {
+                        unmatched++;
+                        continue;
+                    }
+                    assertThat(matched.stream().map(m -> m.get("channelId").asString()).distinct())
+                            .as("one channel for %s", visitor.name()).hasSize(1);
+                    channelOf.put(visitor.id(), matched.get(0).get("channelId").asString());
+                    peerOf.put(visitor.id(), matched.get(0).get("peer").get("id").asString());
+                }
+                // Both sides of each pair are told independently: wait until both have heard.
+                if (unmatched <= 1 && peerOf.values().stream().allMatch(peerOf::containsKey)) {
+                    break;
+                }
+                Thread.sleep(50);
+            } while (System.nanoTime() < deadline);
+            assertThat(unmatched).as("guests left waiting").isLessThanOrEqualTo(1);
+            peerOf.forEach((guest, peer) -> {
+                assertThat(peer).isNotEqualTo(guest);
+                assertThat(peerOf.get(peer)).as("peer of the peer").isEqualTo(guest);
+                assertThat(channelOf.get(peer)).isEqualTo(channelOf.get(guest));
+            });
+            assertThat(channelOf.values().stream().distinct().count()).isEqualTo(peerOf.size() / 2);
+        }
+        finally {
+            for (Visitor visitor : visitors) {
+                if (visitor.socket().frames("matched").isEmpty()) {
+                    visitor.send(Map.of("type", "cancel"));
+                    visitor.await("cancelled");
+                }
+                else {
+                    visitor.send(Map.of("type", "leave"));
+                    visitor.socket().await(f -> "ended".equals(f.path("type").asString())
+                            || "error".equals(f.path("type").asString()), WsClient.WAIT);
+                }
+            }
+            extraSockets.forEach(WsClient::close);
+            visitors.forEach(Visitor::close);
+            pool.shutdownNow();
+        }
+    }
+
+    private static void leave(Visitor visitor) {
+        visitor.send(Map.of("type", "leave"));
+        visitor.await("ended");
+    }
+
+    /** Asserts no frame of this type arrives within a short quiet period. */
+    static void assertNoFrame(WsClient socket, String type) {
+        try {
+            socket.await(frame -> type.equals(frame.path("type").asString()), QUIET);
+        }
+        catch (AssertionError expected) {
+            return;
+        }
+        throw new AssertionError("unexpected " + type + " frame");
+    }
+}
