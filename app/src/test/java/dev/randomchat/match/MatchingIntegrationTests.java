@@ -17,7 +17,11 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.awaitility.Awaitility;
+
 import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
+import dev.randomchat.support.ServerProcess;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -28,12 +32,13 @@ class MatchingIntegrationTests {
 
     private static final Duration QUIET = Duration.ofMillis(700);
 
+    private static String cluster;
     private static ChatServer one;
     private static ChatServer two;
 
     @BeforeAll
     static void startServers() {
-        String cluster = ChatServer.newCluster();
+        cluster = ChatServer.newCluster();
         one = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
         two = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
     }
@@ -118,6 +123,43 @@ class MatchingIntegrationTests {
             bob.send(Map.of("type", "cancel"));
             bob.await("cancelled");
         }
+    }
+
+    @Test
+    void neverMatchesAWaiterWhoseServerDiedAbruptly() {
+        try (ServerProcess doomed = ServerProcess.start(cluster, Map.of())) {
+            JsonNode ghost = Guests.create(doomed.baseUrl(), "Ghost");
+            WsClient socket = WsClient.connect(doomed.wsUri(), ghost.get("token").asString());
+            socket.send(Map.of("type", "match"));
+            socket.await("waiting");
+            doomed.kill();
+            socket.close();
+            // No cleanup code ran on the dead server: only the lapse of its lease removes the ghost.
+            awaitLeaseLapse(ghost.get("id").asString());
+            try (Visitor bob = Visitor.arrive(two, "Bob")) {
+                bob.send(Map.of("type", "match"));
+                bob.await("waiting");
+                assertNoFrame(bob.socket(), "matched");
+                bob.send(Map.of("type", "cancel"));
+                bob.await("cancelled");
+            }
+        }
+    }
+
+    /** Waits, on Redis's clock, until none of the guest's queue leases is live any more. */
+    private static void awaitLeaseLapse(String guestId) {
+        var redis = one.bean(dev.randomchat.system.Redis.class);
+        var keys = QueueKeys.of(redis);
+        Awaitility.await().atMost(MatchService.LEASE.plusSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String waiter = redis.commands().hget(keys.waiters(), guestId).block(WsClient.WAIT);
+            if (waiter == null) {
+                return true;
+            }
+            long expiry = Guests.JSON.readTree(waiter).get("l").values().stream()
+                    .mapToLong(JsonNode::asLong).max().orElse(0);
+            List<String> time = redis.commands().time().collectList().block(WsClient.WAIT);
+            return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000 > expiry;
+        });
     }
 
     @Test

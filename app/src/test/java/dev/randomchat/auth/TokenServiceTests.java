@@ -1,0 +1,185 @@
+package dev.randomchat.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TokenServiceTests {
+
+    private static final byte[] SECRET = "unit-test-secret-unit-test-secret-0123".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] OTHER_SECRET = "another-secret-another-secret-0123456".getBytes(StandardCharsets.UTF_8);
+    private static final Duration TTL = Duration.ofHours(1);
+    /** A whole second, because JWT times have second precision. */
+    private static final Instant NOW = Instant.parse("2030-01-01T12:00:00Z");
+    private static final Guest ADA = new Guest("guest-1", "Ada");
+
+    private final TokenService tokens = service(SECRET, NOW);
+
+    @Test
+    void guestTokenRoundTrips() {
+        IssuedToken issued = tokens.issueGuest(ADA);
+
+        assertThat(issued.expiresAt()).isEqualTo(NOW.plus(TTL));
+        assertThat(tokens.verifyGuest(issued.token())).contains(ADA);
+    }
+
+    @Test
+    void guestTokenKeepsNamesOutsideAscii() {
+        Guest emoji = new Guest("guest-2", "Zoë 😀");
+
+        assertThat(tokens.verifyGuest(tokens.issueGuest(emoji).token())).contains(emoji);
+    }
+
+    @Test
+    void channelTokenRoundTrips() {
+        IssuedToken issued = tokens.issueChannel("guest-1", "channel-1");
+
+        assertThat(tokens.verifyChannel(issued.token()))
+                .contains(new ChannelGrant("guest-1", "channel-1", NOW.plus(TTL)));
+    }
+
+    @Test
+    void guestTokenNeverPassesForChannelToken() {
+        String guestToken = tokens.issueGuest(ADA).token();
+
+        assertThat(tokens.verifyChannel(guestToken)).isEmpty();
+    }
+
+    @Test
+    void channelTokenNeverPassesForGuestToken() {
+        String channelToken = tokens.issueChannel("guest-1", "channel-1").token();
+
+        assertThat(tokens.verifyGuest(channelToken)).isEmpty();
+    }
+
+    @Test
+    void tokensWorkUntilTheyExpireAndNeverAfter() {
+        String guestToken = tokens.issueGuest(ADA).token();
+        String channelToken = tokens.issueChannel("guest-1", "channel-1").token();
+
+        TokenService justBefore = service(SECRET, NOW.plus(TTL).minusSeconds(1));
+        TokenService justAfter = service(SECRET, NOW.plus(TTL).plusSeconds(1));
+
+        assertThat(justBefore.verifyGuest(guestToken)).isPresent();
+        assertThat(justBefore.verifyChannel(channelToken)).isPresent();
+        assertThat(justAfter.verifyGuest(guestToken)).isEmpty();
+        assertThat(justAfter.verifyChannel(channelToken)).isEmpty();
+    }
+
+    @Test
+    void refusesGuestTokenWithChangedPayload() {
+        String token = tokens.issueGuest(ADA).token();
+        String[] parts = token.split("\\.");
+        String payload = decode(parts[1]).replace("\"Ada\"", "\"Eve\"");
+        String forged = parts[0] + "." + encode(payload) + "." + parts[2];
+
+        assertThat(decode(parts[1])).contains("\"Ada\"");
+        assertThat(tokens.verifyGuest(forged)).isEmpty();
+    }
+
+    @Test
+    void refusesChannelTokenMovedToAnotherChannel() {
+        String token = tokens.issueChannel("guest-1", "channel-1").token();
+        String[] parts = token.split("\\.");
+        String payload = decode(parts[1]).replace("channel-1", "channel-2");
+        String forged = parts[0] + "." + encode(payload) + "." + parts[2];
+
+        assertThat(tokens.verifyChannel(forged)).isEmpty();
+    }
+
+    @Test
+    void refusesTokenWithChangedSignature() {
+        String token = tokens.issueGuest(ADA).token();
+        int middle = token.lastIndexOf('.') + 10;
+        char changed = token.charAt(middle) == 'A' ? 'B' : 'A';
+        String forged = token.substring(0, middle) + changed + token.substring(middle + 1);
+
+        assertThat(tokens.verifyGuest(forged)).isEmpty();
+    }
+
+    @Test
+    void refusesTokenWithoutSignature() {
+        String token = tokens.issueGuest(ADA).token();
+
+        assertThat(tokens.verifyGuest(token.substring(0, token.lastIndexOf('.') + 1))).isEmpty();
+    }
+
+    @Test
+    void refusesTokensSignedWithAnotherKey() {
+        TokenService other = service(OTHER_SECRET, NOW);
+
+        assertThat(tokens.verifyGuest(other.issueGuest(ADA).token())).isEmpty();
+        assertThat(tokens.verifyChannel(other.issueChannel("guest-1", "channel-1").token())).isEmpty();
+    }
+
+    @Test
+    void refusesUnsignedTokensWithAlgNone() {
+        String[] parts = tokens.issueGuest(ADA).token().split("\\.");
+        String header = encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
+
+        assertThat(tokens.verifyGuest(header + "." + parts[1] + ".")).isEmpty();
+        assertThat(tokens.verifyGuest(header + "." + parts[1] + "." + parts[2])).isEmpty();
+        assertThat(tokens.verifyGuest(header + "." + parts[1])).isEmpty();
+    }
+
+    @Test
+    void refusesTokensThatAreNotTokens() {
+        assertThat(tokens.verifyGuest(null)).isEmpty();
+        assertThat(tokens.verifyGuest("")).isEmpty();
+        assertThat(tokens.verifyGuest("   ")).isEmpty();
+        assertThat(tokens.verifyGuest("not-a-token")).isEmpty();
+        assertThat(tokens.verifyGuest("a.b.c")).isEmpty();
+        assertThat(tokens.verifyChannel("x".repeat(5000))).isEmpty();
+    }
+
+    @Test
+    void signedUrlVerifiesOnlyForItsOwnPayload() {
+        String signature = tokens.signUrl("channel-1/file-1/1893499200");
+
+        assertThat(signature).matches("[A-Za-z0-9_-]+");
+        assertThat(tokens.verifyUrl("channel-1/file-1/1893499200", signature)).isTrue();
+        assertThat(tokens.verifyUrl("channel-1/file-2/1893499200", signature)).isFalse();
+        assertThat(tokens.verifyUrl("channel-1/file-1/1893499201", signature)).isFalse();
+    }
+
+    @Test
+    void signedUrlRefusesChangedOrForeignSignatures() {
+        String signature = tokens.signUrl("channel-1/file-1");
+        char changed = signature.charAt(5) == 'A' ? 'B' : 'A';
+        String tampered = signature.substring(0, 5) + changed + signature.substring(6);
+
+        assertThat(tokens.verifyUrl("channel-1/file-1", tampered)).isFalse();
+        assertThat(tokens.verifyUrl("channel-1/file-1", signature.substring(1))).isFalse();
+        assertThat(tokens.verifyUrl("channel-1/file-1", "")).isFalse();
+        assertThat(tokens.verifyUrl("channel-1/file-1", service(OTHER_SECRET, NOW).signUrl("channel-1/file-1")))
+                .isFalse();
+    }
+
+    @Test
+    void signedUrlKeyIsNotTheTokenKey() {
+        String payload = "channel-1/file-1";
+        String[] parts = tokens.issueGuest(ADA).token().split("\\.");
+
+        assertThat(tokens.signUrl(payload)).isNotEqualTo(parts[2]);
+        assertThat(tokens.verifyUrl(parts[0] + "." + parts[1], parts[2])).isFalse();
+    }
+
+    private static TokenService service(byte[] secret, Instant now) {
+        return new TokenService(secret, TTL, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    private static String decode(String part) {
+        return new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String json) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,185 @@
+package dev.randomchat.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.randomchat.system.RedisProcess;
+
+/**
+ * A real server in its own JVM, for what an in-process server cannot show: SIGKILL (no cleanup
+ * code runs), SIGTERM, start-up failures. Its output goes to a file the test can read.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    /** A cold JVM on a busy 2-core machine; the server usually answers in a few seconds. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts a server sharing {@code cluster}'s Redis key prefix, and waits until it is ready. */
+    public static ServerProcess start(String cluster, Map<String, String> env) {
+        ServerProcess server = launch(withDefaults(cluster, env));
+        server.awaitReady();
+        return server;
+    }
+
+    /** Starts a JVM with exactly this environment (plus PATH and HOME) and does not wait. */
+    public static ServerProcess launch(Map<String, String> env) {
+        try {
+            int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
+            Path dir = Files.createTempDirectory("rc-server-");
+            Path log = dir.resolve("server.log");
+            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-cp", classpath(), "dev.randomchat.RandomChatApplication"));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            Map<String, String> environment = builder.environment();
+            environment.keySet().removeIf(key -> !key.equals("PATH") && !key.equals("HOME"));
+            environment.putAll(env);
+            environment.put("HTTP_PORT", Integer.toString(port));
+            return new ServerProcess(builder.start(), port, log);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("cannot start a server process", ex);
+        }
+    }
+
+    private static Map<String, String> withDefaults(String cluster, Map<String, String> env) {
+        Map<String, String> all = new java.util.HashMap<>(ChatServer.defaults(cluster));
+        all.remove("HTTP_PORT");
+        all.remove("spring.main.banner-mode");
+        all.putAll(env);
+        return all;
+    }
+
+    public void awaitReady() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("server exited with " + process.exitValue() + ":\n" + output());
+            }
+            if (ready()) {
+                return;
+            }
+            pause(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("server not ready within " + START_TIMEOUT + ":\n" + output());
+    }
+
+    public boolean ready() {
+        try {
+            HttpResponse<String> response = Guests.HTTP.send(HttpRequest.newBuilder(uri("/actuator/health/readiness"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public URI uri(String path) {
+        return URI.create(baseUrl() + path);
+    }
+
+    public URI wsUri() {
+        return URI.create("ws://127.0.0.1:" + port + "/ws");
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** SIGKILL: the JVM dies at once, no shutdown hook or cleanup runs. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(20));
+    }
+
+    /** SIGTERM, then waits for the exit code. */
+    public int stop(Duration timeout) {
+        process.destroy();
+        return waitFor(timeout);
+    }
+
+    public int waitFor(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("server did not exit within " + timeout);
+            }
+            return process.exitValue();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    public String output() {
+        try {
+            return Files.readString(log);
+        }
+        catch (IOException ex) {
+            return "(no output: " + ex + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            waitFor(Duration.ofSeconds(20));
+        }
+    }
+
+    private static String classpath() {
+        String full = System.getProperty("surefire.test.class.path");
+        return full != null && !full.isBlank() ? full : System.getProperty("java.class.path");
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+}

@@ -1,0 +1,138 @@
+package dev.randomchat.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.randomchat.RandomChatApplication;
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
+import dev.randomchat.support.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The server as an operator runs it: its own JVM, configured only by environment variables. With
+ * no {@code REDIS_ADDRS} it starts (and on SIGTERM stops) a Redis of its own.
+ */
+class EmbeddedModeIntegrationTests {
+
+    /** A cold JVM on a busy two-core machine. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** The settings of PROTOCOL.md and application.yaml; none may leak in from the test's own environment. */
+    private static final List<String> SETTINGS = List.of("HTTP_PORT", "REDIS_ADDRS", "REDIS_PASSWORD", "REDIS_KEY_PREFIX",
+            "REDIS_EXPIRATION_HOURS", "MAX_ALLOWED_CONNS", "MAX_CONNS_PER_IP", "MAX_MSG_SIZE_BYTE", "MAX_MSGS",
+            "MAX_TEXT_CHARS", "JWT_SECRET", "JWT_EXPIRATION_SECONDS", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY",
+            "MINIO_SECRET_KEY", "MINIO_BUCKET", "MAX_UPLOAD_BYTES", "UPLOAD_DIR", "ALLOWED_ORIGINS", "TRUSTED_PROXIES",
+            "ADMIN_TOKEN", "GUEST_POW_BITS", "SHUTDOWN_DRAIN_SECONDS", "WS_PING_SECONDS", "WS_IDLE_SECONDS");
+
+    @TempDir
+    Path workDir;
+
+    private Process process;
+
+    @AfterEach
+    void stopProcess() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            List<ProcessHandle> children = process.descendants().toList();
+            process.destroyForcibly();
+            process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void startsItsOwnRedisServesThePageAndStopsEverythingOnSigterm() throws Exception {
+        int port = RedisProcess.freePort();
+        process = launch(Map.of("HTTP_PORT", Integer.toString(port)));
+        URI base = URI.create("http://127.0.0.1:" + port);
+
+        await().atMost(START_TIMEOUT).ignoreExceptions().until(() -> {
+            assertThat(process.isAlive()).as("server process alive; output:%n%s", output()).isTrue();
+            return get(base.resolve("/actuator/health")).statusCode() == 200;
+        });
+        assertThat(output()).contains("Embedded mode");
+        assertThat(get(base.resolve("/actuator/health")).body()).contains("\"status\":\"UP\"");
+        HttpResponse<String> page = get(base.resolve("/"));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/html"));
+        List<ProcessHandle> redis = process.descendants()
+                .filter(EmbeddedModeIntegrationTests::isRedis)
+                .toList();
+        assertThat(redis).as("redis-server children").hasSize(1);
+
+        process.destroy();
+
+        assertThat(process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !redis.get(0).isAlive());
+    }
+
+    @Test
+    void refusesToStartWithExternalRedisAndNoJwtSecret() throws Exception {
+        process = launch(Map.of("HTTP_PORT", "0", "REDIS_ADDRS", TestRedis.address(),
+                "REDIS_KEY_PREFIX", ChatServer.newCluster()));
+
+        assertThat(process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exited by itself").isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output()).contains("JWT_SECRET");
+    }
+
+    @Test
+    void refusesToStartWithInvalidSettingNamingTheVariable() throws Exception {
+        process = launch(Map.of("HTTP_PORT", "0", "REDIS_ADDRS", TestRedis.address(),
+                "REDIS_KEY_PREFIX", ChatServer.newCluster(), "JWT_SECRET", ChatServer.JWT_SECRET,
+                "MAX_ALLOWED_CONNS", "-1"));
+
+        assertThat(process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("exited by itself").isTrue();
+        assertThat(process.exitValue()).isNotZero();
+        assertThat(output()).contains("MAX_ALLOWED_CONNS");
+    }
+
+    /**
+     * Runs the application's main class on this JVM's class path. Under Surefire that is a
+     * manifest-only jar whose {@code Class-Path} names the real entries; {@code java -cp} honours it.
+     */
+    private Process launch(Map<String, String> env) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                RandomChatApplication.class.getName()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("server.log").toFile());
+        SETTINGS.forEach(builder.environment()::remove);
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** Debian's redis-server is a link to redis-check-rdb, and Redis rewrites its own command line. */
+    private static boolean isRedis(ProcessHandle process) {
+        ProcessHandle.Info info = process.info();
+        return info.command().orElse("").contains("redis") || info.commandLine().orElse("").contains("redis");
+    }
+
+    private String output() throws IOException {
+        return Files.readString(workDir.resolve("server.log"), StandardCharsets.UTF_8);
+    }
+
+    private static HttpResponse<String> get(URI uri) {
+        return Guests.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build());
+    }
+}

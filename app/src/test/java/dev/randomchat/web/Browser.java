@@ -1,0 +1,200 @@
+package dev.randomchat.web;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * One headless Chromium with its own profile, so each instance is a different guest (its own
+ * rc_guest cookie and localStorage). Collects the browser console for the end-of-test checks.
+ */
+final class Browser implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    /** Long enough for a busy 2-core machine running another build; every wait is bounded by it. */
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    private final ChromeDriver driver;
+    private final ChromeDriverService service;
+    private final Path profile;
+    private final List<LogEntry> console = new ArrayList<>();
+
+    private Browser(int width, int height, boolean phone) throws IOException {
+        this.profile = Files.createTempDirectory("rc-chromium-");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--lang=en-US",
+                "--window-size=" + width + "," + height,
+                "--user-data-dir=" + profile);
+        if (phone) {
+            // Headless Chromium windows are at least 500 px wide: a phone needs device emulation,
+            // which also makes it a touch device, `(pointer: coarse)` included.
+            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
+                    Map.of("width", width, "height", height, "pixelRatio", 2.0, "touch", true, "mobile", true)));
+        }
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        this.service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogOutput(OutputStream.nullOutputStream())
+                .build();
+        try {
+            this.driver = new ChromeDriver(service, options);
+        } catch (RuntimeException e) {
+            service.stop();
+            deleteProfile();
+            throw e;
+        }
+        driver.manage().timeouts().pageLoadTimeout(WAIT);
+        driver.manage().timeouts().scriptTimeout(WAIT);
+        if (!phone) {
+            fitViewport(width, height);
+        }
+    }
+
+    /** --window-size is the outer size: grow the window until the page itself gets width x height. */
+    private void fitViewport(int width, int height) {
+        @SuppressWarnings("unchecked")
+        List<Number> chrome = (List<Number>) js("return [outerWidth - innerWidth, outerHeight - innerHeight];");
+        int extraWidth = chrome.get(0).intValue();
+        int extraHeight = chrome.get(1).intValue();
+        if (extraWidth != 0 || extraHeight != 0) {
+            driver.manage().window().setSize(new Dimension(width + extraWidth, height + extraHeight));
+        }
+    }
+
+    /** Skips the calling test (with the reason) on a machine without Debian's chromium. */
+    static void assumeInstalled() {
+        assumeTrue(Files.isExecutable(CHROMIUM),
+                "browser tests skipped: " + CHROMIUM + " is missing (apt-get install chromium)");
+        assumeTrue(Files.isExecutable(CHROMEDRIVER),
+                "browser tests skipped: " + CHROMEDRIVER + " is missing (apt-get install chromium-driver)");
+    }
+
+    /** A 1280 x 800 page with a mouse and a keyboard. */
+    static Browser desktop() throws IOException {
+        return new Browser(1280, 800, false);
+    }
+
+    /** A 375 x 700 touch screen. */
+    static Browser mobile() throws IOException {
+        return new Browser(375, 700, true);
+    }
+
+    /** Whether the page sees a touch screen, where Enter makes a new line and Send sends. */
+    boolean coarsePointer() {
+        return Boolean.TRUE.equals(js("return matchMedia('(pointer: coarse)').matches;"));
+    }
+
+    WebDriver driver() {
+        return driver;
+    }
+
+    void open(String url) {
+        driver.get(url);
+    }
+
+    WebElement find(String css) {
+        return driver.findElement(By.cssSelector(css));
+    }
+
+    List<WebElement> findAll(String css) {
+        return driver.findElements(By.cssSelector(css));
+    }
+
+    Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    <T> T await(ExpectedCondition<T> condition) {
+        return new WebDriverWait(driver, WAIT).until(condition);
+    }
+
+    <T> T await(String message, ExpectedCondition<T> condition) {
+        return new WebDriverWait(driver, WAIT).withMessage(message).until(condition);
+    }
+
+    /** Whether an element exists and has no [hidden] ancestor (CSS-visible, as the page toggles it). */
+    boolean shown(String css) {
+        return Boolean.TRUE.equals(js("""
+                const el = document.querySelector(arguments[0]);
+                return !!el && el.checkVisibility();""", css));
+    }
+
+    void screenshot(String name) {
+        try {
+            Files.createDirectories(SCREENSHOTS);
+            Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
+            Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Console entries so far (drained from the driver and kept). */
+    List<LogEntry> console() {
+        driver.manage().logs().get(LogType.BROWSER).forEach(console::add);
+        return List.copyOf(console);
+    }
+
+    @Override
+    public void close() {
+        try {
+            driver.quit();
+        } finally {
+            service.stop();
+            deleteProfile();
+        }
+    }
+
+    private void deleteProfile() {
+        try (Stream<Path> files = Files.walk(profile)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temp folder is not worth failing a test for.
+        }
+    }
+}
