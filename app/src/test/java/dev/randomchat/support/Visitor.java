@@ -27,6 +27,12 @@ public final class Visitor implements AutoCloseable {
         return new Visitor(guest.get("id").asString(), name, token, socket);
     }
 
+    /** The same guest coming back with a new socket on any server (its old one is closed). */
+    public static Visitor arriveAs(Visitor guest, ChatServer server) {
+        guest.close();
+        return new Visitor(guest.id, guest.name, guest.token, guest.connect(server));
+    }
+
     /** Another socket of the same guest, on any server. */
     public WsClient connect(ChatServer server) {
         WsClient another = WsClient.connect(server.wsUri(), token);

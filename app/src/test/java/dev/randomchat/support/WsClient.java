@@ -31,7 +31,8 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     private final Listener listener;
     private final CompletableFuture<Integer> closed;
-    private int cursor;
+    /** Frames already returned by {@link #await}; frames it skipped stay available. */
+    private final java.util.BitSet taken = new java.util.BitSet();
 
     private WsClient(WebSocket socket, Listener listener) {
         this.socket = socket;
@@ -94,7 +95,7 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
-    /** The next frame of this type, skipping others. */
+    /** The earliest frame of this type not returned before (frames of other types stay available). */
     public JsonNode await(String type) {
         return await(frame -> type.equals(frame.path("type").asString()), WAIT);
     }
@@ -109,9 +110,10 @@ public final class WsClient implements AutoCloseable {
         List<JsonNode> frames = listener.frames;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            while (cursor < frames.size()) {
-                JsonNode frame = frames.get(cursor++);
+            for (int i = taken.nextClearBit(0); i < frames.size(); i = taken.nextClearBit(i + 1)) {
+                JsonNode frame = frames.get(i);
                 if (matching.test(frame)) {
+                    taken.set(i);
                     return frame;
                 }
             }

@@ -150,11 +150,30 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T await(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, WAIT).until(condition);
+        return await("a condition", condition);
     }
 
     <T> T await(String message, ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, WAIT).withMessage(message).until(condition);
+        return new WebDriverWait(driver, WAIT)
+                .withMessage(() -> message + "; the page: " + describe())
+                .until(condition);
+    }
+
+    /** What the page shows, for failure messages: screen, connection, pending bubbles, the log's tail. */
+    String describe() {
+        try {
+            return String.valueOf(js("""
+                    const log = [...document.querySelectorAll('#log > *')].slice(-6).map((e) => e.textContent.trim());
+                    return JSON.stringify({
+                      screen: document.body.dataset.screen,
+                      connection: document.getElementById('conn-text').textContent,
+                      pending: document.querySelectorAll('#log .msg.pending').length,
+                      error: document.getElementById('home-error').textContent,
+                      log,
+                    });"""));
+        } catch (RuntimeException e) {
+            return "(unavailable: " + e.getClass().getSimpleName() + ")";
+        }
     }
 
     /** Whether an element exists and has no [hidden] ancestor (CSS-visible, as the page toggles it). */
