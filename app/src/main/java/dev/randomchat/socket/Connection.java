@@ -33,6 +33,7 @@ public final class Connection {
     private final Queue<String> queue;
     private final Sinks.Many<String> outbound;
     private final Sinks.Empty<Void> closed = Sinks.empty();
+    private final Sinks.Empty<Void> abandoned = Sinks.empty();
     private final RateLimiter rateLimiter;
     private final Consumer<Connection> onTooSlow;
     private volatile CloseStatus closeStatus;
@@ -110,13 +111,19 @@ public final class Connection {
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
             onTooSlow.accept(this);
             close(TOO_SLOW);
+            // What is still queued would only reach a client that is not reading: drop it.
+            abandoned.tryEmitEmpty();
             return false;
         }
         return result.isSuccess();
     }
 
     Flux<String> outbound() {
-        return outbound.asFlux();
+        return outbound.asFlux().takeUntilOther(abandoned.asMono());
+    }
+
+    Mono<Void> abandoned() {
+        return abandoned.asMono();
     }
 
     Mono<Void> closed() {

@@ -2,9 +2,13 @@ package dev.randomchat.socket;
 
 import java.util.Map;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import reactor.netty.http.server.WebsocketServerSpec;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
@@ -31,9 +35,18 @@ class SocketConfiguration {
 
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, GuestAuth auth, JsonMapper json,
-            MatchService matching, ChannelService channels, UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, auth, json, matching, channels, uploads.maxUploadBytes(),
+            MatchService matching, ChannelService chat, UploadProperties uploads, ChannelProperties channel) {
+        return new SocketHandler(properties, connections, auth, json, matching, chat, nettyChannels,
+                uploads.maxUploadBytes(),
                 channel.maxMessages());
+    }
+
+    /** Every connection the server accepts, so a socket can watch its own channel's writability. */
+    private final ChannelGroup nettyChannels = new DefaultChannelGroup("http-connections", GlobalEventExecutor.INSTANCE);
+
+    @Bean
+    NettyServerCustomizer trackConnections() {
+        return server -> server.doOnConnection(connection -> nettyChannels.add(connection.channel()));
     }
 
     @Bean

@@ -2,6 +2,7 @@ package dev.randomchat.socket;
 
 import java.util.concurrent.TimeoutException;
 
+import io.netty.channel.group.ChannelGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -31,24 +32,27 @@ class SocketHandler implements WebSocketHandler {
 
     private final SocketProperties properties;
     private final Connections connections;
+    /** The server's Netty connections, to find the channel under a session. */
+    private final ChannelGroup channels;
     private final GuestAuth auth;
     private final FrameDecoder decoder;
     private final JsonMapper json;
     private final MatchService matching;
-    private final ChannelService channels;
+    private final ChannelService chat;
     private final Outbound.Limits limits;
     /** Room for a full replay of a channel's log on top of the live queue. */
     private final int capacity;
 
     SocketHandler(SocketProperties properties, Connections connections, GuestAuth auth, JsonMapper json,
             MatchService matching,
-            ChannelService channels, long maxUploadBytes, int replayAllowance) {
+            ChannelService chat, ChannelGroup channels, long maxUploadBytes, int replayAllowance) {
+        this.channels = channels;
         this.properties = properties;
         this.connections = connections;
         this.auth = auth;
         this.json = json;
         this.matching = matching;
-        this.channels = channels;
+        this.chat = chat;
         this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars());
         this.capacity = properties.outboundQueue() + replayAllowance;
         this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
@@ -84,11 +88,14 @@ class SocketHandler implements WebSocketHandler {
         Flux<WebSocketMessage> pings = Flux.interval(properties.pingInterval())
                 .map(tick -> session.pingMessage(buffers -> buffers.wrap(new byte[0])))
                 .takeUntilOther(connection.closed());
-        Mono<Void> output = session.send(connection.outbound()
-                        .map(session::textMessage)
-                        .mergeWith(pings))
+        Writability writability = Writability.of(session, channels);
+        Flux<WebSocketMessage> frames = connection.outbound()
+                .concatMap(frame -> writability.whenWritable().thenReturn(session.textMessage(frame)), 1);
+        Mono<Void> output = session.send(frames.mergeWith(pings))
                 .then(Mono.defer(() -> session.close(connection.closeStatus())));
-        return Mono.firstWithSignal(input, output);
+        // A client too slow to read is dropped at once, without writing what is still queued.
+        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> session.close(Connection.TOO_SLOW)));
+        return Mono.firstWithSignal(input, output, abandon);
     }
 
     private Mono<Void> serveFrame(Connection connection, WebSocketMessage message) {
@@ -120,13 +127,13 @@ class SocketHandler implements WebSocketHandler {
             return Mono.fromRunnable(() -> connection.send(new Outbound.Pong()));
         }
         if (frame instanceof Inbound.Send send) {
-            return channels.send(connection, send.cmid(), send.text());
+            return chat.send(connection, send.cmid(), send.text());
         }
         if (frame instanceof Inbound.Typing typing) {
-            return channels.typing(connection, typing.active());
+            return chat.typing(connection, typing.active());
         }
         if (frame instanceof Inbound.Seen seen) {
-            return channels.seen(connection, seen.seq());
+            return chat.seen(connection, seen.seq());
         }
         if (frame instanceof Inbound.Match match) {
             return matching.match(connection, match.interests());
@@ -135,16 +142,16 @@ class SocketHandler implements WebSocketHandler {
             return matching.cancel(connection);
         }
         if (frame instanceof Inbound.Join join) {
-            return channels.join(connection, join.token(), join.after());
+            return chat.join(connection, join.token(), join.after());
         }
         if (frame instanceof Inbound.PostFile file) {
-            return channels.postFile(connection, file.cmid(), file.fileId());
+            return chat.postFile(connection, file.cmid(), file.fileId());
         }
         if (frame instanceof Inbound.Leave leave) {
-            return channels.leave(connection, leave.block());
+            return chat.leave(connection, leave.block());
         }
         if (frame instanceof Inbound.Report report) {
-            return channels.report(connection, report.reason(), report.note());
+            return chat.report(connection, report.reason(), report.note());
         }
         return Mono.error(new IllegalStateException("no handler for " + frame));
     }
@@ -161,7 +168,7 @@ class SocketHandler implements WebSocketHandler {
         connections.remove(connection);
         return Mono.when(
                 matching.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)),
-                channels.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)));
+                chat.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)));
     }
 
     private static Mono<Void> cleanupFailed(Connection connection, Throwable ex) {

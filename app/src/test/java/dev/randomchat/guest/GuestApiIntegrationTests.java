@@ -1,5 +1,7 @@
 package dev.randomchat.guest;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,20 +24,24 @@ import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.HttpConnection;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /** {@code /api/guests} over real HTTP against a real server. */
 class GuestApiIntegrationTests {
 
     private static final String COOKIE = "rc_guest";
     private static final String PROBLEM_JSON = "application/problem+json";
+    /** A healthy answer takes milliseconds. */
+    private static final Duration KEEP_ALIVE_ANSWER = Duration.ofSeconds(3);
 
     private static ChatServer server;
 
     @BeforeAll
     static void startServer() {
-        server = ChatServer.start(Map.of("GUEST_CREATIONS_PER_MINUTE", "1000"));
+        server = ChatServer.start(Map.of("GUEST_CREATIONS_PER_MINUTE", "100000"));
     }
 
     @AfterAll
@@ -209,6 +215,30 @@ class GuestApiIntegrationTests {
 
         assertProblem(me(Map.of("Authorization", "Bearer " + channelToken)), 401);
         assertProblem(me(Map.of("Cookie", COOKIE + "=" + channelToken)), 401);
+    }
+
+    /** Browsers and load balancers reuse one connection; requests served with Redis's help included. */
+    @Test
+    void answersEveryRequestOnOneKeepAliveConnection() throws IOException {
+        int rounds = 60;
+        try (HttpConnection connection = new HttpConnection(server.port(), KEEP_ALIVE_ANSWER)) {
+            for (int round = 1; round <= rounds; round++) {
+                String step = "POST /api/guests";
+                try {
+                    HttpConnection.Response created = connection.exchange("POST", "/api/guests", "{\"name\":\"Ada\"}", null);
+                    assertThat(created.status()).isEqualTo(201);
+                    step = "GET /api/guests/me";
+                    String token = Guests.JSON.readTree(created.body()).path("token").asString();
+                    assertThat(connection.exchange("GET", "/api/guests/me", null, token).status()).isEqualTo(200);
+                    step = "GET /actuator/health";
+                    assertThat(connection.exchange("GET", "/actuator/health", null, null).status()).isEqualTo(200);
+                }
+                catch (SocketTimeoutException ex) {
+                    fail("no answer to %s within %s in round %d of %d on one kept-alive connection",
+                            step, KEEP_ALIVE_ANSWER, round, rounds);
+                }
+            }
+        }
     }
 
     @Test

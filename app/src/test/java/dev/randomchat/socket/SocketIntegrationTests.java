@@ -1,9 +1,14 @@
 package dev.randomchat.socket;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +23,8 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 
+import dev.randomchat.auth.Guest;
+import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.WsClient;
@@ -81,6 +88,22 @@ class SocketIntegrationTests {
         assertThat(WsClient.upgradeStatus(server.wsUri(), bearer(tampered(token())))).isEqualTo(401);
         assertThat(WsClient.upgradeStatus(server.wsUri(), Map.of("Cookie", "rc_guest=" + tampered(token()))))
                 .isEqualTo(401);
+    }
+
+    @Test
+    void refusesUpgradeWithExpiredOrChannelToken() {
+        byte[] secret = ChatServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
+        Clock anHourAgo = Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC);
+        String expired = new TokenService(secret, Duration.ofMinutes(1), anHourAgo)
+                .issueGuest(new Guest(ada.path("id").asString(), "Ada"))
+                .token();
+        String channelToken = new TokenService(secret, Duration.ofHours(1), Clock.systemUTC())
+                .issueChannel(ada.path("id").asString(), "channel-1")
+                .token();
+
+        assertThat(WsClient.upgradeStatus(server.wsUri(), bearer(expired))).isEqualTo(401);
+        assertThat(WsClient.upgradeStatus(server.wsUri(), Map.of("Cookie", "rc_guest=" + expired))).isEqualTo(401);
+        assertThat(WsClient.upgradeStatus(server.wsUri(), bearer(channelToken))).isEqualTo(401);
     }
 
     @Test
@@ -186,7 +209,7 @@ class SocketIntegrationTests {
 
     @Test
     void answersEveryMalformedFrameWithAnErrorAndStaysOpen() {
-        Map<String, String> expectedCodes = new java.util.LinkedHashMap<>();
+        Map<String, String> expectedCodes = new LinkedHashMap<>();
         expectedCodes.put("{\"type\":\"ping\"", ErrorCode.BAD_REQUEST);
         expectedCodes.put("[1,2,3]", ErrorCode.BAD_REQUEST);
         expectedCodes.put("{\"kind\":\"ping\"}", ErrorCode.BAD_REQUEST);

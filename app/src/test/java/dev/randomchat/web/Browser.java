@@ -170,7 +170,10 @@ final class Browser implements AutoCloseable {
                       pending: document.querySelectorAll('#log .msg.pending').length,
                       error: document.getElementById('home-error').textContent,
                       log,
-                    });"""));
+                    });""")) + "; its console: " + console().stream()
+                    .skip(Math.max(0, console().size() - 6))
+                    .map(entry -> entry.getLevel() + " " + entry.getMessage())
+                    .toList();
         } catch (RuntimeException e) {
             return "(unavailable: " + e.getClass().getSimpleName() + ")";
         }

@@ -192,7 +192,8 @@ class PageBrowserTests {
 
         hal.browser().driver().navigate().refresh();
         hal.awaitChat();
-        hal.browser().await("the history replayed", d -> hal.peerTexts().contains("first"));
+        hal.browser().await("the history replayed",
+                d -> hal.peerTexts().contains("first") && hal.myTexts().contains("second"));
         assertThat(hal.peerTexts()).containsExactly("first");
         assertThat(hal.myTexts()).containsExactly("second");
         assertThat(hal.peerName()).isEqualTo("Gus");

@@ -1,10 +1,12 @@
 package dev.randomchat.web;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,13 +15,14 @@ import org.openqa.selenium.logging.LogEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A server restart as a load balancer sees it: the page's server shuts down (closing its socket
- * with 1012) and a second server of the same cluster, behind the same address, takes over.
+ * A server restart as a load balancer sees it: the page's server (its own JVM) gets SIGTERM and
+ * closes its sockets with 1012, and a second server of the same cluster, behind the same
+ * address, takes over.
  */
 class ServerRestartBrowserTests {
 
     private String cluster;
-    private ChatServer first;
+    private ServerProcess first;
     private ChatServer second;
     private TcpProxy proxy;
 
@@ -27,7 +30,7 @@ class ServerRestartBrowserTests {
     void startFirstServer() throws IOException {
         Browser.assumeInstalled();
         cluster = ChatServer.newCluster();
-        first = ChatServer.start(cluster, Map.of());
+        first = ServerProcess.start(cluster, Map.of());
         proxy = new TcpProxy(first.port());
     }
 
@@ -36,10 +39,11 @@ class ServerRestartBrowserTests {
         if (proxy != null) {
             proxy.close();
         }
-        for (ChatServer server : new ChatServer[] {first, second}) {
-            if (server != null) {
-                server.close();
-            }
+        if (first != null) {
+            first.close();
+        }
+        if (second != null) {
+            second.close();
         }
     }
 
@@ -57,7 +61,7 @@ class ServerRestartBrowserTests {
 
             second = ChatServer.start(cluster, Map.of());
             proxy.retarget(second.port());
-            first.close();
+            first.stop(Duration.ofSeconds(60)); // SIGTERM: readiness down, sockets closed with 1012
             kim.send("right after the restart");
 
             lou.awaitPeerMessage("right after the restart");
