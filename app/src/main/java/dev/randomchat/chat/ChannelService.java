@@ -59,6 +59,7 @@ public class ChannelService {
     private static final LuaScript SEEN = LuaScript.load(ChannelService.class, "seen.lua");
     private static final LuaScript LEAVE = LuaScript.load(ChannelService.class, "leave.lua");
     private static final LuaScript PRESENCE = LuaScript.load(ChannelService.class, "presence.lua");
+    private static final LuaScript ADD_FILE = LuaScript.load(ChannelService.class, "add-file.lua");
 
     private final Redis redis;
     private final String serverId;
@@ -124,6 +125,17 @@ public class ChannelService {
         String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
                 + ",\"sentAt\":" + quote(sentAt) + ",\"text\":" + quote(text) + "}";
         return store(connection, attachment.channelId(), cmid, tail);
+    }
+
+    /**
+     * Records an uploaded file as belonging to an open channel, so a {@code file} frame may post
+     * it; {@code metadata} is the message's {@code file} object as JSON. Emits false when the
+     * channel is closed or gone.
+     */
+    public Mono<Boolean> addFile(String channelId, String fileId, String metadata) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(ADD_FILE, List.of(keys.meta(), keys.files()), fileId, metadata)
+                .map("ok"::equals);
     }
 
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
