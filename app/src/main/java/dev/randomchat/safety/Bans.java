@@ -27,8 +27,15 @@ public class Bans {
         return exists(redis.key("ban", "ip", ip));
     }
 
+    /** Bans a guest and tells every server to close its sockets (4003). */
     Mono<Instant> banGuest(String guestId, Duration duration) {
-        return ban(redis.key("ban", "guest", guestId), duration);
+        return ban(redis.key("ban", "guest", guestId), duration)
+                .flatMap(until -> redis.publish(topic(), guestId).thenReturn(until));
+    }
+
+    /** The topic every server listens on for banned guests. */
+    String topic() {
+        return redis.key("{bans}", "events");
     }
 
     Mono<Instant> banIp(String ip, Duration duration) {

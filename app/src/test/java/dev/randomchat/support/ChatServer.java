@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+import org.springframework.http.client.ReactorResourceFactory;
 
 import dev.randomchat.RandomChatApplication;
 
@@ -49,8 +51,21 @@ public final class ChatServer implements AutoCloseable {
         Path uploads = Path.of(settings.get("UPLOAD_DIR").toString());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(RandomChatApplication.class)
                 .properties(settings)
+                .initializers(ChatServer::ownNettyResources)
                 .run();
         return new ChatServer(context, uploads);
+    }
+
+    /**
+     * Several servers live in one test JVM: each gets its own event loops, so stopping one does
+     * not take down Reactor Netty's global resources under the others.
+     */
+    private static void ownNettyResources(ConfigurableApplicationContext context) {
+        ((GenericApplicationContext) context).registerBean(ReactorResourceFactory.class, () -> {
+            ReactorResourceFactory resources = new ReactorResourceFactory();
+            resources.setUseGlobalResources(false);
+            return resources;
+        });
     }
 
     /** The environment a test server runs with, before the test's own settings. */
