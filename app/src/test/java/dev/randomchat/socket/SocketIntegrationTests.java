@@ -203,7 +203,7 @@ class SocketIntegrationTests {
 
             client.send("{\"type\":\"ping\"}");
 
-            assertThat(client.await("pong").size()).isEqualTo(1);
+            assertThat(client.await("pong").path("type").asString()).isEqualTo("pong");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.randomchat.socket;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.HttpConnection;
 import dev.randomchat.support.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,11 +46,11 @@ class SocketShutdownIntegrationTests {
         Map<String, String> bearer = Map.of("Authorization", "Bearer " + token);
         WsClient client = WsClient.connect(server.wsUri(), token);
         client.await("hello");
-        assertThat(readiness().statusCode()).isEqualTo(200);
+        assertThat(readiness().status()).isEqualTo(200);
 
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
 
-        await().atMost(WAIT).ignoreExceptions().until(() -> readiness().statusCode() == 503);
+        await().atMost(WAIT).ignoreExceptionsInstanceOf(IOException.class).until(() -> readiness().status() == 503);
         assertThat(readiness().body()).contains("OUT_OF_SERVICE");
         assertThat(WsClient.upgradeStatus(server.wsUri(), bearer)).isEqualTo(503);
         assertThat(client.isClosed()).as("open sockets stay during the drain delay").isFalse();
@@ -58,9 +58,8 @@ class SocketShutdownIntegrationTests {
         stopping.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
     }
 
-    private HttpResponse<String> readiness() {
-        return Guests.send(HttpRequest.newBuilder(server.uri("/actuator/health/readiness"))
-                .timeout(Duration.ofSeconds(2))
-                .build());
+    /** On a connection of its own each time, so the polling tests nothing but readiness. */
+    private HttpConnection.Response readiness() throws IOException {
+        return HttpConnection.once(server.port(), Duration.ofSeconds(2), "GET", "/actuator/health/readiness");
     }
 }

@@ -8,7 +8,9 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One HTTP/1.1 connection kept alive, requests strictly one after the other, as a browser or a load
@@ -26,6 +28,13 @@ public final class HttpConnection implements AutoCloseable {
         socket.setSoTimeout((int) timeout.toMillis());
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    /** One request on a connection of its own, so no earlier exchange can affect it. */
+    public static Response once(int port, Duration timeout, String method, String path) throws IOException {
+        try (HttpConnection connection = new HttpConnection(port, timeout)) {
+            return connection.exchange(method, path, null, null);
+        }
     }
 
     /**
@@ -51,19 +60,14 @@ public final class HttpConnection implements AutoCloseable {
 
     private Response read() throws IOException {
         String status = line();
-        int length = 0;
-        boolean chunked = false;
+        Map<String, String> headers = new LinkedHashMap<>();
         for (String header = line(); !header.isEmpty(); header = line()) {
-            String lower = header.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Integer.parseInt(lower.substring("content-length:".length()).trim());
-            }
-            if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                chunked = true;
-            }
+            int colon = header.indexOf(':');
+            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
         }
-        byte[] body = chunked ? chunkedBody() : in.readNBytes(length);
-        return new Response(Integer.parseInt(status.split(" ")[1]), new String(body, StandardCharsets.UTF_8));
+        boolean chunked = headers.getOrDefault("transfer-encoding", "").contains("chunked");
+        byte[] body = chunked ? chunkedBody() : in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
+        return new Response(Integer.parseInt(status.split(" ")[1]), headers, new String(body, StandardCharsets.UTF_8));
     }
 
     private byte[] chunkedBody() throws IOException {
@@ -94,6 +98,11 @@ public final class HttpConnection implements AutoCloseable {
         socket.close();
     }
 
-    public record Response(int status, String body) {
+    /** An answer; header names in lower case. */
+    public record Response(int status, Map<String, String> headers, String body) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
     }
 }

@@ -1,9 +1,6 @@
 package dev.randomchat.system;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.randomchat.RandomChatApplication;
 import dev.randomchat.support.ChatServer;
-import dev.randomchat.support.Guests;
+import dev.randomchat.support.HttpConnection;
 import dev.randomchat.support.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +31,7 @@ class EmbeddedModeIntegrationTests {
     /** A cold JVM on a busy two-core machine. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** The JVM has waited for its Redis before exiting; this only covers the process table catching up. */
     private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
     /** The settings of PROTOCOL.md and application.yaml; none may leak in from the test's own environment. */
@@ -62,18 +60,16 @@ class EmbeddedModeIntegrationTests {
     void startsItsOwnRedisServesThePageAndStopsEverythingOnSigterm() throws Exception {
         int port = RedisProcess.freePort();
         process = launch(Map.of("HTTP_PORT", Integer.toString(port)));
-        URI base = URI.create("http://127.0.0.1:" + port);
 
-        await().atMost(START_TIMEOUT).ignoreExceptions().until(() -> {
+        await().atMost(START_TIMEOUT).ignoreExceptionsInstanceOf(IOException.class).until(() -> {
             assertThat(process.isAlive()).as("server process alive; output:%n%s", output()).isTrue();
-            return get(base.resolve("/actuator/health")).statusCode() == 200;
+            return get(port, "/actuator/health").status() == 200;
         });
         assertThat(output()).contains("Embedded mode");
-        assertThat(get(base.resolve("/actuator/health")).body()).contains("\"status\":\"UP\"");
-        HttpResponse<String> page = get(base.resolve("/"));
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
-                type -> assertThat(type).startsWith("text/html"));
+        assertThat(get(port, "/actuator/health").body()).contains("\"status\":\"UP\"");
+        HttpConnection.Response page = get(port, "/");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Type")).startsWith("text/html");
         List<ProcessHandle> redis = process.descendants()
                 .filter(EmbeddedModeIntegrationTests::isRedis)
                 .toList();
@@ -134,7 +130,7 @@ class EmbeddedModeIntegrationTests {
         return Files.readString(workDir.resolve("server.log"), StandardCharsets.UTF_8);
     }
 
-    private static HttpResponse<String> get(URI uri) {
-        return Guests.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build());
+    private static HttpConnection.Response get(int port, String path) throws IOException {
+        return HttpConnection.once(port, REQUEST_TIMEOUT, "GET", path);
     }
 }
