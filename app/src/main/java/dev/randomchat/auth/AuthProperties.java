@@ -17,7 +17,7 @@ import dev.randomchat.system.PositiveDuration;
  */
 @Validated
 @ConfigurationProperties("chat.auth")
-public record AuthProperties(String jwtSecret, @PositiveDuration Duration tokenTtl) {
+public record AuthProperties(String jwtSecret, @PositiveDuration(message = "JWT_EXPIRATION_SECONDS must be positive") Duration tokenTtl) {
 
     public AuthProperties {
         jwtSecret = jwtSecret == null ? "" : jwtSecret;

@@ -18,5 +18,6 @@ import dev.randomchat.system.PositiveDuration;
  */
 @Validated
 @ConfigurationProperties("chat.channel")
-public record ChannelProperties(@PositiveDuration Duration expiration, @Min(1) int maxMessages) {
+public record ChannelProperties(@PositiveDuration(message = "REDIS_EXPIRATION_HOURS must be positive") Duration expiration,
+        @Min(value = 1, message = "MAX_MSGS must be at least 1") int maxMessages) {
 }

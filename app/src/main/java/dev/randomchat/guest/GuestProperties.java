@@ -15,5 +15,5 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("chat.guest")
-public record GuestProperties(@Min(0) @Max(32) int powBits, @Min(1) int creationsPerMinutePerIp) {
+public record GuestProperties(@Min(value = 0, message = "GUEST_POW_BITS must be 0 to 32") @Max(value = 32, message = "GUEST_POW_BITS must be 0 to 32") int powBits, @Min(value = 1, message = "GUEST_CREATIONS_PER_MINUTE must be at least 1") int creationsPerMinutePerIp) {
 }

@@ -19,7 +19,7 @@ import dev.randomchat.system.PositiveDuration;
  */
 @Validated
 @ConfigurationProperties("chat.match")
-public record MatchProperties(Duration interestWait, @Min(0) int maxMatchesPerDay, @PositiveDuration Duration blockTtl) {
+public record MatchProperties(Duration interestWait, @Min(value = 0, message = "MAX_MATCHES_PER_DAY must not be negative") int maxMatchesPerDay, @PositiveDuration(message = "BLOCK_TTL_DAYS must be positive") Duration blockTtl) {
 
     public MatchProperties {
         interestWait = interestWait == null || interestWait.isNegative() ? Duration.ZERO : interestWait;

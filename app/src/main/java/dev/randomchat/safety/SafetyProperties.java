@@ -15,7 +15,7 @@ import dev.randomchat.system.PositiveDuration;
  */
 @Validated
 @ConfigurationProperties("chat.safety")
-public record SafetyProperties(String adminToken, @PositiveDuration Duration reportTtl) {
+public record SafetyProperties(String adminToken, @PositiveDuration(message = "REPORT_TTL_DAYS must be positive") Duration reportTtl) {
 
     public SafetyProperties {
         adminToken = adminToken == null ? "" : adminToken;

@@ -37,6 +37,7 @@ public final class Connection {
     private final RateLimiter rateLimiter;
     private final Consumer<Connection> onTooSlow;
     private volatile CloseStatus closeStatus;
+    private volatile long lastHeard = System.nanoTime();
 
     Connection(String id, Guest guest, String ip, JsonMapper json, SocketProperties properties, int capacity,
             Consumer<Connection> onTooSlow) {
@@ -84,6 +85,15 @@ public final class Connection {
 
     public void error(FrameException ex) {
         send(new Outbound.Error(ex.code(), ex.getMessage(), ex.ref()));
+    }
+
+    /** Any frame from the client, a pong included, counts as a sign of life. */
+    void heard() {
+        lastHeard = System.nanoTime();
+    }
+
+    java.time.Duration silentFor() {
+        return java.time.Duration.ofNanos(System.nanoTime() - lastHeard);
     }
 
     public boolean isOpen() {

@@ -23,6 +23,7 @@ public class Connections {
     private final SocketProperties properties;
     private final AtomicInteger reserved = new AtomicInteger();
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> openPerIp = new ConcurrentHashMap<>();
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Connection>> byGuest = new ConcurrentHashMap<>();
     private final Counter slowClosed;
@@ -38,19 +39,22 @@ public class Connections {
                 .register(meters);
     }
 
-    /** Why an upgrade cannot be taken now, or {@code null} when a place was reserved. */
+    /**
+     * Takes a place for one upgrade, or says why there is none. A place counts from the handshake
+     * (a reservation, returned when the handshake's exchange ends) and then as an open socket, so
+     * the limits hold for sockets being opened and sockets open alike.
+     */
     Reservation reserve(String ip) {
         if (!accepting) {
             return Reservation.refused("server is shutting down");
         }
-        if (reserved.incrementAndGet() > properties.maxConnections()) {
+        if (reserved.incrementAndGet() + open.size() > properties.maxConnections()) {
             reserved.decrementAndGet();
             return Reservation.refused("server is at its connection limit");
         }
         AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
-        if (fromIp.incrementAndGet() > properties.maxConnectionsPerIp()) {
-            fromIp.decrementAndGet();
-            reserved.decrementAndGet();
+        if (fromIp.incrementAndGet() + openFrom(ip) > properties.maxConnectionsPerIp()) {
+            release(new Reservation(ip, null));
             return Reservation.refused("too many connections from this address");
         }
         return new Reservation(ip, null);
@@ -61,14 +65,22 @@ public class Connections {
         perIp.computeIfPresent(reservation.ip(), (ip, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
+    private int openFrom(String ip) {
+        AtomicInteger count = openPerIp.get(ip);
+        return count == null ? 0 : count.get();
+    }
+
     void add(Connection connection) {
+        openPerIp.computeIfAbsent(connection.ip(), k -> new AtomicInteger()).incrementAndGet();
         open.put(connection.id(), connection);
         byGuest.computeIfAbsent(connection.guestId(), id -> new ConcurrentHashMap<>())
                 .put(connection.id(), connection);
     }
 
     void remove(Connection connection) {
-        open.remove(connection.id());
+        if (open.remove(connection.id()) != null) {
+            openPerIp.computeIfPresent(connection.ip(), (ip, count) -> count.decrementAndGet() <= 0 ? null : count);
+        }
         byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> {
             sockets.remove(connection.id());
             return sockets.isEmpty() ? null : sockets;

@@ -128,7 +128,7 @@ public final class FrameDecoder {
     }
 
     private static String cmid(JsonNode frame, String type) {
-        String cmid = string(frame, "cmid", type, 64);
+        String cmid = string(frame, "cmid", type, Integer.MAX_VALUE);
         if (!CMID.matcher(cmid).matches()) {
             throw FrameException.badRequest("cmid must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'", type);
         }

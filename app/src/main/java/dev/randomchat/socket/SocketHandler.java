@@ -1,6 +1,8 @@
 package dev.randomchat.socket;
 
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
+
+import io.netty.handler.codec.TooLongFrameException;
 
 import io.netty.channel.group.ChannelGroup;
 import org.slf4j.Logger;
@@ -81,10 +83,15 @@ class SocketHandler implements WebSocketHandler {
 
     private Mono<Void> serve(WebSocketSession session, Connection connection) {
         Mono<Void> input = session.receive()
-                .timeout(properties.idleTimeout())
                 .concatMap(message -> serveFrame(connection, message))
                 .then()
-                .onErrorResume(TimeoutException.class, ex -> session.close(CloseStatus.GOING_AWAY));
+                .onErrorResume(TooLongFrameException.class, ex -> session.close(CloseStatus.TOO_BIG_TO_PROCESS));
+        // Watches for silence without cancelling the reader, so the close goes out as 1001.
+        Mono<Void> idle = Flux.interval(idleCheck())
+                .filter(tick -> connection.silentFor().compareTo(properties.idleTimeout()) >= 0)
+                .next()
+                .flatMap(tick -> Mono.<Void>fromRunnable(() -> connection.close(CloseStatus.GOING_AWAY)))
+                .takeUntilOther(connection.closed());
         Flux<WebSocketMessage> pings = Flux.interval(properties.pingInterval())
                 .map(tick -> session.pingMessage(buffers -> buffers.wrap(new byte[0])))
                 .takeUntilOther(connection.closed());
@@ -95,10 +102,16 @@ class SocketHandler implements WebSocketHandler {
                 .then(Mono.defer(() -> session.close(connection.closeStatus())));
         // A client too slow to read is dropped at once, without writing what is still queued.
         Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> session.close(Connection.TOO_SLOW)));
-        return Mono.firstWithSignal(input, output, abandon);
+        return Mono.firstWithSignal(input, Mono.when(output, idle), abandon);
+    }
+
+    /** Silence is checked ten times per idle timeout, so a socket is closed at most 10% late. */
+    private Duration idleCheck() {
+        return properties.idleTimeout().dividedBy(10);
     }
 
     private Mono<Void> serveFrame(Connection connection, WebSocketMessage message) {
+        connection.heard();
         if (message.getType() != WebSocketMessage.Type.TEXT) {
             if (message.getType() == WebSocketMessage.Type.BINARY) {
                 connection.error(FrameException.badRequest("binary frames are not supported; send JSON text", null));

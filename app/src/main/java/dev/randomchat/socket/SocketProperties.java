@@ -28,15 +28,15 @@ import dev.randomchat.system.PositiveDuration;
 @Validated
 @ConfigurationProperties("chat.socket")
 public record SocketProperties(
-        @Min(1) int maxConnections,
-        @Min(1) int maxConnectionsPerIp,
-        @Min(256) @Max(65536) int maxMessageBytes,
-        @Min(1) int maxTextChars,
-        @Min(1) int framesPerSecond,
-        @Min(1) int frameBurst,
-        @PositiveDuration Duration pingInterval,
-        @PositiveDuration Duration idleTimeout,
-        @Min(16) int outboundQueue,
+        @Min(value = 1, message = "MAX_ALLOWED_CONNS must be at least 1") int maxConnections,
+        @Min(value = 1, message = "MAX_CONNS_PER_IP must be at least 1") int maxConnectionsPerIp,
+        @Min(value = 256, message = "MAX_MSG_SIZE_BYTE must be at least 256") @Max(value = 65536, message = "MAX_MSG_SIZE_BYTE must be at most 65536") int maxMessageBytes,
+        @Min(value = 1, message = "MAX_TEXT_CHARS must be at least 1") int maxTextChars,
+        @Min(value = 1, message = "RATE_LIMIT_PER_SECOND must be at least 1") int framesPerSecond,
+        @Min(value = 1, message = "RATE_LIMIT_BURST must be at least 1") int frameBurst,
+        @PositiveDuration(message = "WS_PING_SECONDS must be positive") Duration pingInterval,
+        @PositiveDuration(message = "WS_IDLE_SECONDS must be positive") Duration idleTimeout,
+        @Min(value = 16, message = "WS_OUTBOUND_QUEUE must be at least 16") int outboundQueue,
         Duration drainDelay) {
 
     public SocketProperties {

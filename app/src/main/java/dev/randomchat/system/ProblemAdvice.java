@@ -33,12 +33,12 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     /** Framework errors (malformed JSON, wrong media type, ...) get a type too. */
     @Override
-    protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+    protected Mono<ResponseEntity<Object>> createResponseEntity(Object body, HttpHeaders headers,
             HttpStatusCode status, ServerWebExchange exchange) {
-        if (body instanceof ProblemDetail problem && BLANK.equals(problem.getType())) {
+        if (body instanceof ProblemDetail problem && (problem.getType() == null || BLANK.equals(problem.getType()))) {
             problem.setType(typeOf(status.value()));
         }
-        return super.handleExceptionInternal(ex, body, headers, status, exchange);
+        return super.createResponseEntity(body, headers, status, exchange);
     }
 
     /** A problem type naming the status, e.g. {@code urn:random-chat:problem:413}. */

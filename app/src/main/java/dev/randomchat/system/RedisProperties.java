@@ -23,10 +23,10 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("chat.redis")
 public record RedisProperties(
-        List<@Pattern(regexp = "[^\\s:]+:\\d{1,5}", message = "must be host:port") String> addrs,
+        List<@Pattern(regexp = "[^\\s:]+:\\d{1,5}", message = "REDIS_ADDRS entries must be host:port") String> addrs,
         String password,
-        @NotBlank @Pattern(regexp = "[A-Za-z0-9_.-]+") String keyPrefix,
-        @Min(16) int commandQueueSize) {
+        @NotBlank(message = "REDIS_KEY_PREFIX must not be empty") @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "REDIS_KEY_PREFIX may hold letters, digits, _ . -") String keyPrefix,
+        @Min(value = 16, message = "REDIS_COMMAND_QUEUE_SIZE must be at least 16") int commandQueueSize) {
 
     public RedisProperties {
         addrs = addrs == null ? List.of() : addrs.stream().map(String::trim).filter(a -> !a.isEmpty()).toList();

@@ -19,8 +19,8 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("chat.upload")
-public record UploadProperties(@Min(1) long maxUploadBytes, String minioEndpoint, String minioAccessKey,
-        String minioSecretKey, @NotBlank String minioBucket, @NotBlank String localDir) {
+public record UploadProperties(@Min(value = 1, message = "MAX_UPLOAD_BYTES must be at least 1") long maxUploadBytes, String minioEndpoint, String minioAccessKey,
+        String minioSecretKey, @NotBlank(message = "MINIO_BUCKET must not be empty") String minioBucket, @NotBlank(message = "UPLOAD_DIR must not be empty") String localDir) {
 
     public UploadProperties {
         minioEndpoint = minioEndpoint == null ? "" : minioEndpoint.trim();
