@@ -1,0 +1,150 @@
+package dev.randomchat.system;
+
+import java.io.FileInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
+import dev.randomchat.support.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** HTTPS and wss without a proxy, with a certificate made for the test by the JDK's keytool. */
+class TlsIntegrationTests {
+
+    private static Path dir;
+    private static ChatServer server;
+    private static HttpClient client;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("rc-tls-");
+        Path keystore = dir.resolve("server.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "san=dns:localhost,ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream(keystore.toFile())) {
+            store.load(in, "changeit".toCharArray());
+        }
+        Certificate certificate = store.getCertificate("server");
+        PrivateKey key = (PrivateKey) store.getKey("server", "changeit".toCharArray());
+        Path certFile = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
+        Path keyFile = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
+        server = ChatServer.start(Map.of("TLS_CERT_FILE", certFile.toString(), "TLS_KEY_FILE", keyFile.toString()));
+
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, trust.getTrustManagers(), null);
+        client = HttpClient.newBuilder().sslContext(ssl).connectTimeout(WsClient.WAIT).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void servesHttpsWithSecureCookiesAndChatsOverWss() throws Exception {
+        HttpResponse<String> created = client.send(HttpRequest.newBuilder(https("/api/guests"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Ada\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(created.headers().firstValue("Set-Cookie").orElseThrow()).contains("Secure");
+        String ada = Guests.JSON.readTree(created.body()).get("token").asString();
+        String bob = Guests.JSON.readTree(client.send(HttpRequest.newBuilder(https("/api/guests"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Bob\"}")).build(),
+                HttpResponse.BodyHandlers.ofString()).body()).get("token").asString();
+
+        Frames adaFrames = new Frames();
+        Frames bobFrames = new Frames();
+        URI wss = URI.create("wss://localhost:" + server.port() + "/ws");
+        WebSocket adaSocket = client.newWebSocketBuilder().header("Authorization", "Bearer " + ada)
+                .buildAsync(wss, adaFrames).get(10, TimeUnit.SECONDS);
+        WebSocket bobSocket = client.newWebSocketBuilder().header("Authorization", "Bearer " + bob)
+                .buildAsync(wss, bobFrames).get(10, TimeUnit.SECONDS);
+        adaFrames.next("hello");
+        bobFrames.next("hello");
+        adaSocket.sendText("{\"type\":\"match\"}", true).join();
+        adaFrames.next("waiting");
+        bobSocket.sendText("{\"type\":\"match\"}", true).join();
+        adaFrames.next("matched");
+        bobFrames.next("matched");
+        adaSocket.sendText("{\"type\":\"send\",\"cmid\":\"tls1\",\"text\":\"over TLS\"}", true).join();
+        assertThat(bobFrames.next("message").get("text").asString()).isEqualTo("over TLS");
+        adaSocket.sendText("{\"type\":\"leave\"}", true).join();
+        bobFrames.next("ended");
+        adaSocket.abort();
+        bobSocket.abort();
+    }
+
+    private static URI https(String path) {
+        return URI.create("https://localhost:" + server.port() + path);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    /** Frames received by one socket, awaited by type. */
+    private static final class Frames implements WebSocket.Listener {
+
+        private final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                received.add(Guests.JSON.readTree(partial.toString()));
+                partial.setLength(0);
+            }
+            socket.request(1);
+            return CompletableFuture.completedFuture(null);
+        }
+
+        JsonNode next(String type) throws InterruptedException {
+            long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode frame = received.poll(100, TimeUnit.MILLISECONDS);
+                if (frame != null && type.equals(frame.path("type").asString())) {
+                    return frame;
+                }
+            }
+            throw new AssertionError("no " + type + " frame within " + WsClient.WAIT);
+        }
+    }
+
+}
