@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Random Chat: one entry point for running, developing, deploying and benchmarking.
 #   ./run.sh              build if needed, then run on http://localhost:8080 (embedded Redis, files on disk)
+#   ./run.sh dev          development: restart on class changes, the page served live from web/
 #   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
 #   ./run.sh compose-down stop it
 #   ./run.sh help         this list
@@ -11,7 +12,8 @@ JAR=app/target/random-chat-app-1.0.0-SNAPSHOT.jar
 COMPOSE_FILE=deployments/docker-compose.yaml
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  echo "Random Chat commands:"
+  grep '^#   ./run.sh' "$0" | sed 's/^#//'
 }
 
 build_if_needed() {
@@ -47,6 +49,15 @@ case "${1:-run}" in
     echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
     exec java ${JAVA_OPTS:-} -jar "$JAR"
+    ;;
+  dev)
+    # The web module and the parent pom must be installed for the app module to run alone.
+    ./mvnw -q -B -Dmaven.test.skip=true install -pl .,web
+    static="file:$PWD/web/src/main/resources/static/"
+    echo "Development mode on http://localhost:${HTTP_PORT:-8080}: page files are served from web/ as they are;"
+    echo "recompile (./mvnw -q compile -pl app) and the server restarts."
+    exec ./mvnw -q -B -pl app spring-boot:run \
+      -Dspring-boot.run.arguments="--spring.web.resources.static-locations=$static"
     ;;
   compose)
     [[ -f "$COMPOSE_FILE" ]] || { echo "No $COMPOSE_FILE yet." >&2; exit 1; }
