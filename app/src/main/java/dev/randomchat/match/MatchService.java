@@ -109,7 +109,8 @@ public class MatchService implements SmartLifecycle {
     public Mono<Void> match(Connection connection, List<String> interests) {
         Waiter waiter = waiting.computeIfAbsent(connection.guestId(), id -> new Waiter(connection.guest(), interests));
         waiter.sockets.add(connection);
-        return subscribed.then(runMatch(waiter.guest, waiter.interests))
+        return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
+                .then(runMatch(waiter.guest, waiter.interests))
                 .flatMap(result -> handle(waiter, connection, result));
     }
 
@@ -249,7 +250,7 @@ public class MatchService implements SmartLifecycle {
 
     private Mono<Void> renewLeasesNow() {
         List<String> guests = new ArrayList<>(waiting.keySet());
-        Mono<Long> length = redis.commands().zcard(keys.queue()).doOnNext(n -> queueLength = n);
+        Mono<Long> length = Mono.defer(() -> redis.commands().zcard(keys.queue())).doOnNext(n -> queueLength = n);
         return Flux.range(0, (guests.size() + RENEW_CHUNK - 1) / RENEW_CHUNK)
                 .map(i -> guests.subList(i * RENEW_CHUNK, Math.min(guests.size(), (i + 1) * RENEW_CHUNK)))
                 .concatMap(chunk -> {

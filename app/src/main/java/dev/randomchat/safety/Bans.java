@@ -50,8 +50,7 @@ public class Bans {
     }
 
     private Mono<Boolean> exists(String key) {
-        return redis.commands()
-                .exists(key)
+        return Mono.defer(() -> redis.commands().exists(key))
                 .map(count -> count > 0);
     }
 }

@@ -5,11 +5,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -21,6 +26,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
@@ -43,18 +49,29 @@ public class Redis implements AutoCloseable {
 
     /** A command that takes longer than this is failed; Redis answers in microseconds when healthy. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+    /** A first connection that fails is retried this often until Redis answers. */
+    private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a caller waits for a subscription before treating Redis as unavailable. */
+    public static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
     private static final LuaScript PUBLISH = LuaScript.load(Redis.class, "publish.lua");
 
     private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> connection;
-    private final RedisClusterReactiveCommands<String, String> commands;
-    private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final boolean cluster;
     private final String prefix;
     private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
     private final Map<String, Subscription> subscriptions = new java.util.HashMap<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "redis-connector");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Disposable reconnectEvents;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisClusterReactiveCommands<String, String> commands;
+    private volatile StatefulRedisPubSubConnection<String, String> pubSub;
+    private volatile boolean closed;
 
     public Redis(List<String> addrs, String password, String prefix, int commandQueueSize) {
         this.cluster = addrs.size() > 1;
@@ -67,17 +84,13 @@ public class Redis implements AutoCloseable {
                     .requestQueueSize(commandQueueSize)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
+                    .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .build())
                     .build());
-            var commandConnection = clusterClient.connect();
             this.client = clusterClient;
-            this.connection = commandConnection;
-            this.commands = commandConnection.reactive();
-            this.pubSub = clusterClient.connectPubSub();
         }
         else {
             RedisClient standalone = RedisClient.create(uris.get(0));
@@ -86,19 +99,75 @@ public class Redis implements AutoCloseable {
                     .requestQueueSize(commandQueueSize)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                    .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(5)).build())
+                    .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                     .build());
-            var commandConnection = standalone.connect();
             this.client = standalone;
-            this.connection = commandConnection;
-            this.commands = commandConnection.reactive();
-            this.pubSub = standalone.connectPubSub();
         }
-        this.pubSub.addListener(new Dispatcher());
+        // A connection lost after the first connect, then one (re)activated: Redis is back.
         this.reconnectEvents = client.getResources().eventBus().get()
-                .ofType(ConnectionActivatedEvent.class)
-                .skip(2)
-                .subscribe(event -> reconnected());
+                .filter(event -> event instanceof ConnectionDeactivatedEvent || event instanceof ConnectionActivatedEvent)
+                .subscribe(event -> {
+                    if (event instanceof ConnectionDeactivatedEvent) {
+                        outage.set(connectedOnce.get());
+                    }
+                    else if (outage.compareAndSet(true, false)) {
+                        reconnected();
+                    }
+                });
+        if (!tryConnect()) {
+            log.warn("Redis at {} is unreachable; the server starts anyway, reports not ready, and keeps trying",
+                    addrs);
+            connector.scheduleWithFixedDelay(this::retryConnect, RETRY.toMillis(), RETRY.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean connectedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Opens the command and Pub/Sub connections; false (and nothing half-open) when Redis does not answer. */
+    private synchronized boolean tryConnect() {
+        if (connection != null || closed) {
+            return true;
+        }
+        StatefulConnection<String, String> commandConnection = null;
+        try {
+            StatefulRedisPubSubConnection<String, String> subscriber;
+            if (client instanceof RedisClusterClient clusterClient) {
+                var clusterConnection = clusterClient.connect();
+                commandConnection = clusterConnection;
+                subscriber = clusterClient.connectPubSub();
+                this.commands = clusterConnection.reactive();
+            }
+            else {
+                var standaloneConnection = ((RedisClient) client).connect();
+                commandConnection = standaloneConnection;
+                subscriber = ((RedisClient) client).connectPubSub();
+                this.commands = standaloneConnection.reactive();
+            }
+            subscriber.addListener(new Dispatcher());
+            this.pubSub = subscriber;
+            this.connection = commandConnection;
+            connectedOnce.set(true);
+            synchronized (subscriptions) {
+                subscriptions.forEach((topic, subscription) -> subscription.send(topic));
+            }
+            return true;
+        }
+        catch (RedisException ex) {
+            if (commandConnection != null) {
+                commandConnection.close();
+            }
+            this.commands = null;
+            return false;
+        }
+    }
+
+    private void retryConnect() {
+        if (tryConnect()) {
+            log.info("Redis reached; the server is ready");
+            connector.shutdown();
+        }
     }
 
     public boolean cluster() {
@@ -115,22 +184,30 @@ public class Redis implements AutoCloseable {
         return cluster ? "SPUBLISH" : "PUBLISH";
     }
 
+    /**
+     * The command interface. Before the first connection to Redis succeeded it throws a
+     * {@link RedisConnectionException}, which callers answer like any Redis outage.
+     */
     public RedisClusterReactiveCommands<String, String> commands() {
-        return commands;
+        RedisClusterReactiveCommands<String, String> current = commands;
+        if (current == null) {
+            throw new RedisConnectionException("Redis is not connected yet");
+        }
+        return current;
     }
 
     /** Runs a script whose result is one string (or nil, which completes empty). */
     public Mono<String> run(LuaScript script, List<String> keys, String... args) {
         String[] keyArray = keys.toArray(String[]::new);
-        return commands.<String>evalsha(script.sha1(), ScriptOutputType.VALUE, keyArray, args)
+        return Mono.defer(() -> commands().<String>evalsha(script.sha1(), ScriptOutputType.VALUE, keyArray, args)
                 .next()
-                .onErrorResume(RedisNoScriptException.class, ex -> commands
+                .onErrorResume(RedisNoScriptException.class, ex -> commands()
                         .<String>eval(script.source(), ScriptOutputType.VALUE, keyArray, args)
-                        .next());
+                        .next()));
     }
 
     public Mono<String> ping() {
-        return commands.ping();
+        return Mono.defer(() -> commands().ping());
     }
 
     /**
@@ -144,9 +221,11 @@ public class Redis implements AutoCloseable {
             Subscription subscription = subscriptions.get(topic);
             if (subscription == null) {
                 handlers.put(topic, handler);
-                var async = pubSub.async();
-                subscription = new Subscription(cluster ? async.ssubscribe(topic) : async.subscribe(topic));
+                subscription = new Subscription();
                 subscriptions.put(topic, subscription);
+                if (pubSub != null) {
+                    subscription.send(topic);
+                }
             }
             subscription.count++;
             return Mono.fromCompletionStage(subscription.confirmed).then();
@@ -161,6 +240,9 @@ public class Redis implements AutoCloseable {
             }
             subscriptions.remove(topic);
             handlers.remove(topic);
+            if (pubSub == null) {
+                return;
+            }
             var async = pubSub.async();
             if (cluster) {
                 async.sunsubscribe(topic);
@@ -188,7 +270,8 @@ public class Redis implements AutoCloseable {
     }
 
     public boolean connected() {
-        return connection.isOpen() && pubSub.isOpen();
+        StatefulConnection<String, String> current = connection;
+        return current != null && current.isOpen() && pubSub.isOpen();
     }
 
     private void reconnected() {
@@ -197,10 +280,16 @@ public class Redis implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        closed = true;
+        connector.shutdownNow();
         reconnectEvents.dispose();
-        pubSub.close();
-        connection.close();
+        if (pubSub != null) {
+            pubSub.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
@@ -215,13 +304,24 @@ public class Redis implements AutoCloseable {
         return builder.build();
     }
 
-    private static final class Subscription {
+    /** One topic this server listens to: how many want it, and when Redis confirmed it. */
+    private final class Subscription {
 
-        private final java.util.concurrent.CompletionStage<?> confirmed;
+        private final java.util.concurrent.CompletableFuture<Void> confirmed = new java.util.concurrent.CompletableFuture<>();
         private int count;
 
-        private Subscription(java.util.concurrent.CompletionStage<?> confirmed) {
-            this.confirmed = confirmed;
+        /** Sends (S)SUBSCRIBE now; called under the subscriptions lock. */
+        private void send(String topic) {
+            var async = pubSub.async();
+            var sent = cluster ? async.ssubscribe(topic) : async.subscribe(topic);
+            sent.whenComplete((ok, error) -> {
+                if (error != null) {
+                    confirmed.completeExceptionally(error);
+                }
+                else {
+                    confirmed.complete(null);
+                }
+            });
         }
     }
 

@@ -46,7 +46,9 @@ public final class ServerProcess implements AutoCloseable {
             int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
             Path dir = Files.createTempDirectory("rc-server-");
             Path log = dir.resolve("server.log");
+            // devtools is on the test classpath (it serves ./run.sh dev); a real server runs without it.
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
+                    "-Dspring.devtools.restart.enabled=false",
                     "-cp", classpath(), "dev.randomchat.RandomChatApplication"));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(dir.toFile())

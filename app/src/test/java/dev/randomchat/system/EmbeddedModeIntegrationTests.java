@@ -109,7 +109,7 @@ class EmbeddedModeIntegrationTests {
     private Process launch(Map<String, String> env) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "-XX:+UseSerialGC", "-Dspring.devtools.restart.enabled=false", "-cp", System.getProperty("java.class.path"),
                 RandomChatApplication.class.getName()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
