@@ -149,6 +149,11 @@ final class Browser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
+    /** Runs a script that ends by calling its last argument with the result. */
+    Object jsAsync(String script, Object... args) {
+        return driver.executeAsyncScript(script, args);
+    }
+
     <T> T await(ExpectedCondition<T> condition) {
         return await("a condition", condition);
     }

@@ -53,6 +53,13 @@ final class ChatPage {
         return this;
     }
 
+    /** This visitor's guest id, as the server knows it (GET /api/guests/me with the page's cookie). */
+    String guestId() {
+        return (String) browser.jsAsync("""
+                const done = arguments[arguments.length - 1];
+                fetch('/api/guests/me').then((r) => r.json()).then((me) => done(me.id));""");
+    }
+
     String peerName() {
         return browser.find("#peer-name").getText();
     }

@@ -5,11 +5,16 @@ import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.logging.Level;
 
 import javax.imageio.ImageIO;
 
@@ -19,7 +24,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,6 +37,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Browsers reach the server through a {@link TcpProxy} so a test can cut the network.
  */
 class PageBrowserTests {
+
+    /** MAX_UPLOAD_BYTES when unset: 10 MiB. */
+    private static final long DEFAULT_MAX_UPLOAD_BYTES = 10L * 1024 * 1024;
+
+    private static final String ADMIN_TOKEN = "browser-tests-admin-token";
 
     private static ChatServer server;
     private static TcpProxy proxy;
@@ -44,7 +56,7 @@ class PageBrowserTests {
     @BeforeAll
     static void startServer() throws IOException {
         Browser.assumeInstalled();
-        server = ChatServer.start(Map.of());
+        server = ChatServer.start(Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
         proxy = new TcpProxy(server.port());
     }
 
@@ -113,9 +125,10 @@ class PageBrowserTests {
         bob.browser().await("the picture rendered", d -> Boolean.TRUE.equals(bob.browser().js("""
                 const img = document.querySelector('#log .msg.theirs img');
                 return !!img && img.complete && img.naturalWidth > 0;""")));
-        String link = bob.browser().find("#log .msg.theirs img").findElement(org.openqa.selenium.By.xpath(".."))
-                .getAttribute("target");
-        assertThat(link).isEqualTo("_blank");
+        WebElement preview = bob.browser().find("#log .msg.theirs img").findElement(By.xpath(".."));
+        assertThat(preview.getTagName()).isEqualTo("a");
+        assertThat(preview.getAttribute("target")).isEqualTo("_blank");
+        assertThat(preview.getAttribute("rel")).contains("noopener");
         ada.awaitNothingPending();
         ada.browser().screenshot("chat-desktop");
         bob.browser().screenshot("chat-desktop-peer");
@@ -141,6 +154,21 @@ class PageBrowserTests {
             assertThatThrownBy(() -> page.browser().driver().switchTo().alert())
                     .isInstanceOf(NoAlertPresentException.class);
         }
+    }
+
+    @Test
+    void aFileOverTheUploadLimitIsRefusedWithTheLimitInTheMessage() throws IOException {
+        ChatPage[] pair = pair("Uma", "", "Vic", "");
+        Path big = temp.resolve("huge.bin");
+        try (RandomAccessFile file = new RandomAccessFile(big.toFile(), "rw")) {
+            file.setLength(DEFAULT_MAX_UPLOAD_BYTES + 1);
+        }
+
+        pair[0].attach(big);
+
+        pair[0].browser().await("the size error", d -> pair[0].browser().shown("#composer-error"));
+        assertThat(pair[0].browser().find("#composer-error").getText()).isEqualTo("File too large (max 10 MB)");
+        assertThat(pair[1].browser().findAll("#log .msg.theirs")).isEmpty();
     }
 
     @Test
@@ -279,6 +307,25 @@ class PageBrowserTests {
         assertThat(pair[1].awaitEnded()).isEqualTo("Stranger left");
     }
 
+    @Test
+    void aBannedVisitorIsToldSoAndThePageStopsReconnecting() throws Exception {
+        ChatPage[] pair = pair("Zed", "", "Amy", "");
+        String guestId = pair[0].guestId();
+
+        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/api/admin/bans"))
+                .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"guestId\":\"" + guestId + "\",\"hours\":1}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+
+        Browser zed = pair[0].browser();
+        zed.await("the ban explained", d -> zed.shown("#screen-home")
+                && zed.find("#home-error").getText().equals("You have been banned from Random Chat."));
+        assertThat(zed.find("#conn").getAttribute("data-state")).isEqualTo("stopped");
+        assertThat(zed.find("#conn-text").getText()).isEqualTo("Banned");
+    }
+
     // ---- helpers ----
 
     private ChatPage[] pair(String nameA, String interestsA, String nameB, String interestsB) throws IOException {
@@ -336,7 +383,7 @@ class PageBrowserTests {
     }
 
     static boolean severeOrCsp(LogEntry entry) {
-        return entry.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()
+        return entry.getLevel().intValue() >= Level.SEVERE.intValue()
                 || entry.getMessage().contains("Content Security Policy")
                 || entry.getMessage().contains("Content-Security-Policy");
     }
