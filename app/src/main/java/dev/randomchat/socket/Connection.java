@@ -36,11 +36,13 @@ public final class Connection {
     private final Sinks.Empty<Void> abandoned = Sinks.empty();
     private final RateLimiter rateLimiter;
     private final Consumer<Connection> onTooSlow;
+    private final Consumer<String> onError;
     private volatile CloseStatus closeStatus;
     private volatile long lastHeard = System.nanoTime();
 
     Connection(String id, Guest guest, String ip, JsonMapper json, SocketProperties properties, int capacity,
-            Consumer<Connection> onTooSlow) {
+            Consumer<Connection> onTooSlow, Consumer<String> onError) {
+        this.onError = onError;
         this.id = id;
         this.guest = guest;
         this.ip = ip;
@@ -84,6 +86,7 @@ public final class Connection {
     }
 
     public void error(FrameException ex) {
+        onError.accept(ex.code());
         send(new Outbound.Error(ex.code(), ex.getMessage(), ex.ref()));
     }
 

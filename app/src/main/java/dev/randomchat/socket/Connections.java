@@ -21,6 +21,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 public class Connections {
 
     private final SocketProperties properties;
+    private final MeterRegistry meters;
     private final AtomicInteger reserved = new AtomicInteger();
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> openPerIp = new ConcurrentHashMap<>();
@@ -31,6 +32,7 @@ public class Connections {
 
     Connections(SocketProperties properties, MeterRegistry meters) {
         this.properties = properties;
+        this.meters = meters;
         Gauge.builder("chat.sockets.open", open, Map::size)
                 .description("Websockets open on this server")
                 .register(meters);
@@ -46,16 +48,16 @@ public class Connections {
      */
     Reservation reserve(String ip) {
         if (!accepting) {
-            return Reservation.refused("server is shutting down");
+            return Reservation.refused("draining");
         }
         if (reserved.incrementAndGet() + open.size() > properties.maxConnections()) {
             reserved.decrementAndGet();
-            return Reservation.refused("server is at its connection limit");
+            return Reservation.refused("capacity");
         }
         AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
         if (fromIp.incrementAndGet() + openFrom(ip) > properties.maxConnectionsPerIp()) {
             release(new Reservation(ip, null));
-            return Reservation.refused("too many connections from this address");
+            return Reservation.refused("per_ip");
         }
         return new Reservation(ip, null);
     }
@@ -91,6 +93,11 @@ public class Connections {
         slowClosed.increment();
     }
 
+    /** A client frame answered with an error, by code. */
+    void rejected(String code) {
+        meters.counter("chat.frames.rejected", "code", code).increment();
+    }
+
     public Collection<Connection> ofGuest(String guestId) {
         Map<String, Connection> sockets = byGuest.get(guestId);
         return sockets == null ? List.of() : sockets.values();
@@ -113,8 +120,12 @@ public class Connections {
         open.values().forEach(connection -> connection.close(status));
     }
 
-    /** A place taken for one upgrade, or why none was. */
+    /** A place taken for one upgrade, or why none was ({@code draining}, {@code capacity}, {@code per_ip}). */
     record Reservation(String ip, String refusal) {
+
+        String reason() {
+            return refusal;
+        }
 
         static Reservation refused(String why) {
             return new Reservation(null, why);

@@ -2,6 +2,7 @@ package dev.randomchat.socket;
 
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -50,8 +51,9 @@ class SocketConfiguration {
     }
 
     @Bean
-    UpgradeFilter upgradeFilter(GuestAuth auth, Bans bans, Connections connections, HttpProperties http) {
-        return new UpgradeFilter(auth, bans, connections, http.allowedOrigins());
+    UpgradeFilter upgradeFilter(GuestAuth auth, Bans bans, Connections connections, HttpProperties http,
+            MeterRegistry meters) {
+        return new UpgradeFilter(auth, bans, connections, http.allowedOrigins(), meters);
     }
 
     @Bean

@@ -75,7 +75,8 @@ class SocketHandler implements WebSocketHandler {
     }
 
     private Connection open(Guest guest, String ip) {
-        Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity, connections::tooSlow);
+        Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity, connections::tooSlow,
+                connections::rejected);
         connections.add(connection);
         connection.send(new Outbound.Hello(new Outbound.Peer(guest.id(), guest.name()), limits));
         return connection;

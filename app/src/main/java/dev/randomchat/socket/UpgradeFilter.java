@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -33,8 +34,11 @@ class UpgradeFilter implements WebFilter, Ordered {
     private final Bans bans;
     private final Connections connections;
     private final List<String> allowedOrigins;
+    private final MeterRegistry meters;
 
-    UpgradeFilter(GuestAuth auth, Bans bans, Connections connections, List<String> allowedOrigins) {
+    UpgradeFilter(GuestAuth auth, Bans bans, Connections connections, List<String> allowedOrigins,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.auth = auth;
         this.bans = bans;
         this.connections = connections;
@@ -53,15 +57,15 @@ class UpgradeFilter implements WebFilter, Ordered {
             return chain.filter(exchange);
         }
         if (!originAllowed(request)) {
-            return refuse(exchange, HttpStatus.FORBIDDEN);
+            return refuse(exchange, HttpStatus.FORBIDDEN, "origin");
         }
         Optional<Guest> guest = auth.guest(request);
         if (guest.isEmpty()) {
-            return refuse(exchange, HttpStatus.UNAUTHORIZED);
+            return refuse(exchange, HttpStatus.UNAUTHORIZED, "auth");
         }
         return bans.guestBanned(guest.get().id())
                 .onErrorReturn(false)
-                .flatMap(banned -> banned ? refuse(exchange, HttpStatus.FORBIDDEN) : admit(exchange, chain));
+                .flatMap(banned -> banned ? refuse(exchange, HttpStatus.FORBIDDEN, "banned") : admit(exchange, chain));
     }
 
     private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain) {
@@ -70,7 +74,7 @@ class UpgradeFilter implements WebFilter, Ordered {
                 Mono.fromSupplier(() -> connections.reserve(ip)),
                 reservation -> {
                     if (!reservation.granted()) {
-                        return refuse(exchange, HttpStatus.SERVICE_UNAVAILABLE);
+                        return refuse(exchange, HttpStatus.SERVICE_UNAVAILABLE, reservation.reason());
                     }
                     return chain.filter(exchange);
                 },
@@ -119,7 +123,8 @@ class UpgradeFilter implements WebFilter, Ordered {
         }
     }
 
-    private static Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status) {
+    private Mono<Void> refuse(ServerWebExchange exchange, HttpStatus status, String reason) {
+        meters.counter("chat.upgrades.rejected", "reason", reason).increment();
         exchange.getResponse().setStatusCode(status);
         exchange.getResponse().getHeaders().set(HttpHeaders.CACHE_CONTROL, "no-store");
         return exchange.getResponse().setComplete();

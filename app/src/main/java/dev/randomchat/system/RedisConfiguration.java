@@ -3,6 +3,8 @@ package dev.randomchat.system;
 import java.io.IOException;
 import java.util.List;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -35,12 +37,17 @@ class RedisConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Redis redis(RedisProperties properties, EmbeddedRedis embedded) {
+    Redis redis(RedisProperties properties, EmbeddedRedis embedded, MeterRegistry meters) {
         List<String> addrs = embedded.process() != null ? List.of(embedded.process().address()) : properties.addrs();
         if (!properties.embedded()) {
             log.info("Redis {} at {}", properties.cluster() ? "Cluster" : "server", addrs);
         }
-        return new Redis(addrs, properties.password(), properties.keyPrefix(), properties.commandQueueSize());
+        Redis redis = new Redis(addrs, properties.password(), properties.keyPrefix(), properties.commandQueueSize());
+        Counter reconnects = Counter.builder("chat.redis.reconnects")
+                .description("Times the connection to Redis came back after an outage")
+                .register(meters);
+        redis.onReconnect(reconnects::increment);
+        return redis;
     }
 
     @Bean
