@@ -55,27 +55,20 @@ public class TokenService {
     }
 
     public IssuedToken issueGuest(Guest guest) {
-        Instant now = clock.instant();
-        Instant expiresAt = now.plus(ttl);
-        String token = Jwts.builder()
-                .subject(guest.id())
-                .claim(NAME_CLAIM, guest.name())
-                .audience().add(GUEST_AUDIENCE).and()
-                .issuedAt(Date.from(now))
-                .expiration(Date.from(expiresAt))
-                .id(UUID.randomUUID().toString())
-                .signWith(key, Jwts.SIG.HS256)
-                .compact();
-        return new IssuedToken(token, expiresAt);
+        return sign(guest.id(), GUEST_AUDIENCE, NAME_CLAIM, guest.name());
     }
 
     public IssuedToken issueChannel(String guestId, String channelId) {
+        return sign(guestId, CHANNEL_AUDIENCE, CHANNEL_CLAIM, channelId);
+    }
+
+    private IssuedToken sign(String subject, String audience, String claim, String value) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(ttl);
         String token = Jwts.builder()
-                .subject(guestId)
-                .claim(CHANNEL_CLAIM, channelId)
-                .audience().add(CHANNEL_AUDIENCE).and()
+                .subject(subject)
+                .claim(claim, value)
+                .audience().add(audience).and()
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(expiresAt))
                 .id(UUID.randomUUID().toString())

@@ -1,6 +1,5 @@
 package dev.randomchat.guest;
 
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +16,7 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ApiException;
+import dev.randomchat.system.ClientAddress;
 import dev.randomchat.system.RandomIds;
 import dev.randomchat.system.Redis;
 
@@ -53,7 +53,7 @@ class GuestGate {
     }
 
     Mono<Void> admit(String challenge, String nonce, ServerHttpRequest request) {
-        String ip = clientIp(request);
+        String ip = ClientAddress.of(request);
         return bans.ipBanned(ip)
                 .flatMap(banned -> banned
                         ? Mono.error(ApiException.forbidden("this address may not create guests"))
@@ -105,14 +105,6 @@ class GuestGate {
 
     private String powKey(String challenge) {
         return redis.key("pow", challenge);
-    }
-
-    static String clientIp(ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
-        if (remote == null) {
-            return "unknown";
-        }
-        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
     }
 
     private static byte[] sha256(byte[] data) {

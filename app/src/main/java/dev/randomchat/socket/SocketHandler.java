@@ -21,6 +21,7 @@ import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
+import dev.randomchat.system.ClientAddress;
 import dev.randomchat.system.RandomIds;
 
 /**
@@ -65,7 +66,7 @@ class SocketHandler implements WebSocketHandler {
         HandshakeInfo handshake = session.getHandshakeInfo();
         // The upgrade filter already refused anyone without a valid guest token.
         Guest guest = auth.guest(handshake.getHeaders(), handshake.getCookies()).orElseThrow();
-        String ip = UpgradeFilter.ipOf(handshake.getRemoteAddress());
+        String ip = ClientAddress.of(handshake.getRemoteAddress());
         return Mono.usingWhen(
                 Mono.fromSupplier(() -> open(guest, ip)),
                 connection -> serve(session, connection),

@@ -1,6 +1,5 @@
 package dev.randomchat.socket;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +19,7 @@ import org.springframework.web.server.WebFilterChain;
 import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.safety.Bans;
+import dev.randomchat.system.ClientAddress;
 
 /**
  * The checks before a websocket upgrade, in the protocol's order: Origin (403), guest auth (401),
@@ -69,7 +69,7 @@ class UpgradeFilter implements WebFilter, Ordered {
     }
 
     private Mono<Void> admit(ServerWebExchange exchange, WebFilterChain chain) {
-        String ip = clientIp(exchange.getRequest());
+        String ip = ClientAddress.of(exchange.getRequest());
         return Mono.usingWhen(
                 Mono.fromSupplier(() -> connections.reserve(ip)),
                 reservation -> {
@@ -130,14 +130,4 @@ class UpgradeFilter implements WebFilter, Ordered {
         return exchange.getResponse().setComplete();
     }
 
-    static String clientIp(ServerHttpRequest request) {
-        return ipOf(request.getRemoteAddress());
-    }
-
-    static String ipOf(InetSocketAddress remote) {
-        if (remote == null) {
-            return "unknown";
-        }
-        return remote.getAddress() != null ? remote.getAddress().getHostAddress() : remote.getHostString();
-    }
 }
