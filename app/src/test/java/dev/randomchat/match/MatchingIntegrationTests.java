@@ -31,6 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MatchingIntegrationTests {
 
     private static final Duration QUIET = Duration.ofMillis(700);
+    private static final Duration COLD_START = Duration.ofSeconds(60);
 
     private static String cluster;
     private static ChatServer one;
@@ -131,7 +132,8 @@ class MatchingIntegrationTests {
             JsonNode ghost = Guests.create(doomed.baseUrl(), "Ghost");
             WsClient socket = WsClient.connect(doomed.wsUri(), ghost.get("token").asString());
             socket.send(Map.of("type", "match"));
-            socket.await("waiting");
+            // A cold JVM of its own on a busy machine: its first answer may take a while.
+            socket.await(frame -> "waiting".equals(frame.path("type").asString()), COLD_START);
             doomed.kill();
             socket.close();
             // No cleanup code ran on the dead server: only the lapse of its lease removes the ghost.

@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 public final class WsClient implements AutoCloseable {
 
     /** Every wait in a test is bounded by this unless it says otherwise. */
-    public static final Duration WAIT = Duration.ofSeconds(10);
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
     private final WebSocket socket;
     private final Listener listener;
