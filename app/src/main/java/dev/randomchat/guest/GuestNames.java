@@ -27,6 +27,9 @@ final class GuestNames {
         if (length > MAX_CODE_POINTS) {
             return Optional.of("name must be at most " + MAX_CODE_POINTS + " characters");
         }
+        if (name.codePoints().anyMatch(cp -> Character.getType(cp) == Character.SURROGATE)) {
+            return Optional.of("name must be valid Unicode text (no unpaired surrogates)");
+        }
         if (name.codePoints().anyMatch(GuestNames::isControl)) {
             return Optional.of("name must not contain control characters");
         }

@@ -4,6 +4,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
@@ -25,6 +28,7 @@ public class Connections {
     private final AtomicInteger reserved = new AtomicInteger();
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> openPerIp = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Reservation>> unclaimed = new ConcurrentHashMap<>();
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Connection>> byGuest = new ConcurrentHashMap<>();
     private final Counter slowClosed;
@@ -42,46 +46,76 @@ public class Connections {
     }
 
     /**
-     * Takes a place for one upgrade, or says why there is none. A place counts from the handshake
-     * (a reservation, returned when the handshake's exchange ends) and then as an open socket, so
-     * the limits hold for sockets being opened and sockets open alike.
+     * Takes a place for one upgrade, or says why there is none. A place is held by the handshake
+     * (a reservation) until the socket opens and takes it over, so the limits count sockets being
+     * opened and sockets open alike, and never count one socket twice.
      */
     Reservation reserve(String ip) {
         if (!accepting) {
             return Reservation.refused("draining");
         }
-        if (reserved.incrementAndGet() + open.size() > properties.maxConnections()) {
-            reserved.decrementAndGet();
-            return Reservation.refused("capacity");
+        synchronized (this) {
+            if (reserved.get() + open.size() >= properties.maxConnections()) {
+                return Reservation.refused("capacity");
+            }
+            if (count(perIp, ip) + count(openPerIp, ip) >= properties.maxConnectionsPerIp()) {
+                return Reservation.refused("per_ip");
+            }
+            Reservation reservation = new Reservation(ip, null);
+            reserved.incrementAndGet();
+            perIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
+            unclaimed.computeIfAbsent(ip, k -> new ConcurrentLinkedQueue<>()).add(reservation);
+            return reservation;
         }
-        AtomicInteger fromIp = perIp.computeIfAbsent(ip, k -> new AtomicInteger());
-        if (fromIp.incrementAndGet() + openFrom(ip) > properties.maxConnectionsPerIp()) {
-            release(new Reservation(ip, null));
-            return Reservation.refused("per_ip");
-        }
-        return new Reservation(ip, null);
     }
 
+    /** The handshake's exchange ended: its place goes back unless a socket took it over. */
     void release(Reservation reservation) {
-        reserved.decrementAndGet();
-        perIp.computeIfPresent(reservation.ip(), (ip, count) -> count.decrementAndGet() <= 0 ? null : count);
+        settle(reservation);
     }
 
-    private int openFrom(String ip) {
-        AtomicInteger count = openPerIp.get(ip);
+    private void settle(Reservation reservation) {
+        if (!reservation.settled.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (this) {
+            reserved.decrementAndGet();
+            decrement(perIp, reservation.ip());
+            unclaimed.computeIfPresent(reservation.ip(), (ip, queue) -> {
+                queue.remove(reservation);
+                return queue.isEmpty() ? null : queue;
+            });
+        }
+    }
+
+    private static int count(Map<String, AtomicInteger> counts, String ip) {
+        AtomicInteger count = counts.get(ip);
         return count == null ? 0 : count.get();
     }
 
+    private static void decrement(Map<String, AtomicInteger> counts, String ip) {
+        counts.computeIfPresent(ip, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
     void add(Connection connection) {
-        openPerIp.computeIfAbsent(connection.ip(), k -> new AtomicInteger()).incrementAndGet();
-        open.put(connection.id(), connection);
+        synchronized (this) {
+            Queue<Reservation> pending = unclaimed.get(connection.ip());
+            Reservation taken = pending == null ? null : pending.peek();
+            if (taken != null) {
+                settle(taken);
+            }
+            openPerIp.computeIfAbsent(connection.ip(), k -> new AtomicInteger()).incrementAndGet();
+            open.put(connection.id(), connection);
+        }
         byGuest.computeIfAbsent(connection.guestId(), id -> new ConcurrentHashMap<>())
                 .put(connection.id(), connection);
     }
 
     void remove(Connection connection) {
-        if (open.remove(connection.id()) != null) {
-            openPerIp.computeIfPresent(connection.ip(), (ip, count) -> count.decrementAndGet() <= 0 ? null : count);
+        synchronized (this) {
+            if (open.remove(connection.id()) != null) {
+                decrement(openPerIp, connection.ip());
+            }
         }
         byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> {
             sockets.remove(connection.id());
@@ -121,7 +155,11 @@ public class Connections {
     }
 
     /** A place taken for one upgrade, or why none was ({@code draining}, {@code capacity}, {@code per_ip}). */
-    record Reservation(String ip, String refusal) {
+    record Reservation(String ip, String refusal, AtomicBoolean settled) {
+
+        Reservation(String ip, String refusal) {
+            this(ip, refusal, new AtomicBoolean(refusal != null));
+        }
 
         String reason() {
             return refusal;

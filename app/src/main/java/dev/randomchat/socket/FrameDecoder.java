@@ -77,6 +77,9 @@ public final class FrameDecoder {
         if (text.isBlank()) {
             throw FrameException.badRequest("text must not be empty", cmid);
         }
+        if (!wellFormed(text)) {
+            throw FrameException.badRequest("text must be valid Unicode (no unpaired surrogates)", cmid);
+        }
         if (text.codePointCount(0, text.length()) > maxTextChars) {
             throw new FrameException(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters", cmid);
         }
@@ -96,6 +99,9 @@ public final class FrameDecoder {
             throw FrameException.badRequest("note must be a string", "report");
         }
         String text = note.stringValue();
+        if (!wellFormed(text)) {
+            throw FrameException.badRequest("note must be valid Unicode (no unpaired surrogates)", "report");
+        }
         if (text.codePointCount(0, text.length()) > MAX_NOTE_CHARS) {
             throw new FrameException(ErrorCode.TOO_LARGE, "note is longer than " + MAX_NOTE_CHARS + " characters", "report");
         }
@@ -184,6 +190,10 @@ public final class FrameDecoder {
     private static boolean optionalBool(JsonNode frame, String field, String ref) {
         JsonNode node = frame.get(field);
         return node != null && !node.isNull() && bool(frame, field, ref);
+    }
+
+    private static boolean wellFormed(String text) {
+        return text.codePoints().noneMatch(cp -> Character.getType(cp) == Character.SURROGATE);
     }
 
     private static String abbreviate(String value) {

@@ -1,7 +1,11 @@
 package dev.randomchat.system;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
 
@@ -18,6 +22,8 @@ import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
  * this filter sees the scheme, host and client address the visitor really used.
  */
 public class ForwardedHeadersFilter implements WebFilter, Ordered {
+
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f.:]+");
 
     private final List<Cidr> trustedProxies;
     private final ForwardedHeaderTransformer apply = new ForwardedHeaderTransformer();
@@ -38,7 +44,53 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
         ServerHttpRequest request = exchange.getRequest();
         InetSocketAddress peer = request.getRemoteAddress();
         boolean trusted = peer != null && Cidr.anyContains(trustedProxies, peer.getAddress());
-        ServerHttpRequest effective = (trusted ? apply : strip).apply(request);
+        if (!trusted) {
+            return chain.filter(exchange.mutate().request(strip.apply(request)).build());
+        }
+        InetSocketAddress client = clientBehind(request.getHeaders().getOrEmpty("X-Forwarded-For"), peer);
+        ServerHttpRequest effective = apply.apply(request).mutate().remoteAddress(client).build();
         return chain.filter(exchange.mutate().request(effective).build());
+    }
+
+    /**
+     * The client is the last {@code X-Forwarded-For} hop that is not one of our proxies: proxies
+     * append what they saw, so entries to its left were written by the client and prove nothing.
+     * Only IP literals are read (never a DNS lookup); an unreadable entry ends the walk.
+     */
+    private InetSocketAddress clientBehind(List<String> headers, InetSocketAddress peer) {
+        List<String> hops = new ArrayList<>();
+        headers.forEach(header -> hops.addAll(List.of(header.split(","))));
+        InetSocketAddress client = peer;
+        for (int i = hops.size() - 1; i >= 0; i--) {
+            InetAddress address = literal(hops.get(i).trim());
+            if (address == null) {
+                break;
+            }
+            client = new InetSocketAddress(address, 0);
+            if (!Cidr.anyContains(trustedProxies, address)) {
+                break;
+            }
+        }
+        return client;
+    }
+
+    private static InetAddress literal(String hop) {
+        String host = hop;
+        if (host.startsWith("[")) {
+            int end = host.indexOf(']');
+            host = end > 0 ? host.substring(1, end) : host;
+        }
+        else if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')) {
+            host = host.substring(0, host.indexOf(':'));
+        }
+        if (!IP_LITERAL.matcher(host).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(host);
+        }
+        catch (UnknownHostException ex) {
+            return null;
+        }
     }
 }

@@ -1,0 +1,223 @@
+package dev.randomchat.hardening;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Random;
+
+/**
+ * A websocket client on a bare TCP socket that writes frames exactly as told: any opcode, any
+ * payload (invalid UTF-8 included), fragments, unmasked frames, reserved bits. What the JDK client
+ * refuses to send, a hostile client sends anyway.
+ */
+final class FrameSocket implements AutoCloseable {
+
+    static final int CONTINUATION = 0x0;
+    static final int TEXT = 0x1;
+    static final int BINARY = 0x2;
+    static final int CLOSE = 0x8;
+    static final int PING = 0x9;
+
+    /** Every read waits at most this long. */
+    private static final Duration READ = Duration.ofSeconds(10);
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+    /** Masks need no secrecy here; a fixed seed keeps runs repeatable. */
+    private final Random masks = new Random(7);
+
+    private FrameSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Upgrades with {@code Authorization: Bearer <guestToken>}; fails unless the server answers 101. */
+    static FrameSocket open(URI ws, String guestToken) {
+        return open(InetAddress.getLoopbackAddress(), ws, guestToken, "");
+    }
+
+    /**
+     * Upgrades from {@code local} with extra raw header lines ({@code "Name: value\r\n"} each);
+     * fails unless the server answers 101.
+     */
+    static FrameSocket open(InetAddress local, URI ws, String guestToken, String extraHeaders) {
+        Upgrade upgrade = upgrade(local, ws, guestToken, extraHeaders);
+        if (upgrade.status() != 101) {
+            upgrade.socket().close();
+            throw new IllegalStateException("upgrade refused with " + upgrade.status());
+        }
+        return upgrade.socket();
+    }
+
+    /** The status an upgrade from {@code local} is answered with (101 when accepted; the socket is then closed). */
+    static int upgradeStatus(InetAddress local, URI ws, String guestToken, String extraHeaders) {
+        Upgrade upgrade = upgrade(local, ws, guestToken, extraHeaders);
+        upgrade.socket().close();
+        return upgrade.status();
+    }
+
+    private static Upgrade upgrade(InetAddress local, URI ws, String guestToken, String extraHeaders) {
+        try {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(local, 0));
+            socket.connect(new InetSocketAddress(ws.getHost(), ws.getPort()), (int) READ.toMillis());
+            socket.setSoTimeout((int) READ.toMillis());
+            FrameSocket client = new FrameSocket(socket);
+            byte[] key = new byte[16];
+            client.masks.nextBytes(key);
+            String request = "GET " + ws.getPath() + " HTTP/1.1\r\n"
+                    + "Host: " + ws.getHost() + ":" + ws.getPort() + "\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n"
+                    + (guestToken == null ? "" : "Authorization: Bearer " + guestToken + "\r\n")
+                    + extraHeaders + "\r\n";
+            client.out.write(request.getBytes(StandardCharsets.US_ASCII));
+            client.out.flush();
+            return new Upgrade(client, Integer.parseInt(client.head().split(" ")[1]));
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException("upgrade failed: " + ex, ex);
+        }
+    }
+
+    /** Writes one masked frame. */
+    void send(boolean fin, int opcode, byte[] payload) {
+        send(fin, 0, opcode, payload, true);
+    }
+
+    /** Writes one frame with the given reserved bits (0-7) and masking. */
+    void send(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) {
+        try {
+            out.write((fin ? 0x80 : 0) | (rsv & 0x7) << 4 | opcode);
+            int maskBit = masked ? 0x80 : 0;
+            if (payload.length < 126) {
+                out.write(maskBit | payload.length);
+            }
+            else if (payload.length <= 0xFFFF) {
+                out.write(maskBit | 126);
+                out.write(payload.length >>> 8);
+                out.write(payload.length & 0xFF);
+            }
+            else {
+                out.write(maskBit | 127);
+                long length = payload.length;
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    out.write((int) (length >>> shift) & 0xFF);
+                }
+            }
+            byte[] wire = payload.clone();
+            if (masked) {
+                byte[] mask = new byte[4];
+                masks.nextBytes(mask);
+                out.write(mask);
+                for (int i = 0; i < wire.length; i++) {
+                    wire[i] ^= mask[i % 4];
+                }
+            }
+            out.write(wire);
+            out.flush();
+        }
+        catch (SocketException ex) {
+            // The server may close mid-frame (a frame over its ceiling); the caller reads the outcome.
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Writes only the head of a masked frame that claims {@code length} payload bytes, and no payload. */
+    void declare(int opcode, long length) {
+        try {
+            out.write(0x80 | opcode);
+            out.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (length >>> shift) & 0xFF);
+            }
+            out.write(new byte[4]);
+            out.flush();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    void sendText(String text) {
+        send(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads frames until a text frame or the close: the text, or {@code close:<code>} (-1 when the
+     * connection ended without a close frame).
+     */
+    String next() {
+        try {
+            while (true) {
+                int first = in.readUnsignedByte();
+                int second = in.readUnsignedByte();
+                long length = second & 0x7F;
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                }
+                else if (length == 127) {
+                    length = in.readLong();
+                }
+                byte[] payload = new byte[(int) length];
+                in.readFully(payload);
+                int opcode = first & 0x0F;
+                if (opcode == TEXT) {
+                    return new String(payload, StandardCharsets.UTF_8);
+                }
+                if (opcode == CLOSE) {
+                    return "close:" + (payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005);
+                }
+            }
+        }
+        catch (EOFException | SocketException ex) {
+            return "close:-1";
+        }
+        catch (SocketTimeoutException ex) {
+            throw new AssertionError("no frame within " + READ);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String head() throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed during the upgrade: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        }
+        catch (IOException ignored) {
+            // closing a test socket
+        }
+    }
+
+    private record Upgrade(FrameSocket socket, int status) {
+    }
+}
