@@ -138,6 +138,15 @@ public class ChannelService {
                 .map("ok"::equals);
     }
 
+    /** Emits whether the channel exists and has not ended (uploads check it before taking a body). */
+    public Mono<Boolean> isOpen(String channelId) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.commands()
+                .hmget(keys.meta(), "a", "closed")
+                .collectList()
+                .map(fields -> fields.size() == 2 && fields.get(0).hasValue() && !fields.get(1).hasValue());
+    }
+
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
     public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
         Attachment attachment = attachmentOf(connection, cmid);
@@ -249,6 +258,7 @@ public class ChannelService {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         Attachment attachment = new Attachment(connection, channelId, after);
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
+                .timeout(Redis.SUBSCRIBE_WAIT)
                 .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
                         Long.toString(after), Long.toString(PRESENCE_LEASE.toMillis()),
                         Integer.toString(replay ? properties.maxMessages() : 0), redis.publishCommand(), "join")))

@@ -1,0 +1,58 @@
+package dev.randomchat.upload;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.randomchat.chat.ChannelEndListener;
+import dev.randomchat.chat.ChannelService;
+
+/**
+ * A channel's files live as long as the channel: deleted when it ends (left, reported, or expired
+ * while a server held its sockets), and swept when it expired with no server watching. Deleting is
+ * idempotent, so every server may do it.
+ *
+ * <p>The sweep treats every channel prefix in the store whose channel is not open in this
+ * deployment's Redis as gone: a bucket or folder must not be shared by deployments with different
+ * Redis key prefixes.
+ */
+@Component
+class ChannelFiles implements ChannelEndListener {
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelFiles.class);
+
+    private final FileStore store;
+    private final ChannelService channels;
+
+    ChannelFiles(FileStore store, ChannelService channels) {
+        this.store = store;
+        this.channels = channels;
+    }
+
+    @Override
+    public Mono<Void> channelEnded(String channelId) {
+        return store.deleteChannel(channelId);
+    }
+
+    @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:10m}", initialDelayString = "${chat.upload.sweep-delay:2m}")
+    Mono<Void> sweep() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::sweepNow);
+    }
+
+    private Mono<Void> sweepNow() {
+        return store.channels()
+                .filterWhen(channelId -> channels.isOpen(channelId)
+                        .map(open -> !open))
+                .concatMap(channelId -> store.deleteChannel(channelId)
+                        .doOnSuccess(done -> log.debug("swept the files of ended channel {}", channelId)))
+                .then()
+                .onErrorResume(ex -> {
+                    log.warn("sweep of ended channels' files stopped: {}", MinioFileStore.rootCause(ex));
+                    return Mono.empty();
+                });
+    }
+}

@@ -1,0 +1,80 @@
+package dev.randomchat.upload;
+
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
+import dev.randomchat.support.TestS3;
+import dev.randomchat.support.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The upload API on an S3 store: MinIO in a container when Docker answers, else in-process s3proxy
+ * ({@link TestS3} prints which). Files are looked for in the bucket with a client of the test's own.
+ */
+class ObjectStoreUploadIntegrationTests extends UploadScenarios {
+
+    private static TestS3 s3;
+    private static String bucket;
+    private static ChatServer server;
+
+    @BeforeAll
+    static void startServer() {
+        s3 = TestS3.shared();
+        bucket = TestS3.newBucket();
+        server = ChatServer.start(env(s3, bucket));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Override
+    ChatServer server() {
+        return server;
+    }
+
+    @Override
+    List<String> storedFiles(String channelId) {
+        return s3.objects(bucket, channelId + "/").stream()
+                .map(name -> name.substring(name.indexOf('/') + 1))
+                .toList();
+    }
+
+    @Test
+    void answers503WhileTheStoreIsDownAndTheChatGoesOn() {
+        TestS3 own = TestS3.start();
+        try (ChatServer alone = ChatServer.start(env(own, TestS3.newBucket()));
+                Channel channel = Channel.open(alone)) {
+            FileApi api = new FileApi(alone);
+            uploaded(api.upload(channel.id, channel.adaToken, "before.png", "image/png", png(100)));
+
+            own.stop();
+            HttpResponse<String> refused = api.upload(channel.id, channel.adaToken, "during.png", "image/png", png(100));
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+            assertThat(header(refused, "Content-Type")).isEqualTo("application/problem+json");
+            assertThat(Guests.JSON.readTree(refused.body()).get("status").asInt()).isEqualTo(503);
+            channel.ada.send(Map.of("type", "send", "cmid", "t1", "text", "still here?"));
+            JsonNode atBob = channel.bob.socket().await(message("t1"), WsClient.WAIT);
+            assertThat(atBob.get("text").asString()).isEqualTo("still here?");
+            assertThat(channel.ada.await("ack").get("cmid").asString()).isEqualTo("t1");
+        }
+    }
+
+    private static Map<String, String> env(TestS3 store, String bucket) {
+        Map<String, String> env = new HashMap<>(ENV);
+        env.putAll(store.env(bucket));
+        return env;
+    }
+}

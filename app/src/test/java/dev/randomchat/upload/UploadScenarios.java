@@ -1,0 +1,320 @@
+package dev.randomchat.upload;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import dev.randomchat.auth.TokenService;
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
+import dev.randomchat.support.Visitor;
+import dev.randomchat.support.WsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What every file store must do behind the upload API, against a real server with
+ * {@code MAX_UPLOAD_BYTES} = {@value #LIMIT}. Subclasses start the server with their store and say
+ * what the store holds.
+ */
+abstract class UploadScenarios {
+
+    static final int LIMIT = 1024 * 1024;
+    static final Map<String, String> ENV = Map.of("MAX_UPLOAD_BYTES", Integer.toString(LIMIT),
+            "RATE_LIMIT_PER_SECOND", "1000", "RATE_LIMIT_BURST", "1000");
+    private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
+    private static final Random RANDOM = new Random(42);
+
+    abstract ChatServer server();
+
+    /** The file ids the store holds for this channel, looked at from outside the server. */
+    abstract List<String> storedFiles(String channelId);
+
+    @Test
+    void storesAFileThatBothGuestsReceiveAndFetchByItsUrl() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server())) {
+            byte[] png = png(3000);
+            HttpResponse<String> response = api.upload(channel.id, channel.adaToken, "photo.png", "image/png", png);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            JsonNode file = Guests.JSON.readTree(response.body());
+            String id = file.get("id").asString();
+            String url = file.get("url").asString();
+            assertThat(file.get("name").asString()).isEqualTo("photo.png");
+            assertThat(file.get("size").asLong()).isEqualTo(png.length);
+            assertThat(file.get("contentType").asString()).isEqualTo("image/png");
+            assertThat(url).startsWith("/files/" + channel.id + "/" + id + "?exp=").contains("&sig=")
+                    .doesNotContain(channel.adaToken).doesNotContain(channel.bobToken).doesNotContain("photo");
+
+            channel.ada.send(Map.of("type", "file", "cmid", "f1", "fileId", id));
+            assertThat(channel.ada.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
+            assertThat(channel.bob.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
+
+            HttpResponse<byte[]> download = api.download(url);
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.body()).isEqualTo(png);
+            assertThat(header(download, "Content-Type")).isEqualTo("image/png");
+            assertThat(header(download, "Content-Length")).isEqualTo(Integer.toString(png.length));
+            assertThat(header(download, "X-Content-Type-Options")).isEqualTo("nosniff");
+            assertThat(header(download, "Content-Disposition")).startsWith("inline");
+            assertThat(header(download, "Cache-Control")).contains("private").contains("max-age=");
+            assertThat(header(download, "Content-Security-Policy"))
+                    .isEqualTo("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
+        }
+    }
+
+    @Test
+    void refusesTamperedForeignAndExpiredLinks() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server())) {
+            JsonNode one = uploaded(api.upload(channel.id, channel.adaToken, "a.png", "image/png", png(100)));
+            JsonNode two = uploaded(api.upload(channel.id, channel.bobToken, "b.png", "image/png", png(100)));
+            String url = one.get("url").asString();
+            String exp = url.substring(url.indexOf("exp=") + 4, url.indexOf('&'));
+            String sig = url.substring(url.indexOf("sig=") + 4);
+            String otherFile = "/files/" + channel.id + "/" + two.get("id").asString() + "?exp=" + exp + "&sig=" + sig;
+            String later = url.replace("exp=" + exp, "exp=" + (Long.parseLong(exp) + 3600));
+            String tampered = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");
+            String unsigned = url.substring(0, url.indexOf("&sig="));
+            long past = server().bean(TokenService.class).now().getEpochSecond() - 1;
+            String expired = "/files/" + channel.id + "/" + one.get("id").asString() + "?exp=" + past + "&sig="
+                    + server().bean(TokenService.class).signUrl(channel.id + "/" + one.get("id").asString() + "/" + past);
+
+            assertThat(api.download(url).statusCode()).isEqualTo(200);
+            for (String refused : List.of(otherFile, later, tampered, unsigned)) {
+                HttpResponse<byte[]> response = api.download(refused);
+                assertThat(response.statusCode()).as(refused).isEqualTo(403);
+                assertThat(header(response, "Content-Type")).isEqualTo("application/problem+json");
+            }
+            assertThat(api.download(expired).statusCode()).isEqualTo(410);
+        }
+    }
+
+    @Test
+    void servesHtmlOrSvgNamedLikeAnImageOnlyAsAnOctetStreamAttachment() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server())) {
+            byte[] html = "<!doctype html><script>alert(document.cookie)</script>".getBytes(StandardCharsets.UTF_8);
+            byte[] svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".getBytes(StandardCharsets.UTF_8);
+            for (byte[] content : List.of(html, svg)) {
+                JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "cat.png", "image/png", content));
+                assertThat(file.get("name").asString()).isEqualTo("cat.png");
+                assertThat(file.get("contentType").asString()).isEqualTo("application/octet-stream");
+
+                HttpResponse<byte[]> download = api.download(file.get("url").asString());
+                assertThat(download.statusCode()).isEqualTo(200);
+                assertThat(download.body()).isEqualTo(content);
+                assertThat(header(download, "Content-Type")).isEqualTo("application/octet-stream");
+                assertThat(header(download, "Content-Disposition")).startsWith("attachment;")
+                        .contains("filename*=UTF-8''cat.png");
+                assertThat(header(download, "X-Content-Type-Options")).isEqualTo("nosniff");
+                assertThat(header(download, "Content-Security-Policy")).contains("default-src 'none'").endsWith("sandbox");
+            }
+        }
+    }
+
+    @Test
+    void keepsTheClientsFileNameOnlyAsACleanDisplayName() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server())) {
+            JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "../../etc/\u202Etxt.exe\u0007.png",
+                    "image/png", png(10)));
+            JsonNode unnamed = uploaded(api.upload(channel.id, channel.adaToken, "../", "image/png", png(10)));
+
+            assertThat(file.get("name").asString()).isEqualTo("txt.exe.png");
+            assertThat(unnamed.get("name").asString()).isEqualTo("file");
+            assertThat(storedFiles(channel.id)).containsExactlyInAnyOrder(file.get("id").asString(),
+                    unnamed.get("id").asString());
+            assertThat(header(api.download(file.get("url").asString()), "Content-Disposition"))
+                    .contains("filename*=UTF-8''txt.exe.png");
+        }
+    }
+
+    @Test
+    void acceptsAFileOfExactlyTheLimitAndRefusesOneByteMoreWithOrWithoutContentLength() {
+        FileApi api = new FileApi(server());
+        MeterRegistry meters = server().bean(MeterRegistry.class);
+        double tooLargeBefore = rejected(meters, "too_large");
+        try (Channel channel = Channel.open(server())) {
+            byte[] exact = random(LIMIT);
+            byte[] over = random(LIMIT + 1);
+
+            JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "exact.bin", "application/zip", exact));
+            HttpResponse<String> declared = api.upload(channel.id, channel.adaToken, "over.bin", "image/png", over);
+            HttpResponse<String> chunked = api.uploadChunked(channel.id, channel.adaToken, "over.bin", over);
+
+            assertThat(file.get("size").asLong()).isEqualTo(LIMIT);
+            assertThat(api.download(file.get("url").asString()).body()).isEqualTo(exact);
+            for (HttpResponse<String> response : List.of(declared, chunked)) {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(413);
+                assertThat(header(response, "Content-Type")).isEqualTo("application/problem+json");
+                assertThat(Guests.JSON.readTree(response.body()).get("status").asInt()).isEqualTo(413);
+            }
+            assertThat(storedFiles(channel.id)).containsExactly(file.get("id").asString());
+            assertThat(rejected(meters, "too_large")).isEqualTo(tooLargeBefore + 2);
+            assertThat(meters.get("chat.uploads").counter().count()).isPositive();
+            assertThat(meters.get("chat.upload.bytes").summary().max()).isGreaterThanOrEqualTo(LIMIT);
+        }
+    }
+
+    @Test
+    void answers413LongBeforeA50MegabyteBodyIsSentWithOrWithoutContentLength() throws Exception {
+        FileApi api = new FileApi(server());
+        long fifty = 50L * 1024 * 1024;
+        try (Channel channel = Channel.open(server())) {
+            for (boolean declareLength : List.of(false, true)) {
+                FileApi.RawAnswer answer = api.uploadRaw(channel.id, channel.adaToken, fifty, declareLength);
+
+                assertThat(answer.response().status()).as(answer.response().body()).isEqualTo(413);
+                assertThat(answer.response().headers().get("content-type")).isEqualTo("application/problem+json");
+                // The server read about the limit, then answered: the client was nowhere near the end.
+                assertThat(answer.sentWhenAnswered()).as("bytes sent before the answer, declared length: " + declareLength)
+                        .isLessThan(answer.bodyBytes() / 4);
+            }
+            assertThat(storedFiles(channel.id)).isEmpty();
+            // The server is unharmed: the next upload on a new connection goes through.
+            assertThat(api.upload(channel.id, channel.adaToken, "after.png", "image/png", png(50)).statusCode())
+                    .isEqualTo(201);
+        }
+    }
+
+    @Test
+    void refusesUploadsWithoutTheChannelsTokenOrAFileAndPostsOnlyTheChannelsOwnFiles() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server()); Channel other = Channel.open(server())) {
+            HttpResponse<String> anonymous = api.upload(channel.id, null, "a.png", "image/png", png(10));
+            HttpResponse<String> forged = api.upload(channel.id, "not-a-token", "a.png", "image/png", png(10));
+            HttpResponse<String> foreign = api.upload(channel.id, other.adaToken, "a.png", "image/png", png(10));
+            HttpResponse<String> noFile = api.uploadBody(channel.id, channel.adaToken, FileApi.multipartType(),
+                    FileApi.fieldOnly("note", "hello"));
+            HttpResponse<String> notMultipart = api.uploadBody(channel.id, channel.adaToken, "application/json",
+                    "{\"file\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(forged.statusCode()).isEqualTo(401);
+            assertThat(foreign.statusCode()).isEqualTo(403);
+            assertThat(noFile.statusCode()).isEqualTo(400);
+            assertThat(notMultipart.statusCode()).isEqualTo(400);
+            for (HttpResponse<String> response : List.of(anonymous, forged, foreign, noFile, notMultipart)) {
+                assertThat(header(response, "Content-Type")).isEqualTo("application/problem+json");
+                // The body may be unread: the connection is not reused.
+                assertThat(header(response, "Connection")).isEqualTo("close");
+            }
+            assertThat(storedFiles(channel.id)).isEmpty();
+
+            JsonNode theirs = uploaded(api.upload(other.id, other.bobToken, "theirs.png", "image/png", png(10)));
+            channel.ada.send(Map.of("type", "file", "cmid", "steal", "fileId", theirs.get("id").asString()));
+            JsonNode error = channel.ada.await("error");
+            assertThat(error.get("code").asString()).isEqualTo("unknown_file");
+            assertThat(error.get("ref").asString()).isEqualTo("steal");
+        }
+    }
+
+    @Test
+    void deletesTheChannelsFilesWhenItEndsAndRefusesNewOnes() {
+        FileApi api = new FileApi(server());
+        try (Channel channel = Channel.open(server())) {
+            JsonNode one = uploaded(api.upload(channel.id, channel.adaToken, "one.png", "image/png", png(500)));
+            JsonNode two = uploaded(api.upload(channel.id, channel.bobToken, "two.txt", "text/plain",
+                    "hello".getBytes(StandardCharsets.UTF_8)));
+            assertThat(storedFiles(channel.id)).hasSize(2);
+
+            channel.ada.send(Map.of("type", "leave"));
+            channel.bob.await("ended");
+            Awaitility.await().atMost(GONE_WITHIN).pollInterval(Duration.ofMillis(50))
+                    .until(() -> storedFiles(channel.id).isEmpty());
+
+            assertThat(api.download(one.get("url").asString()).statusCode()).isEqualTo(404);
+            assertThat(api.download(two.get("url").asString()).statusCode()).isEqualTo(404);
+            HttpResponse<String> late = api.upload(channel.id, channel.adaToken, "late.png", "image/png", png(10));
+            assertThat(late.statusCode()).isEqualTo(410);
+            assertThat(header(late, "Content-Type")).isEqualTo("application/problem+json");
+        }
+    }
+
+    static JsonNode uploaded(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        return Guests.JSON.readTree(response.body());
+    }
+
+    static java.util.function.Predicate<JsonNode> message(String cmid) {
+        return frame -> "message".equals(frame.path("type").asString()) && cmid.equals(frame.path("cmid").asString());
+    }
+
+    static String header(HttpResponse<?> response, String name) {
+        return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** Bytes a PNG starts with, then noise: enough for sniffing. */
+    static byte[] png(int size) {
+        byte[] bytes = random(size);
+        byte[] magic = { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+        System.arraycopy(magic, 0, bytes, 0, magic.length);
+        return bytes;
+    }
+
+    static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        synchronized (RANDOM) {
+            RANDOM.nextBytes(bytes);
+        }
+        // Never start like an image by chance.
+        if (bytes.length > 0) {
+            bytes[0] = 0;
+        }
+        return bytes;
+    }
+
+    private static double rejected(MeterRegistry meters, String reason) {
+        var counter = meters.find("chat.upload.rejected").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** Two guests matched on one server, each with a socket and a channel token. */
+    static final class Channel implements AutoCloseable {
+
+        final Visitor ada;
+        final Visitor bob;
+        final String id;
+        final String adaToken;
+        final String bobToken;
+
+        private Channel(Visitor ada, Visitor bob, String id, String adaToken, String bobToken) {
+            this.ada = ada;
+            this.bob = bob;
+            this.id = id;
+            this.adaToken = adaToken;
+            this.bobToken = bobToken;
+        }
+
+        static Channel open(ChatServer server) {
+            Visitor ada = Visitor.arrive(server, "Ada");
+            Visitor bob = Visitor.arrive(server, "Bob");
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            bob.send(Map.of("type", "match"));
+            JsonNode adaMatched = ada.await("matched");
+            JsonNode bobMatched = bob.await("matched");
+            return new Channel(ada, bob, adaMatched.get("channelId").asString(), adaMatched.get("token").asString(),
+                    bobMatched.get("token").asString());
+        }
+
+        @Override
+        public void close() {
+            if (!ada.socket().isClosed()) {
+                ada.send(Map.of("type", "leave"));
+            }
+            ada.close();
+            bob.close();
+        }
+    }
+}
