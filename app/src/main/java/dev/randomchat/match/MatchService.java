@@ -58,6 +58,8 @@ public class MatchService implements SmartLifecycle {
     static final String RENEW_EVERY = "5s";
     /** Server events that may wait for the pipeline; a burst of matches fits, an unbounded one does not. */
     private static final int EVENT_QUEUE = 8192;
+    /** Matched events handled at once; each is a few Redis round trips. */
+    private static final int EVENT_CONCURRENCY = 64;
     /** Renewals are sent in chunks of this many guests, so one script never runs long. */
     private static final int RENEW_CHUNK = 500;
 
@@ -326,10 +328,11 @@ public class MatchService implements SmartLifecycle {
     public void start() {
         subscribed = redis.subscribe(serverTopic, this::enqueue).cache();
         pipeline = events.asFlux()
-                .concatMap(payload -> onEvent(payload).onErrorResume(ex -> {
+                // Pairs are independent: tell many at once, each waiting only on its own Redis calls.
+                .flatMap(payload -> onEvent(payload).onErrorResume(ex -> {
                     log.warn("matched event failed: {}", ex.toString());
                     return Mono.empty();
-                }))
+                }), EVENT_CONCURRENCY)
                 .subscribe();
     }
 
