@@ -25,6 +25,9 @@ public final class Connection {
     /** Try again later: the client was too slow and should reconnect and resume. */
     public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "too slow");
 
+    /** Frames per chunk of the outbound queue. */
+    private static final int QUEUE_CHUNK = 16;
+
     private final String id;
     private final Guest guest;
     private final String ip;
@@ -47,7 +50,9 @@ public final class Connection {
         this.guest = guest;
         this.ip = ip;
         this.json = json;
-        this.queue = Queues.<String>get(capacity).get();
+        // A linked queue grows in small chunks: an idle socket holds almost nothing; the bound is
+        // enforced in offer(), not by preallocating the whole capacity for every socket.
+        this.queue = Queues.<String>unbounded(QUEUE_CHUNK).get();
         this.capacity = capacity;
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);
         this.rateLimiter = new RateLimiter(properties.framesPerSecond(), properties.frameBurst());
@@ -117,10 +122,11 @@ public final class Connection {
         if (closeStatus != null) {
             return false;
         }
-        if (droppable && queue.size() >= capacity / 2) {
+        int queued = queue.size();
+        if (droppable && queued >= capacity / 2) {
             return false;
         }
-        Sinks.EmitResult result = outbound.tryEmitNext(frame);
+        Sinks.EmitResult result = queued >= capacity ? Sinks.EmitResult.FAIL_OVERFLOW : outbound.tryEmitNext(frame);
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
             onTooSlow.accept(this);
             close(TOO_SLOW);
