@@ -4,6 +4,7 @@
 #   ./run.sh dev          development: restart on class changes, the page served live from web/
 #   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
 #   ./run.sh compose-down stop it
+#   ./run.sh bench        benchmark with baselines (--quick: under 5 minutes; --codec: JMH frame codec)
 #   ./run.sh help         this list
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -66,6 +67,17 @@ case "${1:-run}" in
     ;;
   compose-down)
     compose down
+    ;;
+  bench)
+    shift
+    build_if_needed
+    bench_jar=bench/target/random-chat-bench.jar
+    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml bench/pom.xml bench/src app/src/main/java/dev/randomchat/socket -newer "$bench_jar" -print -quit)" ]]; then
+      echo "Building the benchmark..."
+      ./mvnw -q -B -Dmaven.test.skip=true package -pl bench
+    fi
+    # exec: Ctrl-C reaches the benchmark, which stops the Redis and servers it started.
+    exec java -Xmx2g -jar "$bench_jar" "$@"
     ;;
   help|-h|--help)
     usage

@@ -1,0 +1,246 @@
+package dev.randomchat.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import dev.randomchat.bench.infra.Clients;
+import dev.randomchat.bench.infra.Machine;
+import dev.randomchat.bench.infra.RedisProbe;
+import dev.randomchat.bench.infra.Report;
+import dev.randomchat.bench.infra.Services;
+import dev.randomchat.bench.infra.Services.Service;
+import dev.randomchat.bench.scenario.Baselines;
+import dev.randomchat.bench.scenario.Idle;
+import dev.randomchat.bench.scenario.Matching;
+import dev.randomchat.bench.scenario.Relay;
+
+/**
+ * One benchmark run: starts Redis, two chat servers and the bare echo server, measures the
+ * baselines and the service interleaved, prints one JSON line per scenario and a markdown summary
+ * with every target met or not, and stops what it started.
+ */
+final class BenchRun {
+
+    private static final Path APP_JAR = Path.of(System.getProperty("bench.appJar",
+            "app/target/random-chat-app-1.0.0-SNAPSHOT.jar"));
+    private static final Path TARGET = Path.of(System.getProperty("bench.dir", "bench/target"));
+    /** A series ends after this many unsustained steps in a row (one may be noise on a shared machine). */
+    private static final int GIVE_UP_AFTER = 2;
+    /** For profiling one operating point: run every listed step even after one is not sustained. */
+    private static final boolean KEEP_GOING = Boolean.getBoolean("bench.keepGoing");
+    /** Server CPU below this share of one core counts as quiet between steps. */
+    private static final double QUIET_CPU_SHARE = 0.15;
+
+    private final Plan plan;
+    private final boolean jfr;
+    private final List<Map<String, Object>> echoRuns = new ArrayList<>();
+    private final List<Map<String, Object>> relayOne = new ArrayList<>();
+    private final List<Map<String, Object>> relayTwo = new ArrayList<>();
+    private final List<Map<String, Object>> matching = new ArrayList<>();
+    private Map<String, Object> redisPublish;
+    private Map<String, Object> hop;
+    private Map<String, Object> idleApp;
+    private Map<String, Object> idleBare;
+
+    /** Scenarios to run (all when empty): echo, relay1, redis, relay2, hop, matching, idle. */
+    private final Set<String> only;
+
+    BenchRun(Plan plan, boolean jfr, Set<String> only) {
+        this.plan = plan;
+        this.jfr = jfr;
+        this.only = only;
+    }
+
+    private boolean wants(String scenario) {
+        return only.isEmpty() || only.contains(scenario);
+    }
+
+    int run() throws Exception {
+        if (!Files.isRegularFile(APP_JAR)) {
+            System.err.println("No " + APP_JAR + ": build it first (./run.sh bench does).");
+            return 2;
+        }
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Report report = new Report(TARGET.resolve("bench-" + stamp + ".jsonl"), System.out);
+        long began = System.nanoTime();
+        String loadBefore = Machine.loadAverage();
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("mode", plan.name());
+        machine.put("cpu", Machine.cpuModel());
+        machine.put("cores", Machine.cores());
+        machine.put("loadAverage", loadBefore);
+        machine.put("java", System.getProperty("java.version"));
+        machine.put("serverHeap", Services.HEAP);
+        report.line("machine", machine);
+
+        try (Services services = new Services(TARGET.resolve("run-" + stamp))) {
+            Report.note("starting Redis, two chat servers and the bare echo server...");
+            Service redis = services.startRedis();
+            String secret = UUID.randomUUID() + "-" + UUID.randomUUID();
+            String redisAddr = "127.0.0.1:" + redis.port();
+            Service one = services.startApp("server1", APP_JAR, redisAddr, secret);
+            Service two = services.startApp("server2", APP_JAR, redisAddr, secret);
+            Service echo = services.startEcho();
+            services.awaitReady(one, "/actuator/health/readiness");
+            services.awaitReady(two, "/actuator/health/readiness");
+            services.awaitReady(echo, "/heap");
+            try (RedisProbe probe = new RedisProbe(redis.port())) {
+                Relay relay = new Relay(probe, redis);
+                Report.note("warming up (relay across both servers, a few matches; not measured)");
+                relay.step(List.of(one, two), plan.relayPairs(), 4_000, plan.warmupSeconds());
+                new Matching(redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
+                Baselines.echo(echo, plan.echoConnections(), plan.echoWindow(), 1);
+                if (jfr) {
+                    Services.startRecording(one);
+                    Services.startRecording(two);
+                }
+
+                if (wants("echo")) {
+                    echo(report, echo, 1);
+                }
+                if (wants("relay1")) {
+                    relaySeries(report, relay, "relay-1-server", List.of(one), relayOne);
+                    quiet(one, two);
+                }
+                if (wants("redis")) {
+                    Report.note("baseline: redis-benchmark PUBLISH");
+                    redisPublish = Baselines.redisPublish(redis, plan.redisBenchRequests());
+                    report.line("baseline-redis-publish", redisPublish);
+                }
+                if (wants("echo")) {
+                    echo(report, echo, 2);
+                }
+                if (wants("relay2")) {
+                    relaySeries(report, relay, "relay-2-servers", List.of(one, two), relayTwo);
+                    quiet(one, two);
+                }
+                if (wants("hop")) {
+                    Report.note("baseline: Lettuce Pub/Sub one-way hop");
+                    hop = Baselines.pubSubHop(probe, plan.hopRate(), plan.hopSeconds());
+                    report.line("baseline-pubsub-hop", hop);
+                }
+                if (wants("matching")) {
+                    matchingSeries(report, new Matching(redis), one, two);
+                }
+                if (wants("echo")) {
+                    echo(report, echo, 3);
+                }
+                if (wants("idle")) {
+                    idle(report, echo, two);
+                }
+                if (jfr) {
+                    for (Service server : List.of(one, two)) {
+                        Path file = TARGET.resolve("jfr").resolve(stamp + "-" + server.name() + ".jfr");
+                        Services.dumpRecording(server, file);
+                        Report.note("JFR recording of " + server.name() + " (after the warm-up): " + file);
+                    }
+                }
+            }
+        }
+        Map<String, Object> end = new LinkedHashMap<>();
+        end.put("seconds", Math.round((System.nanoTime() - began) / 1e9));
+        end.put("loadAverageBefore", loadBefore);
+        end.put("loadAverageAfter", Machine.loadAverage());
+        end.put("jsonLines", report.file().toString());
+        String markdown = new Summary(plan, machine, echoRuns, relayOne, relayTwo, matching, redisPublish, hop,
+                idleApp, idleBare, end).markdown();
+        Path summary = TARGET.resolve("bench-" + stamp + ".md");
+        Files.writeString(summary, markdown);
+        end.put("summary", summary.toString());
+        report.line("run", end);
+        System.out.println();
+        System.out.println(markdown);
+        return 0;
+    }
+
+    private void echo(Report report, Service echo, int round) {
+        Report.note("baseline: raw Reactor Netty websocket echo (" + round + ")");
+        Map<String, Object> result = Baselines.echo(echo, plan.echoConnections(), plan.echoWindow(), plan.echoSeconds());
+        result.put("round", round);
+        echoRuns.add(result);
+        report.line("baseline-echo", result);
+    }
+
+    private void relaySeries(Report report, Relay relay, String scenario, List<Service> servers,
+            List<Map<String, Object>> results) {
+        int missed = 0;
+        for (int rate : plan.relayRates()) {
+            Report.note(scenario + ": " + rate + " messages/s");
+            Map<String, Object> result = relay.step(servers, plan.relayPairs(), rate, plan.relayStepSeconds());
+            report.line(scenario, result);
+            results.add(result);
+            quiet(servers.toArray(Service[]::new));
+            missed = (boolean) result.get("sustained") ? 0 : missed + 1;
+            if (missed == GIVE_UP_AFTER && !KEEP_GOING) {
+                break;
+            }
+        }
+    }
+
+    private void matchingSeries(Report report, Matching scenario, Service one, Service two) {
+        int missed = 0;
+        for (int rate : plan.matchRates()) {
+            Report.note("matching: " + rate + " pairs/s");
+            Map<String, Object> result = scenario.step(one, rate, plan.matchMaxVisitors(), plan.matchStepSeconds());
+            report.line("matching", result);
+            matching.add(result);
+            quiet(one, two);
+            missed = (boolean) result.get("sustained") ? 0 : missed + 1;
+            if (missed == GIVE_UP_AFTER && !KEEP_GOING) {
+                break;
+            }
+        }
+    }
+
+    private void idle(Report report, Service echo, Service app) throws Exception {
+        int[] levels = plan.idleLevels();
+        Report.note("idle: bare Reactor Netty websocket, " + levels[levels.length - 1] + " connections at most");
+        idleBare = Idle.measure(echo, levels, i -> Clients.wsUri(echo.port(), i, "/ws"), i -> null, false,
+                () -> Services.echoHeapBytes(echo));
+        report.line("idle-bare-reactor-netty", idleBare);
+        Report.note("idle: chat server, creating " + levels[levels.length - 1] + " guests");
+        List<Clients.Guest> guests = Clients.guests(app.baseUrl(), levels[levels.length - 1]);
+        quiet(app);
+        idleApp = Idle.measure(app, levels, i -> Clients.wsUri(app.port(), i, "/ws"), i -> guests.get(i).token(),
+                true, () -> Services.appHeapBytes(app));
+        report.line("idle-chat-server", idleApp);
+    }
+
+    /** Waits (at most a few seconds) until the servers are idle, so one step's tail is not the next one's load. */
+    private static void quiet(Service... servers) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (System.nanoTime() < deadline) {
+            long before = 0;
+            for (Service server : servers) {
+                before += Machine.cpuMicros(server.pid());
+            }
+            sleep(300);
+            long after = 0;
+            for (Service server : servers) {
+                after += Machine.cpuMicros(server.pid());
+            }
+            if (after - before < QUIET_CPU_SHARE * 300_000) {
+                return;
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.randomchat.bench;
+
+/**
+ * How long and how hard each scenario runs.
+ *
+ * @param name "quick" or "full"
+ * @param warmupSeconds relay traffic sent before anything is measured, so the servers are compiled
+ * @param echoSeconds length of one echo baseline measurement
+ * @param echoConnections echo client sockets
+ * @param echoWindow round trips each echo socket keeps in flight
+ * @param relayPairs matched pairs that carry the relay traffic
+ * @param relayStepSeconds length of one relay rate step
+ * @param relayRates offered chat messages/s, in order; the first unsustainable step ends the series
+ * @param redisBenchRequests PUBLISH requests of the redis-benchmark baseline
+ * @param hopSeconds length of the Pub/Sub hop baseline
+ * @param hopRate Pub/Sub hop messages/s (open loop)
+ * @param matchRates offered pairs/s, in order; the first unsustainable step ends the series
+ * @param matchMaxVisitors visitors pre-connected for one matching step at most
+ * @param matchStepSeconds arrivals last this long unless {@code matchMaxVisitors} cuts them short
+ * @param idleLevels connection counts at which idle heap and RSS are sampled
+ */
+record Plan(String name, double warmupSeconds, double echoSeconds, int echoConnections, int echoWindow,
+        int relayPairs, double relayStepSeconds, int[] relayRates, int redisBenchRequests, double hopSeconds,
+        int hopRate, int[] matchRates, int matchMaxVisitors, double matchStepSeconds, int[] idleLevels) {
+
+    /**
+     * This plan with the rates and lengths given as system properties, for profiling one operating
+     * point: {@code -Dbench.relayRates=5000 -Dbench.relayStepSeconds=20}, {@code -Dbench.matchRates=},
+     * {@code -Dbench.idleLevels=}.
+     */
+    Plan withOverrides() {
+        return new Plan(name, warmupSeconds, echoSeconds, echoConnections, echoWindow, relayPairs,
+                Double.parseDouble(System.getProperty("bench.relayStepSeconds", Double.toString(relayStepSeconds))),
+                ints("bench.relayRates", relayRates), redisBenchRequests, hopSeconds, hopRate,
+                ints("bench.matchRates", matchRates), matchMaxVisitors,
+                Double.parseDouble(System.getProperty("bench.matchStepSeconds", Double.toString(matchStepSeconds))),
+                ints("bench.idleLevels", idleLevels));
+    }
+
+    private static int[] ints(String property, int[] otherwise) {
+        String value = System.getProperty(property);
+        return value == null ? otherwise : java.util.Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    static Plan quick() {
+        return new Plan("quick", 8, 3, 32, 16, 50, 3,
+                new int[] {2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000},
+                100_000, 2, 5_000,
+                new int[] {500, 1_000, 2_000, 3_000, 5_000},
+                4_000, 1.0,
+                new int[] {1_000, 2_000, 3_000, 4_000});
+    }
+
+    static Plan full() {
+        return new Plan("full", 15, 5, 32, 16, 50, 6,
+                new int[] {2_000, 5_000, 7_500, 10_000, 12_500, 15_000, 17_500, 20_000, 22_500, 25_000, 30_000,
+                        35_000, 40_000},
+                300_000, 5, 5_000,
+                new int[] {500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000},
+                8_000, 2.0,
+                new int[] {2_000, 5_000, 8_000, 11_000, 15_000});
+    }
+}

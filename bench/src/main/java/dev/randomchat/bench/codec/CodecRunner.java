@@ -1,0 +1,115 @@
+package dev.randomchat.bench.codec;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.randomchat.bench.infra.Report;
+
+/**
+ * {@code ./run.sh bench --codec}: the JMH codec benchmark, short enough for under two minutes
+ * (one fork per frame type, 2 x 0.5 s warm-up, 2 x 1 s measured), then a note comparing the
+ * codec's cost per relayed message with the relay's CPU time per message of the last full run.
+ */
+public final class CodecRunner {
+
+    private static final Path TARGET = Path.of(System.getProperty("bench.dir", "bench/target"));
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private CodecRunner() {
+    }
+
+    public static void run() throws Exception {
+        Files.createDirectories(TARGET);
+        Path results = TARGET.resolve("codec-jmh.json");
+        Options options = new OptionsBuilder()
+                .include(CodecBenchmark.class.getName() + "\\.")
+                .forks(1)
+                .warmupIterations(2)
+                .warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(2)
+                .measurementTime(TimeValue.seconds(1))
+                .jvmArgsAppend("-Xmx512m")
+                .resultFormat(ResultFormatType.JSON)
+                .result(results.toString())
+                .build();
+        Collection<RunResult> runs = new Runner(options).run();
+
+        Map<String, Object> line = new LinkedHashMap<>();
+        Map<String, Double> nanos = new LinkedHashMap<>();
+        for (RunResult run : runs) {
+            String method = run.getParams().getBenchmark().substring(run.getParams().getBenchmark().lastIndexOf('.') + 1);
+            String frame = run.getParams().getParam("frame");
+            String name = frame == null ? method : method + ":" + frame;
+            nanos.put(name, Math.round(run.getPrimaryResult().getScore() * 10) / 10.0);
+        }
+        line.put("nsPerOp", nanos);
+        Double relay = nanos.get("relayMessage");
+        Optional<Double> relayCpu = lastRelayCpuMicros();
+        line.put("relayMessageCodecUs", relay == null ? null : relay / 1000);
+        relayCpu.ifPresent(cpu -> line.put("relayServerCpuUsPerMessage", cpu));
+        Report report = new Report(TARGET.resolve("codec.jsonl"), System.out);
+        report.line("codec", line);
+
+        System.out.println();
+        System.out.println("| frame | decode ns | encode ns |");
+        System.out.println("|---|---|---|");
+        java.util.Set<String> frames = new java.util.TreeSet<>();
+        nanos.keySet().stream().filter(name -> name.contains(":")).forEach(name -> frames.add(name.substring(7)));
+        for (String frame : frames) {
+            System.out.println("| " + frame + " | " + cell(nanos.get("decode:" + frame)) + " | "
+                    + cell(nanos.get("encode:" + frame)) + " |");
+        }
+        if (relay != null) {
+            System.out.printf(Locale.ROOT, "%nCodec work for one relayed message (decode send, build message, encode ack, "
+                    + "UTF-8 in and out): %.2f us.%n", relay / 1000);
+            if (relayCpu.isPresent()) {
+                System.out.printf(Locale.ROOT, "The last benchmark run's chat server spent %.1f us of CPU per message "
+                        + "(relay, 1 server, 5k msgs/s): the codec is %.1f%% of it.%n", relayCpu.get(),
+                        100 * relay / 1000 / relayCpu.get());
+            }
+            else {
+                System.out.println("Run ./run.sh bench [--quick] for the relay's CPU time per message to compare.");
+            }
+        }
+    }
+
+    private static String cell(Double nanos) {
+        return nanos == null ? "-" : String.format(Locale.ROOT, "%.0f", nanos);
+    }
+
+    /** The chat server's CPU per message in the 5k msgs/s step of the newest run's 1-server relay. */
+    private static Optional<Double> lastRelayCpuMicros() throws IOException {
+        Optional<Path> newest;
+        try (Stream<Path> files = Files.list(TARGET)) {
+            newest = files.filter(file -> file.getFileName().toString().matches("bench-.*\\.jsonl"))
+                    .max(Comparator.comparing(Path::getFileName));
+        }
+        if (newest.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String text : Files.readAllLines(newest.get())) {
+            JsonNode node = JSON.readTree(text);
+            if ("relay-1-server".equals(node.path("scenario").asString()) && node.path("offeredPerSec").asInt() == 5000) {
+                return Optional.of(node.path("cpuUsPerMessage").path("server1").asDouble());
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,168 @@
+package dev.randomchat.bench.infra;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What Linux says about this machine and its processes (/proc), in the units the report uses. */
+public final class Machine {
+
+    /** USER_HZ: /proc/<pid>/stat counts CPU time in these ticks (100 on every Linux we run on). */
+    private static final long TICKS_PER_SECOND = 100;
+
+    private Machine() {
+    }
+
+    /** User plus system CPU time of a process so far, in microseconds (10 ms resolution). */
+    public static long cpuMicros(long pid) {
+        long[] split = cpuSplitMicros(pid);
+        return split[0] < 0 ? -1 : split[0] + split[1];
+    }
+
+    /** User and system CPU time of a process so far (utime, stime of /proc/<pid>/stat), in microseconds. */
+    public static long[] cpuSplitMicros(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // The command name (field 2) may hold spaces; fields are counted after its ')'.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(fields[11]) * 1_000_000 / TICKS_PER_SECOND,
+                    Long.parseLong(fields[12]) * 1_000_000 / TICKS_PER_SECOND};
+        }
+        catch (IOException | RuntimeException ex) {
+            return new long[] {-1, -1};
+        }
+    }
+
+    /**
+     * CPU microseconds so far of a process's live threads, by thread group: the thread name
+     * (/proc/<pid>/task/<tid>/comm, at most 15 characters) without trailing digits and dashes.
+     */
+    public static Map<String, Long> threadCpuMicros(long pid) {
+        Map<String, Long> groups = new TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).trim().replaceAll("[-0-9]+$", "");
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long micros = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1_000_000 / TICKS_PER_SECOND;
+                    groups.merge(name.isEmpty() ? "?" : name, micros, Long::sum);
+                }
+                catch (IOException | RuntimeException ex) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        catch (IOException ex) {
+            return groups;
+        }
+        return groups;
+    }
+
+    /** Per-unit CPU by thread group between two {@link #threadCpuMicros} snapshots, largest first. */
+    public static Map<String, Object> threadCpuPer(Map<String, Long> before, Map<String, Long> after, double units) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        after.entrySet().stream()
+                .map(entry -> Map.entry(entry.getKey(), entry.getValue() - before.getOrDefault(entry.getKey(), 0L)))
+                .filter(entry -> entry.getValue() > 0)
+                .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+                .limit(8)
+                .forEach(entry -> out.put(entry.getKey(), Math.round(10 * entry.getValue() / units) / 10.0));
+        return out;
+    }
+
+    /** Microseconds per unit spent outside the JIT compiler threads (C1, C2) between two snapshots. */
+    public static double withoutJitPer(Map<String, Long> before, Map<String, Long> after, double units) {
+        long total = 0;
+        for (Map.Entry<String, Long> entry : after.entrySet()) {
+            if (!entry.getKey().startsWith("C1 Compiler") && !entry.getKey().startsWith("C2 Compiler")) {
+                total += entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            }
+        }
+        return Math.round(10 * total / units) / 10.0;
+    }
+
+    /** Context switches (voluntary and not) of all live threads of a process so far. */
+    public static long contextSwitches(long pid) {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    for (String line : Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                }
+                catch (IOException ex) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        catch (IOException ex) {
+            return -1;
+        }
+        return total;
+    }
+
+    /** Resident set size of a process, in bytes. */
+    public static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        }
+        catch (IOException ex) {
+            return "?";
+        }
+    }
+
+    /** The 1-minute load average. */
+    public static double load1() {
+        try {
+            return Double.parseDouble(loadAverage().split(" ")[0]);
+        }
+        catch (RuntimeException ex) {
+            return -1;
+        }
+    }
+
+    public static String cpuModel() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            return lines.stream()
+                    .filter(line -> line.startsWith("model name"))
+                    .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("?");
+        }
+        catch (IOException ex) {
+            return "?";
+        }
+    }
+
+    public static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public static long selfPid() {
+        return ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.randomchat.bench.infra;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/** The bench's own line to Redis: command statistics, and the baselines' publisher and subscriber. */
+public final class RedisProbe implements AutoCloseable {
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+
+    public RedisProbe(int port) {
+        this.client = RedisClient.create(RedisURI.Builder.redis("127.0.0.1", port)
+                .withTimeout(Duration.ofSeconds(10))
+                .build());
+        this.connection = client.connect();
+    }
+
+    public RedisClient client() {
+        return client;
+    }
+
+    /** {@code INFO commandstats} as command -> {calls, usec}. */
+    public Map<String, long[]> commandStats() {
+        Map<String, long[]> stats = new TreeMap<>();
+        for (String line : connection.sync().info("commandstats").split("\r?\n")) {
+            if (!line.startsWith("cmdstat_")) {
+                continue;
+            }
+            String name = line.substring("cmdstat_".length(), line.indexOf(':'));
+            stats.put(name, new long[] {Stats.longAfter(line, "calls="), Stats.longAfter(line, "usec=")});
+        }
+        return stats;
+    }
+
+    /** What happened between two {@link #commandStats} snapshots: command -> {calls, usec}. */
+    public static Map<String, long[]> delta(Map<String, long[]> before, Map<String, long[]> after) {
+        Map<String, long[]> delta = new TreeMap<>();
+        after.forEach((name, now) -> {
+            long[] then = before.getOrDefault(name, new long[2]);
+            if (now[0] - then[0] > 0) {
+                delta.put(name, new long[] {now[0] - then[0], now[1] - then[1]});
+            }
+        });
+        return delta;
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
