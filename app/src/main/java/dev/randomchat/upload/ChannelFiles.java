@@ -37,7 +37,7 @@ class ChannelFiles implements ChannelEndListener {
         return store.deleteChannel(channelId);
     }
 
-    @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:10m}", initialDelayString = "${chat.upload.sweep-delay:2m}")
+    @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:5m}", initialDelayString = "${chat.upload.sweep-delay:1m}")
     Mono<Void> sweep() {
         // Spring calls this once and subscribes to the result on every tick: build it lazily.
         return Mono.defer(this::sweepNow);
