@@ -9,12 +9,14 @@ import java.util.function.Supplier;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.randomchat.socket.FrameDecoder;
@@ -31,6 +33,8 @@ import dev.randomchat.socket.Outbound;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 4, time = 400, timeUnit = TimeUnit.MILLISECONDS)
 public class CodecBenchmark {
 
     /** A mapper configured as Boot's is for these frames (Jackson 3 defaults: ISO-8601 instants). */
@@ -129,6 +133,7 @@ public class CodecBenchmark {
 
     /** The codec share of one relayed message on one server (sender and peer on it). */
     @Benchmark
+    @Warmup(iterations = 10, time = 300, timeUnit = TimeUnit.MILLISECONDS)
     public int relayMessage(RelayPath state) {
         Inbound.Send send = (Inbound.Send) state.decoder.decode(new String(state.inbound, StandardCharsets.UTF_8));
         long seq = ++state.seq;
