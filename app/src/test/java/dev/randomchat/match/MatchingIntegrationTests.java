@@ -133,7 +133,12 @@ class MatchingIntegrationTests {
             WsClient socket = WsClient.connect(doomed.wsUri(), ghost.get("token").asString());
             socket.send(Map.of("type", "match"));
             // A cold JVM of its own on a busy machine: its first answer may take a while.
-            socket.await(frame -> "waiting".equals(frame.path("type").asString()), COLD_START);
+            try {
+                socket.await(frame -> "waiting".equals(frame.path("type").asString()), COLD_START);
+            }
+            catch (AssertionError ex) {
+                throw new AssertionError(ex.getMessage() + "\nserver output:\n" + doomed.output(), ex);
+            }
             doomed.kill();
             socket.close();
             // No cleanup code ran on the dead server: only the lapse of its lease removes the ghost.

@@ -119,7 +119,8 @@ public final class WsClient implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new AssertionError("no matching frame within " + timeout + "; got " + frames);
+                String state = closed.isDone() ? "closed with " + closed.getNow(null) : "open";
+                throw new AssertionError("no matching frame within " + timeout + " (socket " + state + "); got " + frames);
             }
             try {
                 listener.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
