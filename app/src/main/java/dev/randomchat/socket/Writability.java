@@ -3,12 +3,10 @@ package dev.randomchat.socket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.ChannelPipeline;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-
-import org.springframework.web.reactive.socket.WebSocketSession;
-import org.springframework.web.reactive.socket.adapter.ReactorNettyWebSocketSession;
+import reactor.netty.NettyPipeline;
 
 /**
  * Lets a socket's writer wait while Netty's outbound buffer is above its high-water mark, so a
@@ -22,15 +20,22 @@ final class Writability extends ChannelInboundHandlerAdapter {
     private volatile Channel channel;
     private Sinks.Empty<Void> waiting;
 
-    /** Watches the Netty channel under {@code session}; {@code channels} holds the server's connections. */
-    static Writability of(WebSocketSession session, ChannelGroup channels) {
+    /**
+     * Watches {@code channel} (null: never waits). The handler goes just before Reactor Netty's
+     * bridge, which consumes writability and inactive events without passing them on: behind it,
+     * a waiting writer would never be woken.
+     */
+    static Writability of(Channel channel) {
         Writability writability = new Writability();
-        if (session instanceof ReactorNettyWebSocketSession netty) {
-            Channel channel = channels.find(netty.getChannelId());
-            if (channel != null) {
-                channel.pipeline().addLast(NAME, writability);
-                writability.channel = channel;
+        if (channel != null) {
+            ChannelPipeline pipeline = channel.pipeline();
+            if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+                pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, writability);
             }
+            else {
+                pipeline.addLast(NAME, writability);
+            }
+            writability.channel = channel;
         }
         return writability;
     }
