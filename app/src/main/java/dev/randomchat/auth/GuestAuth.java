@@ -34,6 +34,12 @@ public class GuestAuth {
         return cookie == null ? Optional.empty() : tokens.verifyGuest(cookie.getValue());
     }
 
+    /** The guest of a bearer header or, without a valid one, of the {@code rc_guest} cookie's value. */
+    public Optional<Guest> guest(HttpHeaders headers, Optional<String> cookie) {
+        Optional<Guest> fromHeader = bearer(headers).flatMap(tokens::verifyGuest);
+        return fromHeader.isPresent() ? fromHeader : cookie.flatMap(tokens::verifyGuest);
+    }
+
     /** The bearer token of a request, if it carries one. */
     public static Optional<String> bearer(ServerHttpRequest request) {
         return bearer(request.getHeaders());

@@ -25,6 +25,9 @@ public final class Connection {
     /** Try again later: the client was too slow and should reconnect and resume. */
     public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "too slow");
 
+    /** Queued like a frame, written as a websocket ping (compared by identity). */
+    static final String PING = new String("ping");
+
     /** Frames per chunk of the outbound queue. */
     private static final int QUEUE_CHUNK = 16;
 
@@ -88,6 +91,11 @@ public final class Connection {
     /** Queues a frame that may be dropped when the client is behind (typing, presence). */
     public boolean sendDroppable(String frame) {
         return offer(frame, true);
+    }
+
+    /** Queues a ping, unless the client is already behind (it is then not idle, only slow). */
+    void ping() {
+        offer(PING, true);
     }
 
     public void error(FrameException ex) {

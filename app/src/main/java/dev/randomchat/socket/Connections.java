@@ -137,6 +137,10 @@ public class Connections {
         return sockets == null ? List.of() : sockets.values();
     }
 
+    void forEach(java.util.function.Consumer<Connection> action) {
+        open.values().forEach(action);
+    }
+
     public int size() {
         return open.size();
     }

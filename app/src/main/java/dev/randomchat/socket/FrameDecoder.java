@@ -1,6 +1,5 @@
 package dev.randomchat.socket;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class FrameDecoder {
     }
 
     public Inbound decode(String text) {
-        if (text.length() > maxFrameBytes || text.getBytes(StandardCharsets.UTF_8).length > maxFrameBytes) {
+        if (text.length() > maxFrameBytes || utf8Length(text) > maxFrameBytes) {
             throw new FrameException(ErrorCode.TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes", null);
         }
         JsonNode frame;
@@ -190,6 +189,27 @@ public final class FrameDecoder {
     private static boolean optionalBool(JsonNode frame, String field, String ref) {
         JsonNode node = frame.get(field);
         return node != null && !node.isNull() && bool(frame, field, ref);
+    }
+
+    /** The UTF-8 size of {@code text}, counted without encoding it (an unpaired surrogate counts 3). */
+    static int utf8Length(String text) {
+        int bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                if (c < 0x800) {
+                    bytes += 1;
+                }
+                else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    bytes += 2;
+                    i++;
+                }
+                else {
+                    bytes += 2;
+                }
+            }
+        }
+        return bytes;
     }
 
     private static boolean wellFormed(String text) {

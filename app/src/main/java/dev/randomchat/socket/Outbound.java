@@ -48,12 +48,6 @@ public final class Outbound {
         }
     }
 
-    public record Ack(String type, String cmid, long seq) {
-        public Ack(String cmid, long seq) {
-            this("ack", cmid, seq);
-        }
-    }
-
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Error(String type, String code, String message, String ref) {
         public Error(String code, String message, String ref) {

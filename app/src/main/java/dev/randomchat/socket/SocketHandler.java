@@ -1,43 +1,42 @@
 package dev.randomchat.socket;
 
-import java.time.Duration;
-
+import io.netty.channel.Channel;
 import io.netty.handler.codec.TooLongFrameException;
-
-import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.web.reactive.socket.CloseStatus;
-import org.springframework.web.reactive.socket.HandshakeInfo;
-import org.springframework.web.reactive.socket.WebSocketHandler;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.WebSocketSession;
 
 import dev.randomchat.auth.Guest;
-import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
-import dev.randomchat.system.ClientAddress;
 import dev.randomchat.system.RandomIds;
 
 /**
  * One socket's life: {@code hello}, then a reader that decodes and serves frames strictly in
- * order, and a writer that drains the connection's bounded queue and pings. Whatever ends the
- * socket (client close, idle timeout, server close, cancel), the features' cleanup runs.
+ * order, and a writer that drains the connection's bounded queue. Whatever ends the socket
+ * (client close, idle timeout, server close, cancel), the features' cleanup runs. Pings and the
+ * idle timeout are driven for all sockets at once by {@link Heartbeat}.
  */
-class SocketHandler implements WebSocketHandler {
+class SocketHandler {
 
     private static final Logger log = LoggerFactory.getLogger(SocketHandler.class);
 
+    /** What the reader passes on for a frame that is not text: a binary frame, or a control frame. */
+    private static final String BINARY = new String("binary");
+    private static final String CONTROL = new String("control");
+
     private final SocketProperties properties;
     private final Connections connections;
-    /** The server's Netty connections, to find the channel under a session. */
-    private final ChannelGroup channels;
-    private final GuestAuth auth;
     private final FrameDecoder decoder;
     private final JsonMapper json;
     private final MatchService matching;
@@ -46,13 +45,10 @@ class SocketHandler implements WebSocketHandler {
     /** Room for a full replay of a channel's log on top of the live queue. */
     private final int capacity;
 
-    SocketHandler(SocketProperties properties, Connections connections, GuestAuth auth, JsonMapper json,
-            MatchService matching,
-            ChannelService chat, ChannelGroup channels, long maxUploadBytes, int replayAllowance) {
-        this.channels = channels;
+    SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
+            ChannelService chat, long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
         this.connections = connections;
-        this.auth = auth;
         this.json = json;
         this.matching = matching;
         this.chat = chat;
@@ -61,15 +57,11 @@ class SocketHandler implements WebSocketHandler {
         this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
     }
 
-    @Override
-    public Mono<Void> handle(WebSocketSession session) {
-        HandshakeInfo handshake = session.getHandshakeInfo();
-        // The upgrade filter already refused anyone without a valid guest token.
-        Guest guest = auth.guest(handshake.getHeaders(), handshake.getCookies()).orElseThrow();
-        String ip = ClientAddress.of(handshake.getRemoteAddress());
+    /** Serves an upgraded socket of {@code guest}, who connected from {@code ip}. */
+    Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Guest guest, String ip) {
         return Mono.usingWhen(
                 Mono.fromSupplier(() -> open(guest, ip)),
-                connection -> serve(session, connection),
+                connection -> serve(in, out, connection),
                 this::closed,
                 (connection, error) -> closed(connection),
                 this::closed);
@@ -83,46 +75,58 @@ class SocketHandler implements WebSocketHandler {
         return connection;
     }
 
-    private Mono<Void> serve(WebSocketSession session, Connection connection) {
-        Mono<Void> input = session.receive()
-                .concatMap(message -> serveFrame(connection, message))
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Connection connection) {
+        // Frames are read into strings at once: Netty frees a frame's buffer when this map returns.
+        Mono<Void> input = in.aggregateFrames(SocketRoute.MAX_FRAME_PAYLOAD)
+                .receiveFrames()
+                .map(SocketHandler::textOf)
+                .concatMap(text -> serveFrame(connection, text))
                 .then()
-                .onErrorResume(TooLongFrameException.class, ex -> session.close(CloseStatus.TOO_BIG_TO_PROCESS));
-        // Watches for silence without cancelling the reader, so the close goes out as 1001.
-        Mono<Void> idle = Flux.interval(idleCheck())
-                .filter(tick -> connection.silentFor().compareTo(properties.idleTimeout()) >= 0)
-                .next()
-                .flatMap(tick -> Mono.<Void>fromRunnable(() -> connection.close(CloseStatus.GOING_AWAY)))
-                .takeUntilOther(connection.closed());
-        Flux<WebSocketMessage> pings = Flux.interval(properties.pingInterval())
-                .map(tick -> session.pingMessage(buffers -> buffers.wrap(new byte[0])))
-                .takeUntilOther(connection.closed());
-        Writability writability = Writability.of(session, channels);
-        Flux<WebSocketMessage> frames = connection.outbound()
-                .concatMap(frame -> writability.whenWritable().thenReturn(session.textMessage(frame)), 1);
-        Mono<Void> output = session.send(frames.mergeWith(pings))
-                .then(Mono.defer(() -> session.close(connection.closeStatus())));
+                .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseStatus.TOO_BIG_TO_PROCESS));
+        Channel channel = channelOf(out);
+        Writability writability = Writability.of(channel);
+        Flux<WebSocketFrame> frames = connection.outbound()
+                .concatMap(frame -> writability.whenWritable().thenReturn(toFrame(frame)), 1);
+        Mono<Void> output = out.sendObject(frames).then()
+                .then(Mono.defer(() -> close(out, connection.closeStatus())));
         // A client too slow to read is dropped at once, without writing what is still queued.
-        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> session.close(Connection.TOO_SLOW)));
-        return Mono.firstWithSignal(input, Mono.when(output, idle), abandon);
+        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW)));
+        return Mono.firstWithSignal(input, output, abandon);
     }
 
-    /** Silence is checked ten times per idle timeout, so a socket is closed at most 10% late. */
-    private Duration idleCheck() {
-        return properties.idleTimeout().dividedBy(10);
+    private static Channel channelOf(WebsocketOutbound out) {
+        Channel[] channel = new Channel[1];
+        out.withConnection(connection -> channel[0] = connection.channel());
+        return channel[0];
     }
 
-    private Mono<Void> serveFrame(Connection connection, WebSocketMessage message) {
+    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
+        return out.sendClose(status.getCode(), status.getReason());
+    }
+
+    private static String textOf(WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame text) {
+            return text.text();
+        }
+        return frame instanceof BinaryWebSocketFrame ? BINARY : CONTROL;
+    }
+
+    private static WebSocketFrame toFrame(String frame) {
+        return frame == Connection.PING ? new PingWebSocketFrame() : new TextWebSocketFrame(frame);
+    }
+
+    private Mono<Void> serveFrame(Connection connection, String text) {
         connection.heard();
-        if (message.getType() != WebSocketMessage.Type.TEXT) {
-            if (message.getType() == WebSocketMessage.Type.BINARY) {
-                connection.error(FrameException.badRequest("binary frames are not supported; send JSON text", null));
-            }
+        if (text == BINARY) {
+            connection.error(FrameException.badRequest("binary frames are not supported; send JSON text", null));
+            return Mono.empty();
+        }
+        if (text == CONTROL) {
             return Mono.empty();
         }
         Inbound frame;
         try {
-            frame = decoder.decode(message.getPayloadAsText());
+            frame = decoder.decode(text);
         }
         catch (FrameException ex) {
             connection.error(ex);

@@ -43,8 +43,7 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         InetSocketAddress peer = request.getRemoteAddress();
-        boolean trusted = peer != null && Cidr.anyContains(trustedProxies, peer.getAddress());
-        if (!trusted) {
+        if (!trusts(peer)) {
             return chain.filter(exchange.mutate().request(strip.apply(request)).build());
         }
         InetSocketAddress client = clientBehind(request.getHeaders().getOrEmpty("X-Forwarded-For"), peer);
@@ -52,12 +51,17 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
         return chain.filter(exchange.mutate().request(effective).build());
     }
 
+    /** Whether a request from {@code peer} came through one of our proxies. */
+    public boolean trusts(InetSocketAddress peer) {
+        return peer != null && Cidr.anyContains(trustedProxies, peer.getAddress());
+    }
+
     /**
      * The client is the last {@code X-Forwarded-For} hop that is not one of our proxies: proxies
      * append what they saw, so entries to its left were written by the client and prove nothing.
      * Only IP literals are read (never a DNS lookup); an unreadable entry ends the walk.
      */
-    private InetSocketAddress clientBehind(List<String> headers, InetSocketAddress peer) {
+    public InetSocketAddress clientBehind(List<String> headers, InetSocketAddress peer) {
         List<String> hops = new ArrayList<>();
         headers.forEach(header -> hops.addAll(List.of(header.split(","))));
         InetSocketAddress client = peer;

@@ -1,5 +1,9 @@
 package dev.randomchat.system;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
@@ -19,6 +23,20 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
             + "img-src 'self' blob: data:; connect-src 'self'; worker-src 'self'; font-src 'self'; "
             + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    /** What every response carries unless its handler set a stricter value. */
+    public static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Security-Policy", PAGE_POLICY);
+        headers.put("X-Content-Type-Options", "nosniff");
+        headers.put("Referrer-Policy", "no-referrer");
+        headers.put("X-Frame-Options", "DENY");
+        headers.put("Cross-Origin-Opener-Policy", "same-origin");
+        headers.put("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        return Collections.unmodifiableMap(headers);
+    }
+
     @Override
     public int getOrder() {
         return Ordered.HIGHEST_PRECEDENCE + 1;
@@ -28,12 +46,7 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         exchange.getResponse().beforeCommit(() -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
-            setIfAbsent(headers, "Content-Security-Policy", PAGE_POLICY);
-            setIfAbsent(headers, "X-Content-Type-Options", "nosniff");
-            setIfAbsent(headers, "Referrer-Policy", "no-referrer");
-            setIfAbsent(headers, "X-Frame-Options", "DENY");
-            setIfAbsent(headers, "Cross-Origin-Opener-Policy", "same-origin");
-            setIfAbsent(headers, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+            DEFAULTS.forEach((name, value) -> setIfAbsent(headers, name, value));
             if (exchange.getRequest().getPath().value().startsWith("/api/")) {
                 setIfAbsent(headers, HttpHeaders.CACHE_CONTROL, "no-store");
             }

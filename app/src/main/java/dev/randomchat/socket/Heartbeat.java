@@ -1,0 +1,57 @@
+package dev.randomchat.socket;
+
+import java.time.Duration;
+
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import org.springframework.web.reactive.socket.CloseStatus;
+
+/**
+ * Pings every socket and closes the silent ones, on two timers for the whole server rather than
+ * two per socket: an idle socket then costs no scheduled task at all.
+ */
+@Component
+class Heartbeat implements SmartLifecycle {
+
+    private final Connections connections;
+    private final SocketProperties properties;
+    private volatile Disposable timers;
+
+    Heartbeat(Connections connections, SocketProperties properties) {
+        this.connections = connections;
+        this.properties = properties;
+    }
+
+    @Override
+    public void start() {
+        // Silence is checked ten times per idle timeout, so a socket is closed at most 10% late.
+        Duration idleCheck = properties.idleTimeout().dividedBy(10);
+        timers = Disposables.composite(
+                Flux.interval(properties.pingInterval(), properties.pingInterval())
+                        .subscribe(tick -> connections.forEach(Connection::ping)),
+                Flux.interval(idleCheck, idleCheck)
+                        .subscribe(tick -> connections.forEach(this::closeIfSilent)));
+    }
+
+    private void closeIfSilent(Connection connection) {
+        if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
+            connection.close(CloseStatus.GOING_AWAY);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (timers != null) {
+            timers.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return timers != null && !timers.isDisposed();
+    }
+}
