@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +29,7 @@ import dev.randomchat.socket.Connection;
 import dev.randomchat.socket.ErrorCode;
 import dev.randomchat.socket.FrameException;
 import dev.randomchat.socket.Outbound;
+import dev.randomchat.system.JsonText;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
@@ -201,8 +203,12 @@ public class ChannelService {
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "leave"));
                     }
                     String[] pair = result.split("\\|");
-                    return pairings.unpair(pair[1], pair[2], channelId, block)
-                            .then(channelEnded(channelId));
+                    // The channel has ended: what follows must finish even if the leaving socket
+                    // closes at once and cancels this frame's work.
+                    CompletableFuture<Void> cleanup = pairings.unpair(pair[1], pair[2], channelId, block)
+                            .then(channelEnded(channelId))
+                            .toFuture();
+                    return Mono.fromFuture(cleanup, true);
                 });
     }
 
@@ -305,7 +311,7 @@ public class ChannelService {
                             relayed.increment();
                         }
                         long seq = Long.parseLong(result.substring(result.indexOf(':') + 1));
-                        connection.send(new Outbound.Ack(cmid, seq));
+                        connection.sendJson("{\"type\":\"ack\",\"cmid\":" + quote(cmid) + ",\"seq\":" + seq + "}");
                         return Mono.empty();
                     }
                     if ("forbidden".equals(result)) {
@@ -460,7 +466,7 @@ public class ChannelService {
         return attachment;
     }
 
-    private String quote(String value) {
-        return json.writeValueAsString(value);
+    private static String quote(String value) {
+        return JsonText.quote(value);
     }
 }

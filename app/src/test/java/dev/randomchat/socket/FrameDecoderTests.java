@@ -241,6 +241,14 @@ class FrameDecoderTests {
         return "{\"type\":\"send\",\"cmid\":\"" + cmid + "\",\"text\":\"" + text + "\"}";
     }
 
+    @Test
+    void countsUtf8BytesWithoutEncoding() {
+        for (String text : new String[] { "", "ascii", "\u00fc\u00df", "\u20ac\u4e2d", "\uD83D\uDE00 smile", "mixed \u00e9\u20ac\uD83D\uDE00" }) {
+            assertThat(FrameDecoder.utf8Length(text)).as(text)
+                    .isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        }
+    }
+
     private static String match(String interests) {
         return "{\"type\":\"match\",\"interests\":" + interests + "}";
     }
