@@ -112,7 +112,13 @@ public class MatchService implements SmartLifecycle {
         Waiter waiter = waiting.computeIfAbsent(connection.guestId(), id -> new Waiter(connection.guest(), interests));
         waiter.sockets.add(connection);
         return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
-                .then(runMatch(waiter.guest, waiter.interests))
+                .then(Mono.defer(() -> {
+                    // Until match.lua answered, the guest is not in the queue yet: a lease
+                    // renewal running now must not take that for "no longer waiting".
+                    waiter.inFlight.incrementAndGet();
+                    return runMatch(waiter.guest, waiter.interests)
+                            .doFinally(signal -> waiter.inFlight.decrementAndGet());
+                }))
                 .flatMap(result -> handle(waiter, connection, result));
     }
 
@@ -294,7 +300,7 @@ public class MatchService implements SmartLifecycle {
 
     private Mono<Void> noLongerWaiting(String guestId) {
         Waiter waiter = waiting.get(guestId);
-        if (waiter == null) {
+        if (waiter == null || waiter.inFlight.get() > 0) {
             return Mono.empty();
         }
         return redis.commands().hget(keys.current(), guestId)
@@ -302,11 +308,17 @@ public class MatchService implements SmartLifecycle {
                 .defaultIfEmpty(java.util.Optional.empty())
                 .flatMap(current -> current.isPresent()
                         ? resume(waiter, json.readTree(current.get()))
-                        : Mono.fromRunnable(() -> {
-                            if (waiting.remove(guestId, waiter)) {
-                                waiter.sockets.forEach(socket -> socket.send(new Outbound.Cancelled()));
-                            }
-                        }));
+                        : cancelUnlessQueued(guestId, waiter));
+    }
+
+    /** Neither paired nor waiting: tell the sockets, unless a match ran since the renewal looked. */
+    private Mono<Void> cancelUnlessQueued(String guestId, Waiter waiter) {
+        return redis.commands().hexists(keys.waiters(), guestId)
+                .flatMap(queued -> Mono.fromRunnable(() -> {
+                    if (!queued && waiter.inFlight.get() == 0 && waiting.remove(guestId, waiter)) {
+                        waiter.sockets.forEach(socket -> socket.send(new Outbound.Cancelled()));
+                    }
+                }));
     }
 
     private void forget(Waiter waiter, Connection connection) {
@@ -363,6 +375,8 @@ public class MatchService implements SmartLifecycle {
         private final Set<Connection> sockets = ConcurrentHashMap.newKeySet();
         private volatile Instant since = Instant.now();
         private volatile boolean retried;
+        /** match.lua runs for this guest that have not answered yet. */
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
         private Waiter(Guest guest, List<String> interests) {
             this.guest = guest;
