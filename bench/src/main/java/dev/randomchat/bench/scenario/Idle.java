@@ -100,7 +100,7 @@ public final class Idle {
         last.entrySet().stream()
                 .map(entry -> Map.entry(entry.getKey(), entry.getValue() - first.getOrDefault(entry.getKey(), 0L)))
                 .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
-                .limit(25)
+                .limit(Integer.getInteger("bench.histogramClasses", 25))
                 .forEach(entry -> out.put(entry.getKey(), Math.round(entry.getValue() / connections)));
         return out;
     }
