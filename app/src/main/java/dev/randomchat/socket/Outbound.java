@@ -14,6 +14,13 @@ public final class Outbound {
     public record Peer(String id, String name) {
     }
 
+    /** The ack as the protocol shapes it (the hot path writes the same JSON by hand). */
+    public record Ack(String type, String cmid, long seq) {
+        public Ack(String cmid, long seq) {
+            this("ack", cmid, seq);
+        }
+    }
+
     public record Limits(int maxMessageBytes, int maxTextChars, long maxUploadBytes) {
     }
 
