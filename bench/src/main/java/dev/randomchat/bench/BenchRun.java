@@ -97,7 +97,7 @@ final class BenchRun {
                 Relay relay = new Relay(probe, redis);
                 Report.note("warming up (relay across both servers, a few matches; not measured)");
                 relay.step(List.of(one, two), plan.relayPairs(), 4_000, plan.warmupSeconds());
-                new Matching(redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
+                new Matching(probe, redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
                 Baselines.echo(echo, plan.echoConnections(), plan.echoWindow(), 1);
                 if (jfr) {
                     Services.startRecording(one);
@@ -129,7 +129,7 @@ final class BenchRun {
                     report.line("baseline-pubsub-hop", hop);
                 }
                 if (wants("matching")) {
-                    matchingSeries(report, new Matching(redis), one, two);
+                    matchingSeries(report, new Matching(probe, redis), one, two);
                 }
                 if (wants("echo")) {
                     echo(report, echo, 3);

@@ -15,6 +15,7 @@ import dev.randomchat.bench.infra.Clients;
 import dev.randomchat.bench.infra.Clients.Guest;
 import dev.randomchat.bench.infra.Machine;
 import dev.randomchat.bench.infra.OpenLoop;
+import dev.randomchat.bench.infra.RedisProbe;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.infra.Stats;
 import dev.randomchat.bench.infra.Ws;
@@ -32,9 +33,11 @@ public final class Matching {
     /** A step is sustained when pairs are made at least at this share of the offered rate. */
     static final double SUSTAINED_SHARE = 0.9;
 
+    private final RedisProbe probe;
     private final Service redis;
 
-    public Matching(Service redis) {
+    public Matching(RedisProbe probe, Service redis) {
+        this.probe = probe;
         this.redis = redis;
     }
 
@@ -82,6 +85,7 @@ public final class Matching {
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
+        Map<String, long[]> statsBefore = probe.commandStats();
         double arrivalsPerSec = 2.0 * pairsPerSec;
         long start = OpenLoop.run(arrivalsPerSec, visitors, (i, when) -> {
             intended[(int) i] = when;
@@ -95,6 +99,7 @@ public final class Matching {
         long serverCpuUsed = Machine.cpuMicros(server.pid()) - serverCpu;
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
         long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
+        Map<String, long[]> commands = RedisProbe.delta(statsBefore, probe.commandStats());
 
         int unmatched = 0;
         int matchedTwice = 0;
@@ -154,8 +159,24 @@ public final class Matching {
         out.put("cpuUsPerPair", Map.of(
                 "server", Stats.round(serverCpuUsed / (double) Math.max(1, pairs), 1),
                 "redis", Stats.round(redisCpuUsed / (double) Math.max(1, pairs), 1)));
+        out.put("redisCommandsPerPair", perPair(commands, pairs, 0));
+        out.put("redisUsecPerPairByCommand", perPair(commands, pairs, 1));
         out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
         out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
+        return out;
+    }
+
+    /**
+     * {@code INFO commandstats} deltas divided by the pairs made: calls ({@code column} 0) or
+     * microseconds inside Redis (1). Commands run by scripts count under their own names as well.
+     */
+    private static Map<String, Double> perPair(Map<String, long[]> commands, int pairs, int column) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        commands.forEach((name, stat) -> {
+            if (!name.equals("info")) {
+                out.put(name, Stats.round(stat[column] / (double) Math.max(1, pairs), 2));
+            }
+        });
         return out;
     }
 
