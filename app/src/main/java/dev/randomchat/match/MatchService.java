@@ -43,8 +43,9 @@ import dev.randomchat.system.ServerId;
  * Pairs waiting guests across servers.
  *
  * <p>Every decision is one script ({@code match.lua}). A pair is stored before anyone is told;
- * then a {@code matched} event goes to the topics of just the servers that hold the two guests'
- * waiting sockets, and each of them tells its sockets and joins them to the channel. This server
+ * then a {@code matched} event goes to this server's own event pipeline and to the topics of just
+ * the other servers that hold the two guests' waiting sockets, and each of them tells its sockets
+ * and joins them to the channel. This server
  * leases its waiters and renews the leases while their sockets live.
  */
 @Service
@@ -78,8 +79,8 @@ public class MatchService implements SmartLifecycle {
     private final TokenService tokens;
     private final JsonMapper json;
     private final Map<String, Waiter> waiting = new ConcurrentHashMap<>();
-    private final Sinks.Many<String> events = Sinks.many().unicast()
-            .onBackpressureBuffer(Queues.<String>get(EVENT_QUEUE).get());
+    private final Sinks.Many<MatchedEvent> events = Sinks.many().unicast()
+            .onBackpressureBuffer(Queues.<MatchedEvent>get(EVENT_QUEUE).get());
     private final Counter matches;
     private final Timer timeToMatch;
     private volatile Mono<Void> subscribed = Mono.empty();
@@ -213,14 +214,18 @@ public class MatchService implements SmartLifecycle {
         Outbound.Peer peer = new Outbound.Peer(result.get("p").stringValue(), result.get("n").stringValue());
         List<String> common = tags(result.get("ci").stringValue());
         MatchedEvent event = new MatchedEvent(channelId, me, peer, common);
-        String payload = json.writeValueAsString(event);
-        Set<String> servers = new java.util.LinkedHashSet<>();
-        servers.addAll(tags(result.get("ms").stringValue()));
-        servers.addAll(tags(result.get("ps").stringValue()));
-        servers.add(serverId);
+        Set<String> others = new java.util.LinkedHashSet<>();
+        others.addAll(tags(result.get("ms").stringValue()));
+        others.addAll(tags(result.get("ps").stringValue()));
+        others.remove(serverId);
+        // This server holds the guest that asked: its own sockets are told through the local event
+        // pipeline, not a round trip through Redis; only other servers holding either guest get it
+        // published. The pipeline, not this caller, runs the telling: a socket that closes now
+        // must not cancel telling its peer.
         return channels.open(channelId, me, peer, common)
-                .thenMany(Flux.fromIterable(servers))
-                .concatMap(server -> redis.publish(topicOf(server), payload))
+                .then(Mono.fromRunnable(() -> enqueue(event)))
+                .thenMany(Flux.fromIterable(others))
+                .concatMap(server -> redis.publish(topicOf(server), json.writeValueAsString(event)))
                 .then();
     }
 
@@ -243,8 +248,8 @@ public class MatchService implements SmartLifecycle {
                 .then();
     }
 
-    private Mono<Void> onEvent(String payload) {
-        MatchedEvent event = json.readValue(payload, MatchedEvent.class);
+    /** Tells both guests' waiting sockets on this server, if any. */
+    private Mono<Void> onEvent(MatchedEvent event) {
         return tell(event.a().id(), event.channelId(), event.b(), event.commonInterests())
                 .then(tell(event.b().id(), event.channelId(), event.a(), event.commonInterests()));
     }
@@ -338,18 +343,28 @@ public class MatchService implements SmartLifecycle {
 
     @Override
     public void start() {
-        subscribed = redis.subscribe(serverTopic, this::enqueue).cache();
+        subscribed = redis.subscribe(serverTopic, this::received).cache();
         pipeline = events.asFlux()
                 // Pairs are independent: tell many at once, each waiting only on its own Redis calls.
-                .flatMap(payload -> onEvent(payload).onErrorResume(ex -> {
+                .flatMap(event -> onEvent(event).onErrorResume(ex -> {
                     log.warn("matched event failed: {}", ex.toString());
                     return Mono.empty();
                 }), EVENT_CONCURRENCY)
                 .subscribe();
     }
 
-    private synchronized void enqueue(String payload) {
-        if (events.tryEmitNext(payload).isFailure()) {
+    /** A matched event another server published for guests that have sockets here. */
+    private void received(String payload) {
+        try {
+            enqueue(json.readValue(payload, MatchedEvent.class));
+        }
+        catch (RuntimeException ex) {
+            log.warn("unreadable matched event ignored: {}", ex.getClass().getSimpleName());
+        }
+    }
+
+    private synchronized void enqueue(MatchedEvent event) {
+        if (events.tryEmitNext(event).isFailure()) {
             log.warn("matched event dropped: the event queue is full");
         }
     }
