@@ -26,10 +26,11 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
     /**
      * This plan with the rates and lengths given as system properties, for profiling one operating
      * point: {@code -Dbench.relayRates=5000 -Dbench.relayStepSeconds=20}, {@code -Dbench.matchRates=},
-     * {@code -Dbench.idleLevels=}.
+     * {@code -Dbench.idleLevels=}, {@code -Dbench.warmupSeconds=}.
      */
     Plan withOverrides() {
-        return new Plan(name, warmupSeconds, echoSeconds, echoConnections, echoWindow, relayPairs,
+        return new Plan(name,
+                Double.parseDouble(System.getProperty("bench.warmupSeconds", Double.toString(warmupSeconds))), echoSeconds, echoConnections, echoWindow, relayPairs,
                 Double.parseDouble(System.getProperty("bench.relayStepSeconds", Double.toString(relayStepSeconds))),
                 ints("bench.relayRates", relayRates), redisBenchRequests, hopSeconds, hopRate,
                 ints("bench.matchRates", matchRates), matchMaxVisitors,
