@@ -1,8 +1,6 @@
 package dev.randomchat.support;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,7 +44,11 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public static ChatServer start(String cluster, Map<String, String> env) {
-        Map<String, Object> settings = new HashMap<>(defaults(cluster));
+        Map<String, String> defaults = defaults(cluster);
+        if (env.containsKey("UPLOAD_DIR")) {
+            ScratchDirs.deleteIfOurs(Path.of(defaults.get("UPLOAD_DIR")), ScratchDirs.UPLOADS);
+        }
+        Map<String, Object> settings = new HashMap<>(defaults);
         settings.putAll(env);
         Path uploads = Path.of(settings.get("UPLOAD_DIR").toString());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(RandomChatApplication.class)
@@ -70,23 +72,18 @@ public final class ChatServer implements AutoCloseable {
 
     /** The environment a test server runs with, before the test's own settings. */
     public static Map<String, String> defaults(String cluster) {
-        try {
-            Map<String, String> env = new HashMap<>();
-            env.put("HTTP_PORT", "0");
-            env.put("REDIS_ADDRS", TestRedis.address());
-            env.put("REDIS_KEY_PREFIX", cluster);
-            env.put("JWT_SECRET", JWT_SECRET);
-            env.put("UPLOAD_DIR", Files.createTempDirectory("rc-uploads-").toString());
-            env.put("SHUTDOWN_DRAIN_SECONDS", "0");
-            // Every test client comes from 127.0.0.1; tests of these limits set them lower.
-            env.put("GUEST_CREATIONS_PER_MINUTE", "100000");
-            env.put("MAX_CONNS_PER_IP", "100000");
-            env.put("spring.main.banner-mode", "off");
-            return env;
-        }
-        catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        Map<String, String> env = new HashMap<>();
+        env.put("HTTP_PORT", "0");
+        env.put("REDIS_ADDRS", TestRedis.address());
+        env.put("REDIS_KEY_PREFIX", cluster);
+        env.put("JWT_SECRET", JWT_SECRET);
+        env.put("UPLOAD_DIR", ScratchDirs.create(ScratchDirs.UPLOADS).toString());
+        env.put("SHUTDOWN_DRAIN_SECONDS", "0");
+        // Every test client comes from 127.0.0.1; tests of these limits set them lower.
+        env.put("GUEST_CREATIONS_PER_MINUTE", "100000");
+        env.put("MAX_CONNS_PER_IP", "100000");
+        env.put("spring.main.banner-mode", "off");
+        return env;
     }
 
     public int port() {
@@ -126,5 +123,6 @@ public final class ChatServer implements AutoCloseable {
         if (context.isActive()) {
             context.close();
         }
+        ScratchDirs.deleteIfOurs(uploads, ScratchDirs.UPLOADS);
     }
 }

@@ -22,15 +22,18 @@ public final class ServerProcess implements AutoCloseable {
 
     /** A cold JVM on a busy 2-core machine; the server usually answers in a few seconds. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final String SERVER_DIR = "rc-server-";
 
     private final Process process;
     private final int port;
     private final Path log;
+    private final Path uploads;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path log, Path uploads) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.uploads = uploads;
     }
 
     /** Starts a server sharing {@code cluster}'s Redis key prefix, and waits until it is ready. */
@@ -44,7 +47,7 @@ public final class ServerProcess implements AutoCloseable {
     public static ServerProcess launch(Map<String, String> env) {
         try {
             int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
-            Path dir = Files.createTempDirectory("rc-server-");
+            Path dir = ScratchDirs.create(SERVER_DIR);
             Path log = dir.resolve("server.log");
             // devtools is on the test classpath (it serves ./run.sh dev); a real server runs without it.
             List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -58,7 +61,8 @@ public final class ServerProcess implements AutoCloseable {
             environment.keySet().removeIf(key -> !key.equals("PATH") && !key.equals("HOME"));
             environment.putAll(env);
             environment.put("HTTP_PORT", Integer.toString(port));
-            return new ServerProcess(builder.start(), port, log);
+            String uploads = env.get("UPLOAD_DIR");
+            return new ServerProcess(builder.start(), port, log, uploads == null ? null : Path.of(uploads));
         }
         catch (IOException ex) {
             throw new IllegalStateException("cannot start a server process", ex);
@@ -163,6 +167,10 @@ public final class ServerProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly();
             waitFor(Duration.ofSeconds(20));
+        }
+        if (!process.isAlive()) {
+            ScratchDirs.deleteIfOurs(log.getParent(), SERVER_DIR);
+            ScratchDirs.deleteIfOurs(uploads, ScratchDirs.UPLOADS);
         }
     }
 
