@@ -114,13 +114,14 @@ public class MatchService implements SmartLifecycle {
         waiter.sockets.add(connection);
         return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
                 .then(Mono.defer(() -> {
-                    // Until match.lua answered, the guest is not in the queue yet: a lease
-                    // renewal running now must not take that for "no longer waiting".
+                    // Until match.lua answered and its answer was acted on, a lease renewal must
+                    // not take the guest for "no longer waiting": before, it is not queued yet;
+                    // after a "current" answer, this call is already telling its sockets.
                     waiter.inFlight.incrementAndGet();
                     return runMatch(waiter.guest, waiter.interests)
+                            .flatMap(result -> handle(waiter, connection, result))
                             .doFinally(signal -> waiter.inFlight.decrementAndGet());
-                }))
-                .flatMap(result -> handle(waiter, connection, result));
+                }));
     }
 
     public Mono<Void> cancel(Connection connection) {
@@ -390,7 +391,7 @@ public class MatchService implements SmartLifecycle {
         private final Set<Connection> sockets = ConcurrentHashMap.newKeySet();
         private volatile Instant since = Instant.now();
         private volatile boolean retried;
-        /** match.lua runs for this guest that have not answered yet. */
+        /** match() calls for this guest whose script has not answered or whose answer is being acted on. */
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
 
         private Waiter(Guest guest, List<String> interests) {
