@@ -3,12 +3,12 @@ package dev.randomchat.system;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
@@ -47,9 +47,8 @@ class RedisFaultIntegrationTests {
     }
 
     @Test
-    void ridesOutARedisRestartMidChatWithoutLosingAnAckedMessage() throws Exception {
+    void ridesOutARedisRestartMidChatWithoutLosingAnAckedMessage(@TempDir Path data) throws Exception {
         int port = RedisProcess.freePort();
-        Path data = Files.createTempDirectory("rc-redis-aof-");
         String[] durable = {"--appendonly", "yes", "--appendfsync", "always", "--dir", data.toString()};
         RedisProcess redis = RedisProcess.start(port, durable);
         String cluster = ChatServer.newCluster();

@@ -24,6 +24,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
@@ -35,13 +36,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** HTTPS and wss without a proxy, with a certificate made for the test by the JDK's keytool. */
 class TlsIntegrationTests {
 
-    private static Path dir;
+    @TempDir
+    static Path dir;
     private static ChatServer server;
     private static HttpClient client;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("rc-tls-");
         Path keystore = dir.resolve("server.p12");
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
