@@ -3,6 +3,7 @@ package dev.randomchat.match;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,8 +46,8 @@ import dev.randomchat.system.ServerId;
  * <p>Every decision is one script ({@code match.lua}). A pair is stored before anyone is told;
  * then a {@code matched} event goes to this server's own event pipeline and to the topics of just
  * the other servers that hold the two guests' waiting sockets, and each of them tells its sockets
- * and joins them to the channel. This server
- * leases its waiters and renews the leases while their sockets live.
+ * and joins them to the channel. This server leases its waiters and renews the leases while
+ * their sockets live.
  */
 @Service
 public class MatchService implements SmartLifecycle {
@@ -215,7 +216,7 @@ public class MatchService implements SmartLifecycle {
         Outbound.Peer peer = new Outbound.Peer(result.get("p").stringValue(), result.get("n").stringValue());
         List<String> common = tags(result.get("ci").stringValue());
         MatchedEvent event = new MatchedEvent(channelId, me, peer, common);
-        Set<String> others = new java.util.LinkedHashSet<>();
+        Set<String> others = new LinkedHashSet<>();
         others.addAll(tags(result.get("ms").stringValue()));
         others.addAll(tags(result.get("ps").stringValue()));
         others.remove(serverId);
@@ -223,10 +224,11 @@ public class MatchService implements SmartLifecycle {
         // pipeline, not a round trip through Redis; only other servers holding either guest get it
         // published. The pipeline, not this caller, runs the telling: a socket that closes now
         // must not cancel telling its peer.
+        String payload = others.isEmpty() ? null : json.writeValueAsString(event);
         return channels.open(channelId, me, peer, common)
                 .then(Mono.fromRunnable(() -> enqueue(event)))
                 .thenMany(Flux.fromIterable(others))
-                .concatMap(server -> redis.publish(topicOf(server), json.writeValueAsString(event)))
+                .concatMap(server -> redis.publish(topicOf(server), payload))
                 .then();
     }
 
