@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Temporary folders the test servers make for themselves, and their removal when a server stops. */
-final class ScratchDirs {
+public final class ScratchDirs {
 
     static final String UPLOADS = "rc-uploads-";
 
@@ -30,6 +30,11 @@ final class ScratchDirs {
                 || !dir.toAbsolutePath().getParent().equals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath())) {
             return;
         }
+        deleteTree(dir);
+    }
+
+    /** Deletes {@code dir} and everything in it, as far as it can. */
+    public static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }

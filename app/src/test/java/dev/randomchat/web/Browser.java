@@ -8,11 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
-import java.util.stream.Stream;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -28,6 +26,8 @@ import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
+
+import dev.randomchat.support.ScratchDirs;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -85,7 +85,7 @@ final class Browser implements AutoCloseable {
             this.driver = new ChromeDriver(service, options);
         } catch (RuntimeException e) {
             service.stop();
-            deleteProfile();
+            ScratchDirs.deleteTree(profile);
             throw e;
         }
         driver.manage().timeouts().pageLoadTimeout(WAIT);
@@ -213,15 +213,7 @@ final class Browser implements AutoCloseable {
             driver.quit();
         } finally {
             service.stop();
-            deleteProfile();
-        }
-    }
-
-    private void deleteProfile() {
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // A leftover temp folder is not worth failing a test for.
+            ScratchDirs.deleteTree(profile);
         }
     }
 }
