@@ -29,13 +29,16 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
      * {@code -Dbench.idleLevels=}, {@code -Dbench.warmupSeconds=}.
      */
     Plan withOverrides() {
-        return new Plan(name,
-                Double.parseDouble(System.getProperty("bench.warmupSeconds", Double.toString(warmupSeconds))), echoSeconds, echoConnections, echoWindow, relayPairs,
-                Double.parseDouble(System.getProperty("bench.relayStepSeconds", Double.toString(relayStepSeconds))),
+        return new Plan(name, seconds("bench.warmupSeconds", warmupSeconds), echoSeconds, echoConnections, echoWindow,
+                relayPairs, seconds("bench.relayStepSeconds", relayStepSeconds),
                 ints("bench.relayRates", relayRates), redisBenchRequests, hopSeconds, hopRate,
                 ints("bench.matchRates", matchRates), matchMaxVisitors,
-                Double.parseDouble(System.getProperty("bench.matchStepSeconds", Double.toString(matchStepSeconds))),
+                seconds("bench.matchStepSeconds", matchStepSeconds),
                 ints("bench.idleLevels", idleLevels));
+    }
+
+    private static double seconds(String property, double otherwise) {
+        return Double.parseDouble(System.getProperty(property, Double.toString(otherwise)));
     }
 
     private static int[] ints(String property, int[] otherwise) {

@@ -1,8 +1,10 @@
 package dev.randomchat.bench.infra;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -48,6 +50,21 @@ public final class RedisProbe implements AutoCloseable {
             }
         });
         return delta;
+    }
+
+    /**
+     * One column of {@link #delta} output ({@code 0}: calls, {@code 1}: microseconds inside Redis)
+     * divided by {@code units} (messages, pairs), for the commands {@code which} accepts.
+     */
+    public static Map<String, Double> per(Map<String, long[]> commands, Predicate<String> which, int column,
+            double units, int decimals) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        commands.forEach((name, stat) -> {
+            if (which.test(name)) {
+                out.put(name, Stats.round(stat[column] / Math.max(1, units), decimals));
+            }
+        });
+        return out;
     }
 
     @Override

@@ -159,24 +159,11 @@ public final class Matching {
         out.put("cpuUsPerPair", Map.of(
                 "server", Stats.round(serverCpuUsed / (double) Math.max(1, pairs), 1),
                 "redis", Stats.round(redisCpuUsed / (double) Math.max(1, pairs), 1)));
-        out.put("redisCommandsPerPair", perPair(commands, pairs, 0));
-        out.put("redisUsecPerPairByCommand", perPair(commands, pairs, 1));
+        // Commands run by scripts count under their own names as well; INFO is this bench's own.
+        out.put("redisCommandsPerPair", RedisProbe.per(commands, name -> !name.equals("info"), 0, pairs, 2));
+        out.put("redisUsecPerPairByCommand", RedisProbe.per(commands, name -> !name.equals("info"), 1, pairs, 2));
         out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
         out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
-        return out;
-    }
-
-    /**
-     * {@code INFO commandstats} deltas divided by the pairs made: calls ({@code column} 0) or
-     * microseconds inside Redis (1). Commands run by scripts count under their own names as well.
-     */
-    private static Map<String, Double> perPair(Map<String, long[]> commands, int pairs, int column) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        commands.forEach((name, stat) -> {
-            if (!name.equals("info")) {
-                out.put(name, Stats.round(stat[column] / (double) Math.max(1, pairs), 2));
-            }
-        });
         return out;
     }
 

@@ -212,7 +212,7 @@ public final class Relay {
                 total));
         out.put(servers.get(0).name() + "CpuUsPerMessageByThread", Machine.threadCpuPer(threadsBefore, threadsAfter,
                 total));
-        out.put("insideSendLuaPerMessage", perMessage(commands, total));
+        out.put("insideSendLuaPerMessage", RedisProbe.per(commands, SEND_SCRIPT_COMMANDS::contains, 0, total, 4));
         out.put("evalshaPerMessage", Stats.round(calls(commands, "evalsha") / (double) total, 4));
         // presence.lua renews each channel's presence every 5 s and is the only script that runs
         // during a step besides send.lua; each run calls TIME once.
@@ -258,16 +258,6 @@ public final class Relay {
             out.put(servers.get(i).name() + "ContextSwitchesPerMessage",
                     Stats.round((after[2 * n + 2 + i] - before[2 * n + 2 + i]) / (double) total, 2));
         }
-        return out;
-    }
-
-    private static Map<String, Object> perMessage(Map<String, long[]> commands, long total) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        commands.forEach((name, stat) -> {
-            if (SEND_SCRIPT_COMMANDS.contains(name)) {
-                out.put(name, Stats.round(stat[0] / (double) total, 4));
-            }
-        });
         return out;
     }
 
