@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,7 +56,7 @@ public class ChannelService {
     /** A report keeps this many of the channel's last messages as evidence. */
     static final int EVIDENCE_MESSAGES = 50;
 
-    private static final LuaScript OPEN = LuaScript.load(ChannelService.class, "open.lua");
+    private static final LuaScript ENTER = LuaScript.load(ChannelService.class, "enter.lua");
     private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
     private static final LuaScript READ = LuaScript.load(ChannelService.class, "read.lua");
     private static final LuaScript SEEN = LuaScript.load(ChannelService.class, "seen.lua");
@@ -97,19 +98,57 @@ public class ChannelService {
         redis.onReconnect(this::markAllForCatchUp);
     }
 
-    /** Records a freshly made pair's channel (idempotent); emits "open" or "closed". */
-    public Mono<String> open(String channelId, Outbound.Peer a, Outbound.Peer b, List<String> commonInterests) {
-        ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(OPEN, List.of(keys.meta()), a.id(), a.name(), b.id(), b.name(),
-                String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()));
+    /** A freshly matched socket, and what announces the match to it (its {@code matched} frame). */
+    public record Arrival(Connection connection, Runnable announce) {
     }
 
     /**
-     * Attaches a freshly matched socket to its channel, live from now, without a replay;
-     * {@code announce} writes the {@code matched} frame before any live event can.
+     * Records a freshly made pair's channel (idempotent) and attaches these sockets to it, live from
+     * now and without a replay: each {@code announce} is written before any live event can be. One
+     * subscription and one script serve every socket of both guests on this server. Emits "open", or
+     * "closed" (attaching nobody) when the channel has already ended; with no arrivals it only records.
      */
-    public Mono<Void> attachMatched(Connection connection, String channelId, Runnable announce) {
-        return attach(connection, channelId, 0, announce);
+    public Mono<String> enter(String channelId, Outbound.Peer a, Outbound.Peer b, List<String> commonInterests,
+            List<Arrival> arrivals) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        List<String> args = new ArrayList<>(List.of(a.id(), a.name(), b.id(), b.name(),
+                String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()), serverId,
+                Long.toString(PRESENCE_LEASE.toMillis()), redis.publishCommand()));
+        arrivals.stream().map(arrival -> arrival.connection().guestId()).distinct().forEach(args::add);
+        Mono<String> entered = redis.run(ENTER, keys.forPresence(), args.toArray(String[]::new));
+        if (arrivals.isEmpty()) {
+            return entered.map(result -> result.startsWith("open:") ? "open" : result);
+        }
+        return Mono.defer(() -> {
+            // One count per socket: each attachment unsubscribes once when it goes.
+            Mono<Void> subscribed = Mono.empty();
+            for (int i = 0; i < arrivals.size(); i++) {
+                subscribed = redis.subscribe(keys.topic(), message -> dispatch(channelId, message));
+            }
+            AtomicBoolean attached = new AtomicBoolean();
+            return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
+                    .then(entered)
+                    .flatMap(result -> {
+                        if (!result.startsWith("open:")) {
+                            return Mono.just(result);
+                        }
+                        attached.set(true);
+                        long lastSeq = Long.parseLong(result, 5, result.length(), 10);
+                        return Flux.fromIterable(arrivals)
+                                .concatMap(arrival -> {
+                                    Attachment attachment = new Attachment(arrival.connection(), channelId, 0);
+                                    Mono<Void> moved = register(attachment);
+                                    attachment.liveFrom(lastSeq, arrival.announce());
+                                    return moved;
+                                })
+                                .then(Mono.just("open"));
+                    })
+                    .doFinally(signal -> {
+                        if (!attached.get()) {
+                            arrivals.forEach(arrival -> redis.unsubscribe(keys.topic()));
+                        }
+                    });
+        });
     }
 
     public Mono<Void> join(Connection connection, String token, long after) {
@@ -118,7 +157,7 @@ public class ChannelService {
                 .orElseThrow(() -> new FrameException(ErrorCode.INVALID_TOKEN,
                         "this channel token is not valid for you", "join"));
         resumes.increment();
-        return attach(connection, grant.channelId(), after, null);
+        return attach(connection, grant.channelId(), after);
     }
 
     public Mono<Void> send(Connection connection, String cmid, String text) {
@@ -258,45 +297,57 @@ public class ChannelService {
                 .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId())));
     }
 
-    /** Joins with a replay and {@code joined} when {@code matched} is null, else live with that frame first. */
-    private Mono<Void> attach(Connection connection, String channelId, long after, Runnable matched) {
-        boolean replay = matched == null;
+    /** Joins with a replay of the messages after {@code after}, then {@code joined}. */
+    private Mono<Void> attach(Connection connection, String channelId, long after) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         Attachment attachment = new Attachment(connection, channelId, after);
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
                 .timeout(Redis.SUBSCRIBE_WAIT)
                 .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
                         Long.toString(after), Long.toString(PRESENCE_LEASE.toMillis()),
-                        Integer.toString(replay ? properties.maxMessages() : 0), redis.publishCommand(), "join")))
+                        Integer.toString(properties.maxMessages()), redis.publishCommand(), "join")))
                 .map(reply -> ChannelState.parse(json, reply))
                 .flatMap(state -> {
                     if (!state.open() || !state.member(connection.guestId())) {
                         redis.unsubscribe(keys.topic());
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
                     }
-                    Attachment previous = byConnection.put(connection.id(), attachment);
-                    byChannel.computeIfAbsent(channelId, id -> ConcurrentHashMap.newKeySet()).add(attachment);
-                    if (replay) {
-                        replayedMessages.increment(state.messages().size());
-                        attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
-                                channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
-                                state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
-                    }
-                    else {
-                        attachment.liveFrom(state.lastSeq(), matched);
-                    }
-                    if (previous != null && previous != attachment) {
-                        detach(previous);
-                        if (!previous.channelId().equals(channelId)) {
-                            return presenceLeft(previous.channelId(), connection.guestId());
-                        }
-                    }
-                    return Mono.empty();
+                    Mono<Void> moved = register(attachment);
+                    replayedMessages.increment(state.messages().size());
+                    attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
+                            channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
+                            state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
+                    return moved;
                 })
                 .onErrorResume(ex -> !(ex instanceof FrameException), ex -> {
                     redis.unsubscribe(keys.topic());
                     return Mono.error(ex);
                 });
+    }
+
+    /**
+     * Makes this attachment the socket's one: a previous one is detached (its channel told the
+     * guest left, if it was another). A socket that closed meanwhile is let go again at once.
+     */
+    private Mono<Void> register(Attachment attachment) {
+        Connection connection = attachment.connection();
+        Attachment previous = byConnection.put(connection.id(), attachment);
+        byChannel.computeIfAbsent(attachment.channelId(), id -> ConcurrentHashMap.newKeySet()).add(attachment);
+        Mono<Void> moved = Mono.empty();
+        if (previous != null && previous != attachment) {
+            detach(previous);
+            if (!previous.channelId().equals(attachment.channelId())) {
+                moved = presenceLeft(previous.channelId(), connection.guestId());
+            }
+        }
+        // Its close may have run before this attachment existed, and found nothing to release.
+        return connection.isOpen() ? moved : moved.then(Mono.defer(() -> {
+            if (!byConnection.remove(connection.id(), attachment)) {
+                return Mono.empty();
+            }
+            detach(attachment);
+            return presenceLeft(attachment.channelId(), connection.guestId());
+        }));
     }
 
     private Mono<Void> store(Connection connection, String channelId, String cmid, String tail) {

@@ -200,10 +200,11 @@ public class MatchService implements SmartLifecycle {
         String channelId = current.get("c").stringValue();
         Outbound.Peer me = new Outbound.Peer(waiter.guest.id(), waiter.guest.name());
         Outbound.Peer peer = new Outbound.Peer(current.get("p").stringValue(), current.get("n").stringValue());
-        List<String> common = tags(current.get("ci").stringValue());
-        return channels.open(channelId, me, peer, common)
+        MatchedEvent event = new MatchedEvent(channelId, me, peer, tags(current.get("ci").stringValue()));
+        // Rare (another tab, a retried match): learn the channel's state before taking the waiter.
+        return channels.enter(channelId, me, peer, event.commonInterests(), List.of())
                 .flatMap(state -> "open".equals(state)
-                        ? tell(waiter.guest.id(), channelId, peer, common)
+                        ? tell(event, List.of(me))
                         : pairings.unpair(me.id(), peer.id(), channelId, false)
                                 .then(runMatch(waiter.guest, waiter.interests))
                                 .flatMap(next -> handle(waiter, null, next)));
@@ -211,11 +212,9 @@ public class MatchService implements SmartLifecycle {
 
     private Mono<Void> made(Waiter waiter, JsonNode result) {
         matches.increment();
-        String channelId = result.get("c").stringValue();
         Outbound.Peer me = new Outbound.Peer(waiter.guest.id(), waiter.guest.name());
         Outbound.Peer peer = new Outbound.Peer(result.get("p").stringValue(), result.get("n").stringValue());
-        List<String> common = tags(result.get("ci").stringValue());
-        MatchedEvent event = new MatchedEvent(channelId, me, peer, common);
+        MatchedEvent event = new MatchedEvent(result.get("c").stringValue(), me, peer, tags(result.get("ci").stringValue()));
         Set<String> others = new LinkedHashSet<>();
         others.addAll(tags(result.get("ms").stringValue()));
         others.addAll(tags(result.get("ps").stringValue()));
@@ -223,38 +222,56 @@ public class MatchService implements SmartLifecycle {
         // This server holds the guest that asked: its own sockets are told through the local event
         // pipeline, not a round trip through Redis; only other servers holding either guest get it
         // published. The pipeline, not this caller, runs the telling: a socket that closes now
-        // must not cancel telling its peer.
-        String payload = others.isEmpty() ? null : json.writeValueAsString(event);
-        return channels.open(channelId, me, peer, common)
-                .then(Mono.fromRunnable(() -> enqueue(event)))
-                .thenMany(Flux.fromIterable(others))
+        // must not cancel telling its peer. Whoever tells first records the channel (enter.lua).
+        enqueue(event);
+        if (others.isEmpty()) {
+            return Mono.empty();
+        }
+        String payload = json.writeValueAsString(event);
+        return Flux.fromIterable(others)
                 .concatMap(server -> redis.publish(topicOf(server), payload))
                 .then();
     }
 
-    /** Tells every waiting socket of this guest on this server, and joins them to the channel. */
-    private Mono<Void> tell(String guestId, String channelId, Outbound.Peer peer, List<String> common) {
-        Waiter waiter = waiting.remove(guestId);
-        if (waiter == null) {
+    /**
+     * Tells every waiting socket here of these guests of the event, and joins them to its channel
+     * in one step; a guest with no waiting socket here is skipped.
+     */
+    private Mono<Void> tell(MatchedEvent event, List<Outbound.Peer> guests) {
+        List<ChannelService.Arrival> arrivals = new ArrayList<>(2);
+        Instant now = Instant.now();
+        for (Outbound.Peer guest : guests) {
+            Waiter waiter = waiting.remove(guest.id());
+            if (waiter == null) {
+                continue;
+            }
+            timeToMatch.record(Duration.between(waiter.since, now));
+            Outbound.Peer peer = guest.id().equals(event.a().id()) ? event.b() : event.a();
+            List<Connection> sockets = waiter.sockets.stream().filter(Connection::isOpen).toList();
+            if (sockets.isEmpty()) {
+                continue;
+            }
+            var matched = new Outbound.Matched(event.channelId(), tokens.issueChannel(guest.id(), event.channelId()).token(),
+                    peer, event.commonInterests());
+            sockets.forEach(socket -> arrivals.add(new ChannelService.Arrival(socket, () -> socket.send(matched))));
+        }
+        if (arrivals.isEmpty()) {
             return Mono.empty();
         }
-        timeToMatch.record(Duration.between(waiter.since, Instant.now()));
-        return Flux.fromIterable(new ArrayList<>(waiter.sockets))
-                .filter(Connection::isOpen)
-                .concatMap(connection -> {
-                    String token = tokens.issueChannel(guestId, channelId).token();
-                    var matched = new Outbound.Matched(channelId, token, peer, common);
-                    return channels.attachMatched(connection, channelId, () -> connection.send(matched))
-                            .onErrorResume(ex -> Mono.fromRunnable(() -> log.warn(
-                                    "could not attach guest {} to channel {}: {}", guestId, channelId, ex.toString())));
+        return channels.enter(event.channelId(), event.a(), event.b(), event.commonInterests(), arrivals)
+                .doOnNext(state -> {
+                    if (!"open".equals(state)) {
+                        log.warn("channel {} ended before its guests here were told", event.channelId());
+                    }
                 })
+                .onErrorResume(ex -> Mono.fromRunnable(() -> log.warn("could not attach guests to channel {}: {}",
+                        event.channelId(), ex.toString())))
                 .then();
     }
 
     /** Tells both guests' waiting sockets on this server, if any. */
     private Mono<Void> onEvent(MatchedEvent event) {
-        return tell(event.a().id(), event.channelId(), event.b(), event.commonInterests())
-                .then(tell(event.b().id(), event.channelId(), event.a(), event.commonInterests()));
+        return tell(event, List.of(event.a(), event.b()));
     }
 
     /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
