@@ -66,14 +66,16 @@ final class Summary {
         relayTable("### Relay, 2 servers, every message crosses servers", relayTwo);
         line("### Matching (pre-connected visitors, 1 server)");
         line("");
-        line("| offered pairs/s | visitors | made pairs/s | time to match p50 / p99 (ms) | matched exactly once | server CPU us/pair (without JIT) | sustained |");
+        line("| offered pairs/s | visitors | made pairs/s | time to match p50 / p99 (ms) | matched exactly once | CPU us/pair: server (without JIT) / Redis / load generator | sustained |");
         line("|---|---|---|---|---|---|---|");
         for (Map<String, Object> step : matching) {
             Map<?, ?> ttm = (Map<?, ?>) step.get("timeToMatch");
+            Map<?, ?> cpu = (Map<?, ?>) step.get("cpuUsPerPair");
             line("| " + fmt(num(step, "offeredPairsPerSec")) + " | " + step.get("visitors") + " | "
                     + fmt(num(step, "pairsPerSec")) + " | " + ttm.get("p50Ms") + " / " + ttm.get("p99Ms") + " | "
-                    + step.get("everyVisitorMatchedExactlyOnce") + " | " + ((Map<?, ?>) step.get("cpuUsPerPair")).get("server")
-                    + " (" + step.get("serverCpuUsPerPairWithoutJit") + ") | " + step.get("sustained") + " |");
+                    + step.get("everyVisitorMatchedExactlyOnce") + " | " + cpu.get("server")
+                    + " (" + step.get("serverCpuUsPerPairWithoutJit") + ") / " + cpu.get("redis") + " / "
+                    + cpu.get("benchClient") + " | " + step.get("sustained") + " |");
         }
         line("");
         line("### Idle capacity (slope over " + plan.idleLevels()[0] + ".."
@@ -93,7 +95,7 @@ final class Summary {
     private void relayTable(String title, List<Map<String, Object>> steps) {
         line(title);
         line("");
-        line("| offered msgs/s | delivered msgs/s | p50 / p99 / p999 (ms) | lost | gaps | reordered | CPU us/msg: servers+Redis (server1 without JIT) | EVALSHA/msg | sustained |");
+        line("| offered msgs/s | delivered msgs/s | p50 / p99 / p999 (ms) | lost | gaps | reordered | CPU us/msg: servers+Redis (server1 without JIT) / Redis / load generator | EVALSHA/msg | sustained |");
         line("|---|---|---|---|---|---|---|---|---|");
         for (Map<String, Object> step : steps) {
             Map<?, ?> latency = (Map<?, ?>) step.get("latency");
@@ -101,7 +103,8 @@ final class Summary {
             line("| " + fmt(num(step, "offeredPerSec")) + " | " + fmt(num(step, "deliveredPerSec")) + " | "
                     + latency.get("p50Ms") + " / " + latency.get("p99Ms") + " / " + latency.get("p999Ms") + " | "
                     + step.get("lost") + " | " + step.get("seqGaps") + " | " + step.get("reordered") + " | "
-                    + cpu.get("serversPlusRedis") + " (" + step.get("server1CpuUsPerMessageWithoutJit") + ") | "
+                    + cpu.get("serversPlusRedis") + " (" + step.get("server1CpuUsPerMessageWithoutJit") + ") / "
+                    + cpu.get("redis") + " / " + cpu.get("benchClient") + " | "
                     + step.get("evalshaPerMessage") + " | "
                     + step.get("sustained") + " |");
         }

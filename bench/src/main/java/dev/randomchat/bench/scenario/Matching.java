@@ -85,6 +85,7 @@ public final class Matching {
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
+        long clientCpu = Machine.cpuMicros(Machine.selfPid());
         Map<String, long[]> statsBefore = probe.commandStats();
         double arrivalsPerSec = 2.0 * pairsPerSec;
         long start = OpenLoop.run(arrivalsPerSec, visitors, (i, when) -> {
@@ -99,6 +100,7 @@ public final class Matching {
         long serverCpuUsed = Machine.cpuMicros(server.pid()) - serverCpu;
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
         long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
+        long clientCpuUsed = Machine.cpuMicros(Machine.selfPid()) - clientCpu;
         Map<String, long[]> commands = RedisProbe.delta(statsBefore, probe.commandStats());
 
         int unmatched = 0;
@@ -156,9 +158,11 @@ public final class Matching {
         }
         out.put("everyVisitorMatchedExactlyOnce", exactlyOnce);
         out.put("sustained", exactlyOnce && errors == 0 && pairsRate >= SUSTAINED_SHARE * pairsPerSec);
+        // The load generator shares the cores: its share says what is left for the service.
         out.put("cpuUsPerPair", Map.of(
                 "server", Stats.round(serverCpuUsed / (double) Math.max(1, pairs), 1),
-                "redis", Stats.round(redisCpuUsed / (double) Math.max(1, pairs), 1)));
+                "redis", Stats.round(redisCpuUsed / (double) Math.max(1, pairs), 1),
+                "benchClient", Stats.round(clientCpuUsed / (double) Math.max(1, pairs), 1)));
         // Commands run by scripts count under their own names as well; INFO is this bench's own.
         out.put("redisCommandsPerPair", RedisProbe.per(commands, name -> !name.equals("info"), 0, pairs, 2));
         out.put("redisUsecPerPairByCommand", RedisProbe.per(commands, name -> !name.equals("info"), 1, pairs, 2));
