@@ -153,6 +153,25 @@ class ChatIntegrationTests {
     }
 
     @Test
+    void marksAFreshPairPresentWithoutAnnouncingEitherToTheOther() {
+        try (Pair pair = Pair.match(one, one)) {
+            // One server told both in one step: each is present, and neither is sent a presence
+            // frame about a peer it was matched with a moment ago.
+            WsClient adaSecond = pair.ada.connect(two);
+            adaSecond.send(Map.of("type", "join", "token", pair.adaToken));
+            JsonNode joined = adaSecond.await(f -> "joined".equals(f.path("type").asString()), WsClient.WAIT);
+            assertThat(joined.get("peerOnline").asBoolean()).isTrue();
+            pair.ada.send(text("x", "hi"));
+            pair.ada.socket().await(isMessage("x"), WsClient.WAIT);
+            pair.bob.socket().await(isMessage("x"), WsClient.WAIT);
+            adaSecond.await(isMessage("x"), WsClient.WAIT);
+            assertThat(pair.ada.socket().frames("presence")).isEmpty();
+            assertThat(pair.bob.socket().frames("presence")).isEmpty();
+            adaSecond.close();
+        }
+    }
+
+    @Test
     void leaveEndsTheChannelForBothAndLaterJoinsAreRefused() {
         Pair pair = Pair.match(one, two);
         try {
