@@ -15,6 +15,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.MatchedPair;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 import dev.randomchat.system.Redis;
@@ -45,7 +46,7 @@ class ChatIntegrationTests {
 
     @Test
     void deliversEveryMessageToBothSidesInOneOrderUnderConcurrentSends() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             CompletableFuture<Void> fromAda = CompletableFuture.runAsync(() -> IntStream.range(0, 25)
                     .forEach(i -> pair.ada.send(text("a" + i, "from ada " + i))));
             CompletableFuture<Void> fromBob = CompletableFuture.runAsync(() -> IntStream.range(0, 25)
@@ -72,7 +73,7 @@ class ChatIntegrationTests {
 
     @Test
     void storesARetriedCmidOnceEvenAfterAReconnect() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             pair.ada.send(text("same", "hello"));
             long seq = pair.ada.await("ack").get("seq").asLong();
             pair.ada.send(text("same", "hello again, different text"));
@@ -92,7 +93,7 @@ class ChatIntegrationTests {
 
     @Test
     void resumesOnTheOtherServerWithExactlyWhatWasMissed() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             pair.ada.send(text("first", "before the cut"));
             long k = pair.ada.await("ack").get("seq").asLong();
             pair.ada.socket().await(isMessage("first"), WsClient.WAIT);
@@ -119,7 +120,7 @@ class ChatIntegrationTests {
 
     @Test
     void relaysSeenTypingAndPresence() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             pair.ada.send(text("x", "hi"));
             long seq = pair.ada.await("ack").get("seq").asLong();
             pair.bob.socket().await(isMessage("x"), WsClient.WAIT);
@@ -154,7 +155,7 @@ class ChatIntegrationTests {
 
     @Test
     void marksAFreshPairPresentWithoutAnnouncingEitherToTheOther() {
-        try (Pair pair = Pair.match(one, one)) {
+        try (MatchedPair pair = MatchedPair.match(one, one)) {
             // One server told both in one step: each is present, and neither is sent a presence
             // frame about a peer it was matched with a moment ago.
             WsClient adaSecond = pair.ada.connect(two);
@@ -173,7 +174,7 @@ class ChatIntegrationTests {
 
     @Test
     void leaveEndsTheChannelForBothAndLaterJoinsAreRefused() {
-        Pair pair = Pair.match(one, two);
+        MatchedPair pair = MatchedPair.match(one, two);
         try {
             WsClient adaSecond = pair.ada.connect(two);
             adaSecond.send(Map.of("type", "join", "token", pair.adaToken));
@@ -204,7 +205,7 @@ class ChatIntegrationTests {
 
     @Test
     void refusesAChannelTokenOfAnotherGuestOrForAnotherChannel() {
-        try (Pair pair = Pair.match(one, two); Visitor eve = Visitor.arrive(one, "Eve")) {
+        try (MatchedPair pair = MatchedPair.match(one, two); Visitor eve = Visitor.arrive(one, "Eve")) {
             eve.send(Map.of("type", "join", "token", pair.adaToken));
             JsonNode error = eve.await("error");
             assertThat(error.get("code").asString()).isEqualTo("invalid_token");
@@ -219,7 +220,7 @@ class ChatIntegrationTests {
 
     @Test
     void servesHistoryPagesOverHttp() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             for (int i = 0; i < 5; i++) {
                 pair.ada.send(text("h" + i, "history " + i));
             }
@@ -241,7 +242,7 @@ class ChatIntegrationTests {
 
     @Test
     void keepsTheLastMaxMsgsAndRefreshesTheChannelExpiry() {
-        try (Pair pair = Pair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
             for (int i = 0; i < 70; i++) {
                 pair.ada.send(text("t" + i, "trim " + i));
             }
@@ -293,42 +294,5 @@ class ChatIntegrationTests {
     }
 
     /** Two guests matched with each other, Ada on one server and Bob on another. */
-    static final class Pair implements AutoCloseable {
-
-        Visitor ada;
-        Visitor bob;
-        final String channelId;
-        final String adaToken;
-        final String bobToken;
-
-        private Pair(Visitor ada, Visitor bob, String channelId, String adaToken, String bobToken) {
-            this.ada = ada;
-            this.bob = bob;
-            this.channelId = channelId;
-            this.adaToken = adaToken;
-            this.bobToken = bobToken;
-        }
-
-        static Pair match(ChatServer first, ChatServer second) {
-            Visitor ada = Visitor.arrive(first, "Ada");
-            Visitor bob = Visitor.arrive(second, "Bob");
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            JsonNode adaMatched = ada.await("matched");
-            JsonNode bobMatched = bob.await("matched");
-            return new Pair(ada, bob, adaMatched.get("channelId").asString(), adaMatched.get("token").asString(),
-                    bobMatched.get("token").asString());
-        }
-
-        @Override
-        public void close() {
-            if (!ada.socket().isClosed()) {
-                ada.send(Map.of("type", "leave"));
-            }
-            ada.close();
-            bob.close();
-        }
-    }
 
 }

@@ -12,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.MatchedPair;
 import dev.randomchat.support.TestS3;
 import dev.randomchat.support.WsClient;
 
@@ -55,20 +56,20 @@ class ObjectStoreUploadIntegrationTests extends UploadScenarios {
     void answers503WhileTheStoreIsDownAndTheChatGoesOn() {
         TestS3 own = TestS3.start();
         try (ChatServer alone = ChatServer.start(env(own, TestS3.newBucket()));
-                Channel channel = Channel.open(alone)) {
+                MatchedPair pair = MatchedPair.match(alone, alone)) {
             FileApi api = new FileApi(alone);
-            uploaded(api.upload(channel.id, channel.adaToken, "before.png", "image/png", png(100)));
+            uploaded(api.upload(pair.channelId, pair.adaToken, "before.png", "image/png", png(100)));
 
             own.stop();
-            HttpResponse<String> refused = api.upload(channel.id, channel.adaToken, "during.png", "image/png", png(100));
+            HttpResponse<String> refused = api.upload(pair.channelId, pair.adaToken, "during.png", "image/png", png(100));
 
             assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
             assertThat(header(refused, "Content-Type")).isEqualTo("application/problem+json");
             assertThat(Guests.JSON.readTree(refused.body()).get("status").asInt()).isEqualTo(503);
-            channel.ada.send(Map.of("type", "send", "cmid", "t1", "text", "still here?"));
-            JsonNode atBob = channel.bob.socket().await(message("t1"), WsClient.WAIT);
+            pair.ada.send(Map.of("type", "send", "cmid", "t1", "text", "still here?"));
+            JsonNode atBob = pair.bob.socket().await(message("t1"), WsClient.WAIT);
             assertThat(atBob.get("text").asString()).isEqualTo("still here?");
-            assertThat(channel.ada.await("ack").get("cmid").asString()).isEqualTo("t1");
+            assertThat(pair.ada.await("ack").get("cmid").asString()).isEqualTo("t1");
         }
     }
 

@@ -15,7 +15,7 @@ import tools.jackson.databind.JsonNode;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
-import dev.randomchat.support.Visitor;
+import dev.randomchat.support.MatchedPair;
 import dev.randomchat.support.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,9 +41,9 @@ abstract class UploadScenarios {
     @Test
     void storesAFileThatBothGuestsReceiveAndFetchByItsUrl() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server())) {
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
             byte[] png = png(3000);
-            HttpResponse<String> response = api.upload(channel.id, channel.adaToken, "photo.png", "image/png", png);
+            HttpResponse<String> response = api.upload(pair.channelId, pair.adaToken, "photo.png", "image/png", png);
 
             assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
             JsonNode file = Guests.JSON.readTree(response.body());
@@ -52,12 +52,12 @@ abstract class UploadScenarios {
             assertThat(file.get("name").asString()).isEqualTo("photo.png");
             assertThat(file.get("size").asLong()).isEqualTo(png.length);
             assertThat(file.get("contentType").asString()).isEqualTo("image/png");
-            assertThat(url).startsWith("/files/" + channel.id + "/" + id + "?exp=").contains("&sig=")
-                    .doesNotContain(channel.adaToken).doesNotContain(channel.bobToken).doesNotContain("photo");
+            assertThat(url).startsWith("/files/" + pair.channelId + "/" + id + "?exp=").contains("&sig=")
+                    .doesNotContain(pair.adaToken).doesNotContain(pair.bobToken).doesNotContain("photo");
 
-            channel.ada.send(Map.of("type", "file", "cmid", "f1", "fileId", id));
-            assertThat(channel.ada.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
-            assertThat(channel.bob.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
+            pair.ada.send(Map.of("type", "file", "cmid", "f1", "fileId", id));
+            assertThat(pair.ada.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
+            assertThat(pair.bob.socket().await(message("f1"), WsClient.WAIT).get("file")).isEqualTo(file);
 
             HttpResponse<byte[]> download = api.download(url);
             assertThat(download.statusCode()).isEqualTo(200);
@@ -75,19 +75,19 @@ abstract class UploadScenarios {
     @Test
     void refusesTamperedForeignAndExpiredLinks() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server())) {
-            JsonNode one = uploaded(api.upload(channel.id, channel.adaToken, "a.png", "image/png", png(100)));
-            JsonNode two = uploaded(api.upload(channel.id, channel.bobToken, "b.png", "image/png", png(100)));
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
+            JsonNode one = uploaded(api.upload(pair.channelId, pair.adaToken, "a.png", "image/png", png(100)));
+            JsonNode two = uploaded(api.upload(pair.channelId, pair.bobToken, "b.png", "image/png", png(100)));
             String url = one.get("url").asString();
             String exp = url.substring(url.indexOf("exp=") + 4, url.indexOf('&'));
             String sig = url.substring(url.indexOf("sig=") + 4);
-            String otherFile = "/files/" + channel.id + "/" + two.get("id").asString() + "?exp=" + exp + "&sig=" + sig;
+            String otherFile = "/files/" + pair.channelId + "/" + two.get("id").asString() + "?exp=" + exp + "&sig=" + sig;
             String later = url.replace("exp=" + exp, "exp=" + (Long.parseLong(exp) + 3600));
             String tampered = url.substring(0, url.length() - 2) + (url.endsWith("AA") ? "BB" : "AA");
             String unsigned = url.substring(0, url.indexOf("&sig="));
             long past = server().bean(TokenService.class).now().getEpochSecond() - 1;
-            String expired = "/files/" + channel.id + "/" + one.get("id").asString() + "?exp=" + past + "&sig="
-                    + server().bean(TokenService.class).signUrl(channel.id + "/" + one.get("id").asString() + "/" + past);
+            String expired = "/files/" + pair.channelId + "/" + one.get("id").asString() + "?exp=" + past + "&sig="
+                    + server().bean(TokenService.class).signUrl(pair.channelId + "/" + one.get("id").asString() + "/" + past);
 
             assertThat(api.download(url).statusCode()).isEqualTo(200);
             for (String refused : List.of(otherFile, later, tampered, unsigned)) {
@@ -102,11 +102,11 @@ abstract class UploadScenarios {
     @Test
     void servesHtmlOrSvgNamedLikeAnImageOnlyAsAnOctetStreamAttachment() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server())) {
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
             byte[] html = "<!doctype html><script>alert(document.cookie)</script>".getBytes(StandardCharsets.UTF_8);
             byte[] svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>".getBytes(StandardCharsets.UTF_8);
             for (byte[] content : List.of(html, svg)) {
-                JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "cat.png", "image/png", content));
+                JsonNode file = uploaded(api.upload(pair.channelId, pair.adaToken, "cat.png", "image/png", content));
                 assertThat(file.get("name").asString()).isEqualTo("cat.png");
                 assertThat(file.get("contentType").asString()).isEqualTo("application/octet-stream");
 
@@ -125,14 +125,14 @@ abstract class UploadScenarios {
     @Test
     void keepsTheClientsFileNameOnlyAsACleanDisplayName() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server())) {
-            JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "../../etc/\u202Etxt.exe\u0007.png",
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
+            JsonNode file = uploaded(api.upload(pair.channelId, pair.adaToken, "../../etc/\u202Etxt.exe\u0007.png",
                     "image/png", png(10)));
-            JsonNode unnamed = uploaded(api.upload(channel.id, channel.adaToken, "../", "image/png", png(10)));
+            JsonNode unnamed = uploaded(api.upload(pair.channelId, pair.adaToken, "../", "image/png", png(10)));
 
             assertThat(file.get("name").asString()).isEqualTo("txt.exe.png");
             assertThat(unnamed.get("name").asString()).isEqualTo("file");
-            assertThat(storedFiles(channel.id)).containsExactlyInAnyOrder(file.get("id").asString(),
+            assertThat(storedFiles(pair.channelId)).containsExactlyInAnyOrder(file.get("id").asString(),
                     unnamed.get("id").asString());
             assertThat(header(api.download(file.get("url").asString()), "Content-Disposition"))
                     .contains("filename*=UTF-8''txt.exe.png");
@@ -144,13 +144,13 @@ abstract class UploadScenarios {
         FileApi api = new FileApi(server());
         MeterRegistry meters = server().bean(MeterRegistry.class);
         double tooLargeBefore = rejected(meters, "too_large");
-        try (Channel channel = Channel.open(server())) {
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
             byte[] exact = random(LIMIT);
             byte[] over = random(LIMIT + 1);
 
-            JsonNode file = uploaded(api.upload(channel.id, channel.adaToken, "exact.bin", "application/zip", exact));
-            HttpResponse<String> declared = api.upload(channel.id, channel.adaToken, "over.bin", "image/png", over);
-            HttpResponse<String> chunked = api.uploadChunked(channel.id, channel.adaToken, "over.bin", over);
+            JsonNode file = uploaded(api.upload(pair.channelId, pair.adaToken, "exact.bin", "application/zip", exact));
+            HttpResponse<String> declared = api.upload(pair.channelId, pair.adaToken, "over.bin", "image/png", over);
+            HttpResponse<String> chunked = api.uploadChunked(pair.channelId, pair.adaToken, "over.bin", over);
 
             assertThat(file.get("size").asLong()).isEqualTo(LIMIT);
             assertThat(api.download(file.get("url").asString()).body()).isEqualTo(exact);
@@ -159,7 +159,7 @@ abstract class UploadScenarios {
                 assertThat(header(response, "Content-Type")).isEqualTo("application/problem+json");
                 assertThat(Guests.JSON.readTree(response.body()).get("status").asInt()).isEqualTo(413);
             }
-            assertThat(storedFiles(channel.id)).containsExactly(file.get("id").asString());
+            assertThat(storedFiles(pair.channelId)).containsExactly(file.get("id").asString());
             assertThat(rejected(meters, "too_large")).isEqualTo(tooLargeBefore + 2);
             assertThat(meters.get("chat.uploads").counter().count()).isPositive();
             assertThat(meters.get("chat.upload.bytes").summary().max()).isGreaterThanOrEqualTo(LIMIT);
@@ -170,9 +170,9 @@ abstract class UploadScenarios {
     void answers413LongBeforeA50MegabyteBodyIsSentWithOrWithoutContentLength() throws Exception {
         FileApi api = new FileApi(server());
         long fifty = 50L * 1024 * 1024;
-        try (Channel channel = Channel.open(server())) {
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
             for (boolean declareLength : List.of(false, true)) {
-                FileApi.RawAnswer answer = api.uploadRaw(channel.id, channel.adaToken, fifty, declareLength);
+                FileApi.RawAnswer answer = api.uploadRaw(pair.channelId, pair.adaToken, fifty, declareLength);
 
                 assertThat(answer.response().status()).as(answer.response().body()).isEqualTo(413);
                 assertThat(answer.response().headers().get("content-type")).isEqualTo("application/problem+json");
@@ -180,9 +180,9 @@ abstract class UploadScenarios {
                 assertThat(answer.sentWhenAnswered()).as("bytes sent before the answer, declared length: " + declareLength)
                         .isLessThan(answer.bodyBytes() / 4);
             }
-            assertThat(storedFiles(channel.id)).isEmpty();
+            assertThat(storedFiles(pair.channelId)).isEmpty();
             // The server is unharmed: the next upload on a new connection goes through.
-            assertThat(api.upload(channel.id, channel.adaToken, "after.png", "image/png", png(50)).statusCode())
+            assertThat(api.upload(pair.channelId, pair.adaToken, "after.png", "image/png", png(50)).statusCode())
                     .isEqualTo(201);
         }
     }
@@ -190,13 +190,14 @@ abstract class UploadScenarios {
     @Test
     void refusesUploadsWithoutTheChannelsTokenOrAFileAndPostsOnlyTheChannelsOwnFiles() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server()); Channel other = Channel.open(server())) {
-            HttpResponse<String> anonymous = api.upload(channel.id, null, "a.png", "image/png", png(10));
-            HttpResponse<String> forged = api.upload(channel.id, "not-a-token", "a.png", "image/png", png(10));
-            HttpResponse<String> foreign = api.upload(channel.id, other.adaToken, "a.png", "image/png", png(10));
-            HttpResponse<String> noFile = api.uploadBody(channel.id, channel.adaToken, FileApi.multipartType(),
+        try (MatchedPair pair = MatchedPair.match(server(), server());
+                MatchedPair other = MatchedPair.match(server(), server())) {
+            HttpResponse<String> anonymous = api.upload(pair.channelId, null, "a.png", "image/png", png(10));
+            HttpResponse<String> forged = api.upload(pair.channelId, "not-a-token", "a.png", "image/png", png(10));
+            HttpResponse<String> foreign = api.upload(pair.channelId, other.adaToken, "a.png", "image/png", png(10));
+            HttpResponse<String> noFile = api.uploadBody(pair.channelId, pair.adaToken, FileApi.multipartType(),
                     FileApi.fieldOnly("note", "hello"));
-            HttpResponse<String> notMultipart = api.uploadBody(channel.id, channel.adaToken, "application/json",
+            HttpResponse<String> notMultipart = api.uploadBody(pair.channelId, pair.adaToken, "application/json",
                     "{\"file\":\"x\"}".getBytes(StandardCharsets.UTF_8));
 
             assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -209,11 +210,11 @@ abstract class UploadScenarios {
                 // The body may be unread: the connection is not reused.
                 assertThat(header(response, "Connection")).isEqualTo("close");
             }
-            assertThat(storedFiles(channel.id)).isEmpty();
+            assertThat(storedFiles(pair.channelId)).isEmpty();
 
-            JsonNode theirs = uploaded(api.upload(other.id, other.bobToken, "theirs.png", "image/png", png(10)));
-            channel.ada.send(Map.of("type", "file", "cmid", "steal", "fileId", theirs.get("id").asString()));
-            JsonNode error = channel.ada.await("error");
+            JsonNode theirs = uploaded(api.upload(other.channelId, other.bobToken, "theirs.png", "image/png", png(10)));
+            pair.ada.send(Map.of("type", "file", "cmid", "steal", "fileId", theirs.get("id").asString()));
+            JsonNode error = pair.ada.await("error");
             assertThat(error.get("code").asString()).isEqualTo("unknown_file");
             assertThat(error.get("ref").asString()).isEqualTo("steal");
         }
@@ -222,20 +223,20 @@ abstract class UploadScenarios {
     @Test
     void deletesTheChannelsFilesWhenItEndsAndRefusesNewOnes() {
         FileApi api = new FileApi(server());
-        try (Channel channel = Channel.open(server())) {
-            JsonNode one = uploaded(api.upload(channel.id, channel.adaToken, "one.png", "image/png", png(500)));
-            JsonNode two = uploaded(api.upload(channel.id, channel.bobToken, "two.txt", "text/plain",
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
+            JsonNode one = uploaded(api.upload(pair.channelId, pair.adaToken, "one.png", "image/png", png(500)));
+            JsonNode two = uploaded(api.upload(pair.channelId, pair.bobToken, "two.txt", "text/plain",
                     "hello".getBytes(StandardCharsets.UTF_8)));
-            assertThat(storedFiles(channel.id)).hasSize(2);
+            assertThat(storedFiles(pair.channelId)).hasSize(2);
 
-            channel.ada.send(Map.of("type", "leave"));
-            channel.bob.await("ended");
+            pair.ada.send(Map.of("type", "leave"));
+            pair.bob.await("ended");
             Awaitility.await().atMost(GONE_WITHIN).pollInterval(Duration.ofMillis(50))
-                    .until(() -> storedFiles(channel.id).isEmpty());
+                    .until(() -> storedFiles(pair.channelId).isEmpty());
 
             assertThat(api.download(one.get("url").asString()).statusCode()).isEqualTo(404);
             assertThat(api.download(two.get("url").asString()).statusCode()).isEqualTo(404);
-            HttpResponse<String> late = api.upload(channel.id, channel.adaToken, "late.png", "image/png", png(10));
+            HttpResponse<String> late = api.upload(pair.channelId, pair.adaToken, "late.png", "image/png", png(10));
             assertThat(late.statusCode()).isEqualTo(410);
             assertThat(header(late, "Content-Type")).isEqualTo("application/problem+json");
         }
@@ -277,44 +278,5 @@ abstract class UploadScenarios {
     private static double rejected(MeterRegistry meters, String reason) {
         var counter = meters.find("chat.upload.rejected").tag("reason", reason).counter();
         return counter == null ? 0 : counter.count();
-    }
-
-    /** Two guests matched on one server, each with a socket and a channel token. */
-    static final class Channel implements AutoCloseable {
-
-        final Visitor ada;
-        final Visitor bob;
-        final String id;
-        final String adaToken;
-        final String bobToken;
-
-        private Channel(Visitor ada, Visitor bob, String id, String adaToken, String bobToken) {
-            this.ada = ada;
-            this.bob = bob;
-            this.id = id;
-            this.adaToken = adaToken;
-            this.bobToken = bobToken;
-        }
-
-        static Channel open(ChatServer server) {
-            Visitor ada = Visitor.arrive(server, "Ada");
-            Visitor bob = Visitor.arrive(server, "Bob");
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            JsonNode adaMatched = ada.await("matched");
-            JsonNode bobMatched = bob.await("matched");
-            return new Channel(ada, bob, adaMatched.get("channelId").asString(), adaMatched.get("token").asString(),
-                    bobMatched.get("token").asString());
-        }
-
-        @Override
-        public void close() {
-            if (!ada.socket().isClosed()) {
-                ada.send(Map.of("type", "leave"));
-            }
-            ada.close();
-            bob.close();
-        }
     }
 }
