@@ -12,9 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.buffer.DataBufferUtils;
@@ -26,7 +23,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * {@code {fileId}.part} and renamed when complete, so a half-written upload is never served.
  * File system calls run on {@code boundedElastic}; downloads read through an asynchronous channel.
  */
-final class LocalFileStore implements FileStore {
+final class LocalFileStore extends BlockingFileStore {
 
     /** Read size for downloads: large enough for few syscalls, small enough to keep memory flat. */
     private static final int READ_CHUNK = 64 * 1024;
@@ -46,46 +43,12 @@ final class LocalFileStore implements FileStore {
     }
 
     @Override
-    public Mono<Long> put(String key, InputStream content, long length, FileMeta meta) {
-        return Mono.fromCallable(() -> write(key, content, meta))
-                .subscribeOn(Schedulers.boundedElastic());
-    }
-
-    @Override
-    public Mono<StoredFile> get(String key) {
-        return Mono.fromCallable(() -> find(key))
-                .subscribeOn(Schedulers.boundedElastic())
-                .map(found -> new StoredFile(found.meta(), found.size(),
-                        DataBufferUtils.read(found.data(), DefaultDataBufferFactory.sharedInstance, READ_CHUNK)));
-    }
-
-    @Override
-    public Mono<Void> delete(String key) {
-        return Mono.fromRunnable(() -> remove(key))
-                .subscribeOn(Schedulers.boundedElastic())
-                .then();
-    }
-
-    @Override
-    public Mono<Void> deleteChannel(String channelId) {
-        return Mono.fromRunnable(() -> removeChannel(channelId))
-                .subscribeOn(Schedulers.boundedElastic())
-                .then();
-    }
-
-    @Override
-    public Flux<String> channels() {
-        return Mono.fromCallable(this::listChannels)
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMapMany(Flux::fromIterable);
-    }
-
-    @Override
     public String describe() {
         return "local folder " + root;
     }
 
-    private long write(String key, InputStream content, FileMeta meta) {
+    @Override
+    long write(String key, InputStream content, long length, FileMeta meta) {
         String[] ids = FileKeys.split(key);
         Path dir = root.resolve(ids[0]);
         Path data = dir.resolve(ids[1]);
@@ -106,21 +69,24 @@ final class LocalFileStore implements FileStore {
         }
     }
 
-    private Found find(String key) throws IOException {
+    @Override
+    StoredFile find(String key) throws IOException {
         String[] ids = FileKeys.split(key);
         Path dir = root.resolve(ids[0]);
         Path data = dir.resolve(ids[1]);
         try {
             Sidecar sidecar = json.readValue(Files.readAllBytes(sidecar(dir, ids[1])), Sidecar.class);
             long size = Files.size(data);
-            return new Found(new FileMeta(sidecar.name(), sidecar.contentType()), size, data);
+            return new StoredFile(new FileMeta(sidecar.name(), sidecar.contentType()), size,
+                    DataBufferUtils.read(data, DefaultDataBufferFactory.sharedInstance, READ_CHUNK));
         }
         catch (NoSuchFileException ex) {
             return null;
         }
     }
 
-    private void remove(String key) {
+    @Override
+    void remove(String key) {
         String[] ids = FileKeys.split(key);
         Path dir = root.resolve(ids[0]);
         try {
@@ -133,7 +99,8 @@ final class LocalFileStore implements FileStore {
         }
     }
 
-    private void removeChannel(String channelId) {
+    @Override
+    void removeChannel(String channelId) {
         if (!FileKeys.validId(channelId)) {
             throw new IllegalArgumentException("not a server-made id");
         }
@@ -154,7 +121,8 @@ final class LocalFileStore implements FileStore {
         }
     }
 
-    private List<String> listChannels() throws IOException {
+    @Override
+    List<String> listChannels() throws IOException {
         try (Stream<Path> dirs = Files.list(root)) {
             return dirs.filter(Files::isDirectory)
                     .map(dir -> dir.getFileName().toString())
@@ -169,8 +137,5 @@ final class LocalFileStore implements FileStore {
 
     /** The metadata file beside each stored file. */
     record Sidecar(String name, String contentType, long size) {
-    }
-
-    private record Found(FileMeta meta, long size, Path data) {
     }
 }

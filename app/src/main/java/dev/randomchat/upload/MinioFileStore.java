@@ -31,7 +31,6 @@ import io.minio.messages.Item;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.core.io.buffer.DataBuffer;
@@ -48,7 +47,7 @@ import org.springframework.core.io.buffer.DefaultDataBufferFactory;
  * unknown length the SDK buffers one part (5 MiB, the S3 minimum) in memory before sending it, so an
  * upload holds at most that much heap whatever {@code MAX_UPLOAD_BYTES} is.
  */
-final class MinioFileStore implements FileStore, AutoCloseable {
+final class MinioFileStore extends BlockingFileStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(MinioFileStore.class);
 
@@ -93,40 +92,6 @@ final class MinioFileStore implements FileStore, AutoCloseable {
     }
 
     @Override
-    public Mono<Long> put(String key, InputStream content, long length, FileMeta meta) {
-        return Mono.fromCallable(() -> write(key, content, length, meta))
-                .subscribeOn(Schedulers.boundedElastic());
-    }
-
-    @Override
-    public Mono<StoredFile> get(String key) {
-        return Mono.fromCallable(() -> stat(key))
-                .subscribeOn(Schedulers.boundedElastic())
-                .map(stat -> new StoredFile(meta(stat), stat.size(), read(key)));
-    }
-
-    @Override
-    public Mono<Void> delete(String key) {
-        return Mono.fromRunnable(() -> remove(key))
-                .subscribeOn(Schedulers.boundedElastic())
-                .then();
-    }
-
-    @Override
-    public Mono<Void> deleteChannel(String channelId) {
-        return Mono.fromRunnable(() -> removeAll(FileKeys.prefix(channelId)))
-                .subscribeOn(Schedulers.boundedElastic())
-                .then();
-    }
-
-    @Override
-    public Flux<String> channels() {
-        return Mono.fromCallable(this::listChannels)
-                .subscribeOn(Schedulers.boundedElastic())
-                .flatMapMany(Flux::fromIterable);
-    }
-
-    @Override
     public String describe() {
         return "MinIO at " + endpoint + ", private bucket " + bucket;
     }
@@ -159,7 +124,8 @@ final class MinioFileStore implements FileStore, AutoCloseable {
         }
     }
 
-    private long write(String key, InputStream content, long length, FileMeta meta) {
+    @Override
+    long write(String key, InputStream content, long length, FileMeta meta) {
         FileKeys.split(key);
         ensureBucket();
         Counting counted = new Counting(content);
@@ -177,6 +143,17 @@ final class MinioFileStore implements FileStore, AutoCloseable {
             removeQuietly(key);
             throw new StorageException("cannot store " + key, ex);
         }
+    }
+
+    @Override
+    StoredFile find(String key) {
+        StatObjectResponse stat = stat(key);
+        return stat == null ? null : new StoredFile(meta(stat), stat.size(), read(key));
+    }
+
+    @Override
+    void removeChannel(String channelId) {
+        removeAll(FileKeys.prefix(channelId));
     }
 
     private StatObjectResponse stat(String key) {
@@ -215,7 +192,8 @@ final class MinioFileStore implements FileStore, AutoCloseable {
                 contentType == null ? ContentSniffer.UNKNOWN : contentType);
     }
 
-    private void remove(String key) {
+    @Override
+    void remove(String key) {
         FileKeys.split(key);
         try {
             client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
@@ -269,7 +247,8 @@ final class MinioFileStore implements FileStore, AutoCloseable {
         }
     }
 
-    private List<String> listChannels() {
+    @Override
+    List<String> listChannels() {
         try {
             List<String> channels = new ArrayList<>();
             for (Result<Item> result : client.listObjects(ListObjectsArgs.builder()
