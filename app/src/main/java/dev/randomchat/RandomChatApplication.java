@@ -5,6 +5,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import dev.randomchat.system.IoThreads;
+
 /**
  * A real-time random-matching chat: stateless WebFlux servers, Redis for the queue, the channels
  * and the events between servers, an object store for uploads.
@@ -15,6 +17,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class RandomChatApplication {
 
     public static void main(String[] args) {
+        try {
+            IoThreads.apply(System.getenv(), System.getProperties(), Runtime.getRuntime().availableProcessors());
+        }
+        catch (IllegalArgumentException ex) {
+            System.err.println("The server did not start: " + ex.getMessage());
+            System.exit(1);
+        }
         SpringApplication.run(RandomChatApplication.class, args);
     }
 }
