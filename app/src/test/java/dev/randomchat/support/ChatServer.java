@@ -44,12 +44,7 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public static ChatServer start(String cluster, Map<String, String> env) {
-        Map<String, String> defaults = defaults(cluster);
-        if (env.containsKey("UPLOAD_DIR")) {
-            ScratchDirs.deleteIfOurs(Path.of(defaults.get("UPLOAD_DIR")), ScratchDirs.UPLOADS);
-        }
-        Map<String, Object> settings = new HashMap<>(defaults);
-        settings.putAll(env);
+        Map<String, Object> settings = new HashMap<>(environment(cluster, env));
         Path uploads = Path.of(settings.get("UPLOAD_DIR").toString());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(RandomChatApplication.class)
                 .properties(settings)
@@ -70,14 +65,23 @@ public final class ChatServer implements AutoCloseable {
         });
     }
 
-    /** The environment a test server runs with, before the test's own settings. */
-    public static Map<String, String> defaults(String cluster) {
+    /**
+     * The environment a test server runs with: the defaults below, the test's own settings over
+     * them, and a fresh upload folder unless the test named one.
+     */
+    public static Map<String, String> environment(String cluster, Map<String, String> env) {
+        Map<String, String> all = defaults(cluster);
+        all.putAll(env);
+        all.computeIfAbsent("UPLOAD_DIR", key -> ScratchDirs.create(ScratchDirs.UPLOADS).toString());
+        return all;
+    }
+
+    private static Map<String, String> defaults(String cluster) {
         Map<String, String> env = new HashMap<>();
         env.put("HTTP_PORT", "0");
         env.put("REDIS_ADDRS", TestRedis.address());
         env.put("REDIS_KEY_PREFIX", cluster);
         env.put("JWT_SECRET", JWT_SECRET);
-        env.put("UPLOAD_DIR", ScratchDirs.create(ScratchDirs.UPLOADS).toString());
         env.put("SHUTDOWN_DRAIN_SECONDS", "0");
         // Every test client comes from 127.0.0.1; tests of these limits set them lower.
         env.put("GUEST_CREATIONS_PER_MINUTE", "100000");

@@ -70,10 +70,13 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static Map<String, String> withDefaults(String cluster, Map<String, String> env) {
-        Map<String, String> all = new java.util.HashMap<>(ChatServer.defaults(cluster));
-        all.remove("HTTP_PORT");
-        all.remove("spring.main.banner-mode");
-        all.putAll(env);
+        Map<String, String> all = new java.util.HashMap<>(ChatServer.environment(cluster, env));
+        // A process picks its own free port and prints its banner, unless the test says otherwise.
+        for (String key : List.of("HTTP_PORT", "spring.main.banner-mode")) {
+            if (!env.containsKey(key)) {
+                all.remove(key);
+            }
+        }
         return all;
     }
 
