@@ -158,16 +158,17 @@ public final class Matching {
         }
         out.put("everyVisitorMatchedExactlyOnce", exactlyOnce);
         out.put("sustained", exactlyOnce && errors == 0 && pairsRate >= SUSTAINED_SHARE * pairsPerSec);
+        int perPair = Math.max(1, pairs);
         // The load generator shares the cores: its share says what is left for the service.
         out.put("cpuUsPerPair", Map.of(
-                "server", Stats.round(serverCpuUsed / (double) Math.max(1, pairs), 1),
-                "redis", Stats.round(redisCpuUsed / (double) Math.max(1, pairs), 1),
-                "benchClient", Stats.round(clientCpuUsed / (double) Math.max(1, pairs), 1)));
+                "server", Stats.round(serverCpuUsed / (double) perPair, 1),
+                "redis", Stats.round(redisCpuUsed / (double) perPair, 1),
+                "benchClient", Stats.round(clientCpuUsed / (double) perPair, 1)));
         // Commands run by scripts count under their own names as well; INFO is this bench's own.
         out.put("redisCommandsPerPair", RedisProbe.per(commands, name -> !name.equals("info"), 0, pairs, 2));
         out.put("redisUsecPerPairByCommand", RedisProbe.per(commands, name -> !name.equals("info"), 1, pairs, 2));
-        out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
-        out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, Math.max(1, pairs)));
+        out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, perPair));
+        out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, perPair));
         return out;
     }
 
