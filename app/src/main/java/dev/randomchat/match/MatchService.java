@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -329,8 +331,8 @@ public class MatchService implements SmartLifecycle {
             return Mono.empty();
         }
         return redis.commands().hget(keys.current(), guestId)
-                .map(java.util.Optional::of)
-                .defaultIfEmpty(java.util.Optional.empty())
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
                 .flatMap(current -> current.isPresent()
                         ? resume(waiter, json.readTree(current.get()))
                         : cancelUnlessQueued(guestId, waiter));
@@ -411,7 +413,7 @@ public class MatchService implements SmartLifecycle {
         private volatile Instant since = Instant.now();
         private volatile boolean retried;
         /** match() calls for this guest whose script has not answered or whose answer is being acted on. */
-        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicInteger inFlight = new AtomicInteger();
 
         private Waiter(Guest guest, List<String> interests) {
             this.guest = guest;
