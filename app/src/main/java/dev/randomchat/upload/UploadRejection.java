@@ -23,6 +23,37 @@ final class UploadRejection extends ApiException {
                 "files may be at most " + maxBytes + " bytes");
     }
 
+    static UploadRejection channelFilesFull(int maxFiles) {
+        return new UploadRejection(HttpStatus.CONTENT_TOO_LARGE, "Content too large", "channel_quota",
+                "a channel may hold at most " + maxFiles + " files");
+    }
+
+    static UploadRejection channelBytesFull(long maxBytes) {
+        return new UploadRejection(HttpStatus.CONTENT_TOO_LARGE, "Content too large", "channel_quota",
+                "a channel's files may add up to at most " + maxBytes + " bytes");
+    }
+
+    static UploadRejection tooManyInFlight(int inFlight) {
+        return new UploadRejection(HttpStatus.TOO_MANY_REQUESTS, "Too many requests", "in_flight",
+                "at most " + inFlight + " uploads at once; wait for one to finish");
+    }
+
+    static UploadRejection idle(long seconds) {
+        return new UploadRejection(HttpStatus.REQUEST_TIMEOUT, "Request timeout", "idle",
+                "the upload sent nothing for " + seconds + " seconds");
+    }
+
+    static UploadRejection tooSlow() {
+        return new UploadRejection(HttpStatus.REQUEST_TIMEOUT, "Request timeout", "too_slow",
+                "the upload took too long");
+    }
+
+    /** The client went away mid-body; nobody reads this answer, only the metric does. */
+    static UploadRejection aborted() {
+        return new UploadRejection(HttpStatus.BAD_REQUEST, "Bad request", "aborted",
+                "the upload ended before its last byte");
+    }
+
     static UploadRejection noFile() {
         return new UploadRejection(HttpStatus.BAD_REQUEST, "Bad request", "no_file",
                 "send the file as multipart/form-data in a part named \"file\"");

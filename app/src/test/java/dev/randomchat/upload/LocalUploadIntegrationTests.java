@@ -11,20 +11,29 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.ScratchDirs;
 
 /** The upload API on the embedded default: files in a local folder ({@code UPLOAD_DIR}). */
 class LocalUploadIntegrationTests extends UploadScenarios {
 
+    private static Path spool;
     private static ChatServer server;
 
     @BeforeAll
     static void startServer() {
-        server = ChatServer.start(ENV);
+        spool = newSpoolDir();
+        server = ChatServer.start(env(spool));
     }
 
     @AfterAll
     static void stopServer() {
         server.close();
+        ScratchDirs.deleteTree(spool);
+    }
+
+    @Override
+    Path spoolDir() {
+        return spool;
     }
 
     @Override

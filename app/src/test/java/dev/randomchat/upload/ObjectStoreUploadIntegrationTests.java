@@ -1,6 +1,7 @@
 package dev.randomchat.upload;
 
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import tools.jackson.databind.JsonNode;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
+import dev.randomchat.support.ScratchDirs;
 import dev.randomchat.support.TestS3;
 import dev.randomchat.support.WsClient;
 
@@ -26,18 +28,26 @@ class ObjectStoreUploadIntegrationTests extends UploadScenarios {
 
     private static TestS3 s3;
     private static String bucket;
+    private static Path spool;
     private static ChatServer server;
 
     @BeforeAll
     static void startServer() {
         s3 = TestS3.shared();
         bucket = TestS3.newBucket();
-        server = ChatServer.start(env(s3, bucket));
+        spool = newSpoolDir();
+        server = ChatServer.start(env(s3, bucket, spool));
     }
 
     @AfterAll
     static void stopServer() {
         server.close();
+        ScratchDirs.deleteTree(spool);
+    }
+
+    @Override
+    Path spoolDir() {
+        return spool;
     }
 
     @Override
@@ -55,7 +65,7 @@ class ObjectStoreUploadIntegrationTests extends UploadScenarios {
     @Test
     void answers503WhileTheStoreIsDownAndTheChatGoesOn() {
         TestS3 own = TestS3.start();
-        try (ChatServer alone = ChatServer.start(env(own, TestS3.newBucket()));
+        try (ChatServer alone = ChatServer.start(env(own, TestS3.newBucket(), spool));
                 MatchedPair pair = MatchedPair.match(alone, alone)) {
             FileApi api = new FileApi(alone);
             uploaded(api.upload(pair.channelId, pair.adaToken, "before.png", "image/png", png(100)));
@@ -73,8 +83,8 @@ class ObjectStoreUploadIntegrationTests extends UploadScenarios {
         }
     }
 
-    private static Map<String, String> env(TestS3 store, String bucket) {
-        Map<String, String> env = new HashMap<>(ENV);
+    private static Map<String, String> env(TestS3 store, String bucket, Path spoolDir) {
+        Map<String, String> env = new HashMap<>(env(spoolDir));
         env.putAll(store.env(bucket));
         return env;
     }

@@ -1,8 +1,14 @@
 package dev.randomchat.upload;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -29,14 +35,75 @@ abstract class UploadScenarios {
 
     static final int LIMIT = 1024 * 1024;
     static final Map<String, String> ENV = Map.of("MAX_UPLOAD_BYTES", Integer.toString(LIMIT),
-            "RATE_LIMIT_PER_SECOND", "1000", "RATE_LIMIT_BURST", "1000");
+            "RATE_LIMIT_PER_SECOND", "1000", "RATE_LIMIT_BURST", "1000",
+            // One guest stalls many uploads below; the per-guest limit has tests of its own.
+            "UPLOADS_IN_FLIGHT", "64");
     private static final Duration GONE_WITHIN = Duration.ofSeconds(10);
+    /** More stalled bodies than {@code boundedElastic} has threads on a 2-core machine (20). */
+    private static final int STALLED = 30;
+    /** Far below the 15 s a stalled body holds on: an upload that waited for them would take longer. */
+    private static final Duration UNDELAYED = Duration.ofSeconds(5);
     private static final Random RANDOM = new Random(42);
 
     abstract ChatServer server();
 
     /** The file ids the store holds for this channel, looked at from outside the server. */
     abstract List<String> storedFiles(String channelId);
+
+    /** The server's {@code UPLOAD_SPOOL_DIR}, where bodies wait while they arrive. */
+    abstract Path spoolDir();
+
+    /** {@link #ENV} with a spool folder of the test's own. */
+    static Map<String, String> env(Path spoolDir) {
+        Map<String, String> env = new HashMap<>(ENV);
+        env.put("UPLOAD_SPOOL_DIR", spoolDir.toString());
+        return env;
+    }
+
+    static Path newSpoolDir() {
+        try {
+            return Files.createTempDirectory("rc-spool-");
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    @Test
+    void thirtyStalledUploadsDoNotDelayAnotherUploadAndLeaveNothingBehindWhenTheyGo() throws IOException {
+        FileApi api = new FileApi(server());
+        List<RawUpload> stalled = new ArrayList<>();
+        try (MatchedPair pair = MatchedPair.match(server(), server())) {
+            try {
+                for (int i = 0; i < STALLED; i++) {
+                    stalled.add(RawUpload.start(server().port(), pair.channelId, pair.adaToken, LIMIT, 4096));
+                }
+                Awaitility.await().atMost(GONE_WITHIN).pollInterval(Duration.ofMillis(50))
+                        .until(() -> RawUpload.spooling(spoolDir()) == STALLED);
+
+                long start = System.nanoTime();
+                byte[] png = png(256 * 1024);
+                HttpResponse<String> meanwhile = api.upload(pair.channelId, pair.bobToken, "meanwhile.png", "image/png", png);
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                assertThat(meanwhile.statusCode()).as(meanwhile.body()).isEqualTo(201);
+                assertThat(took).isLessThan(UNDELAYED);
+                assertThat(api.download(Guests.JSON.readTree(meanwhile.body()).get("url").asString()).body()).isEqualTo(png);
+                for (RawUpload upload : stalled) {
+                    assertThat(upload.answered()).as("a stalled upload was answered early").isFalse();
+                }
+            }
+            finally {
+                for (RawUpload upload : stalled) {
+                    upload.close();
+                }
+            }
+            // Their clients went away: every spool file is gone, and none of them became a file.
+            Awaitility.await().atMost(GONE_WITHIN).pollInterval(Duration.ofMillis(50))
+                    .until(() -> RawUpload.spooling(spoolDir()) == 0);
+            assertThat(storedFiles(pair.channelId)).hasSize(1);
+        }
+    }
 
     @Test
     void storesAFileThatBothGuestsReceiveAndFetchByItsUrl() {
