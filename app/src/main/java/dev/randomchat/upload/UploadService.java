@@ -78,7 +78,7 @@ class UploadService {
      * its main stream both; the second copy is dropped, which Reactor logs as an error by default.
      */
     private static final String ON_ERROR_DROPPED = "reactor.onErrorDropped.local";
-    private static final Consumer<Throwable> QUIETLY_DROPPED = ex -> log.debug("upload body error seen twice: {}",
+    private static final Consumer<Throwable> QUIETLY_DROPPED = ex -> log.trace("upload body error seen twice: {}",
             ex.toString());
 
     private final FileStore store;
