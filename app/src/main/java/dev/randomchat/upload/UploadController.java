@@ -13,8 +13,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /api/channels/{channelId}/files} (multipart part {@code file}, channel token as
  * {@code Authorization: Bearer}): 201 {@code {id, name, size, contentType, url}}; 400 no file part
- * or a broken body; 401 no or bad token; 403 another channel's token; 410 the channel has ended;
- * 413 over {@code MAX_UPLOAD_BYTES}; 503 the store is unavailable. The body is read by
+ * or a broken body; 401 no or bad token; 403 another channel's token; 408 the body sent nothing for
+ * {@code UPLOAD_IDLE_SECONDS}; 410 the channel has ended; 413 over {@code MAX_UPLOAD_BYTES} or the
+ * channel's quota; 429 the guest has {@code UPLOADS_IN_FLIGHT} uploads under way; 503 the store is
+ * unavailable. The body is read by
  * {@link UploadService} itself, never by an argument resolver, so nothing buffers it first.
  *
  * <p>A refused upload is answered with {@code Connection: close}: its body is often unread, and

@@ -3,6 +3,8 @@ package dev.randomchat.upload;
 import java.time.Duration;
 import java.util.List;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Component;
@@ -23,6 +25,8 @@ import dev.randomchat.system.Redis;
  */
 @Component
 class UploadLimits {
+
+    private static final Logger log = LoggerFactory.getLogger(UploadLimits.class);
 
     /**
      * The longest a body may take to arrive, however steadily it trickles in: 10 MB at 20 KB/s.
@@ -58,8 +62,7 @@ class UploadLimits {
 
     /** Gives held room back (the file is recorded on the channel by now, or will never be). */
     Mono<Void> release(String channelId, String hold) {
-        return Mono.defer(() -> redis.commands().hdel(held(channelId), hold))
-                .then();
+        return forget(Mono.defer(() -> redis.commands().hdel(held(channelId), hold)), "room held in channel " + channelId);
     }
 
     /** Takes one of the guest's upload slots; emits its id, for {@link #giveBack}; 429 when all are taken. */
@@ -72,9 +75,21 @@ class UploadLimits {
                         : Mono.error(UploadRejection.tooManyInFlight(properties.inFlight())));
     }
 
+    /** Gives a slot back, however the upload ended. */
     Mono<Void> giveBack(String guestId, String slot) {
-        return Mono.defer(() -> redis.commands().hdel(slots(guestId), slot))
-                .then();
+        return forget(Mono.defer(() -> redis.commands().hdel(slots(guestId), slot)), "an upload slot of guest " + guestId);
+    }
+
+    /**
+     * Deletes a slot or a hold. If Redis cannot be reached the entry lapses by itself, so the
+     * upload's outcome stands (a stored file must not turn into an error).
+     */
+    private static Mono<Void> forget(Mono<Long> delete, String what) {
+        return delete.then()
+                .onErrorResume(ex -> {
+                    log.info("could not give back {} ({}); it lapses by itself", what, ex.toString());
+                    return Mono.empty();
+                });
     }
 
     private Mono<String> quota(String channelId, String hold, long bytes) {

@@ -8,9 +8,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
@@ -145,6 +147,24 @@ class UploadLimitsIntegrationTests {
                 assertThat(header(refused, "Content-Type")).isEqualTo("application/problem+json");
                 assertThat(Guests.JSON.readTree(refused.body()).get("detail").asString()).contains("3 files");
             }
+        }
+    }
+
+    @Test
+    void concurrentUploadsNeverTogetherPassTheChannelsFileCount() {
+        FileApi api = new FileApi(server);
+        try (MatchedPair pair = MatchedPair.match(server, server)) {
+            List<CompletableFuture<HttpResponse<String>>> racing = Stream.of(pair.adaToken, pair.adaToken, pair.bobToken,
+                            pair.bobToken)
+                    .map(token -> CompletableFuture.supplyAsync(() -> api.upload(pair.channelId, token, "r.bin",
+                            "application/zip", UploadScenarios.random(20_000))))
+                    .toList();
+
+            List<Integer> statuses = racing.stream()
+                    .map(future -> future.orTimeout(FileApi.TIMEOUT.toSeconds(), TimeUnit.SECONDS).join().statusCode())
+                    .toList();
+
+            assertThat(statuses).containsExactlyInAnyOrder(201, 201, 201, 413);
         }
     }
 
