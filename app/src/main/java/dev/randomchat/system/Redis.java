@@ -1,13 +1,19 @@
 package dev.randomchat.system;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -25,8 +31,9 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.event.Event;
 import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
+import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
@@ -60,7 +67,7 @@ public class Redis implements AutoCloseable {
     private final boolean cluster;
     private final String prefix;
     private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
-    private final Map<String, Subscription> subscriptions = new java.util.HashMap<>();
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "redis-connector");
@@ -73,7 +80,7 @@ public class Redis implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
 
-    public Redis(List<String> addrs, String password, String prefix, int commandQueueSize) {
+    public Redis(List<String> addrs, String password, String prefix, int commandQueueSize, Duration topologyRefresh) {
         this.cluster = addrs.size() > 1;
         this.prefix = prefix;
         List<RedisURI> uris = addrs.stream().map(addr -> uri(addr, password)).toList();
@@ -87,7 +94,7 @@ public class Redis implements AutoCloseable {
                     .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).build())
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enableAllAdaptiveRefreshTriggers()
-                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .enablePeriodicRefresh(topologyRefresh)
                             .build())
                     .build());
             this.client = clusterClient;
@@ -103,17 +110,9 @@ public class Redis implements AutoCloseable {
                     .build());
             this.client = standalone;
         }
-        // A connection lost after the first connect, then one (re)activated: Redis is back.
         this.reconnectEvents = client.getResources().eventBus().get()
-                .filter(event -> event instanceof ConnectionDeactivatedEvent || event instanceof ConnectionActivatedEvent)
-                .subscribe(event -> {
-                    if (event instanceof ConnectionDeactivatedEvent) {
-                        outage.set(connectedOnce.get());
-                    }
-                    else if (outage.compareAndSet(true, false)) {
-                        reconnected();
-                    }
-                });
+                .filter(event -> event instanceof ReconnectAttemptEvent || event instanceof ConnectionActivatedEvent)
+                .subscribe(this::onConnectionEvent);
         if (!tryConnect()) {
             log.warn("Redis at {} is unreachable; the server starts anyway, reports not ready, and keeps trying",
                     addrs);
@@ -122,8 +121,39 @@ public class Redis implements AutoCloseable {
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean connectedOnce = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean outage = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean connectedOnce = new AtomicBoolean();
+    /** Redis nodes one of our own connections lost and Lettuce is dialling again. */
+    private final Set<String> lostNodes = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Tells a real outage from the connections Lettuce opens and closes on its own. A Cluster's
+     * topology refresh (every {@code topologyRefresh}, and on adaptive triggers) opens short-lived
+     * connections whose ends raise deactivation events too; taking those for outages made every
+     * socket catch up every 30 s. Only a connection with a watchdog, that is one of ours that was
+     * lost, raises {@link ReconnectAttemptEvent}; Redis counts as back once a connection to every
+     * node we lost is active again.
+     */
+    private void onConnectionEvent(Event event) {
+        if (event instanceof ReconnectAttemptEvent attempt) {
+            if (connectedOnce.get()) {
+                lostNodes.add(node(attempt.remoteAddress()));
+            }
+        }
+        else if (event instanceof ConnectionActivatedEvent activated
+                && lostNodes.remove(node(activated.remoteAddress()))
+                && lostNodes.isEmpty()) {
+            reconnected();
+        }
+    }
+
+    /** host:port of a node, the same whether the address was resolved or not. */
+    private static String node(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return host + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
 
     /** Opens the command and Pub/Sub connections; false (and nothing half-open) when Redis does not answer. */
     private synchronized boolean tryConnect() {
@@ -307,7 +337,7 @@ public class Redis implements AutoCloseable {
     /** One topic this server listens to: how many want it, and when Redis confirmed it. */
     private final class Subscription {
 
-        private final java.util.concurrent.CompletableFuture<Void> confirmed = new java.util.concurrent.CompletableFuture<>();
+        private final CompletableFuture<Void> confirmed = new CompletableFuture<>();
         private int count;
 
         /** Sends (S)SUBSCRIBE now; called under the subscriptions lock. */

@@ -42,7 +42,8 @@ class RedisConfiguration {
         if (!properties.embedded()) {
             log.info("Redis {} at {}", properties.cluster() ? "Cluster" : "server", addrs);
         }
-        Redis redis = new Redis(addrs, properties.password(), properties.keyPrefix(), properties.commandQueueSize());
+        Redis redis = new Redis(addrs, properties.password(), properties.keyPrefix(), properties.commandQueueSize(),
+                properties.topologyRefresh());
         Counter reconnects = Counter.builder("chat.redis.reconnects")
                 .description("Times the connection to Redis came back after an outage")
                 .register(meters);

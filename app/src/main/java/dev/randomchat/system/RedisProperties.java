@@ -1,5 +1,6 @@
 package dev.randomchat.system;
 
+import java.time.Duration;
 import java.util.List;
 
 import jakarta.validation.constraints.Min;
@@ -19,6 +20,8 @@ import org.springframework.validation.annotation.Validated;
  *        deployments (or test runs) can share one Redis
  * @param commandQueueSize bound of Lettuce's per-connection command queue; while Redis is away,
  *        commands are rejected at once rather than buffered without end
+ * @param topologyRefresh {@code REDIS_TOPOLOGY_REFRESH_SECONDS}: how often a Cluster client re-reads
+ *        the cluster's shape (besides on MOVED/ASK and reconnects); unused on a single server
  */
 @Validated
 @ConfigurationProperties("chat.redis")
@@ -26,11 +29,13 @@ public record RedisProperties(
         List<@Pattern(regexp = "[^\\s:]+:\\d{1,5}", message = "REDIS_ADDRS entries must be host:port") String> addrs,
         String password,
         @NotBlank(message = "REDIS_KEY_PREFIX must not be empty") @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "REDIS_KEY_PREFIX may hold letters, digits, _ . -") String keyPrefix,
-        @Min(value = 16, message = "REDIS_COMMAND_QUEUE_SIZE must be at least 16") int commandQueueSize) {
+        @Min(value = 16, message = "REDIS_COMMAND_QUEUE_SIZE must be at least 16") int commandQueueSize,
+        @PositiveDuration(message = "REDIS_TOPOLOGY_REFRESH_SECONDS must be positive") Duration topologyRefresh) {
 
     public RedisProperties {
         addrs = addrs == null ? List.of() : addrs.stream().map(String::trim).filter(a -> !a.isEmpty()).toList();
         password = password == null ? "" : password;
+        topologyRefresh = topologyRefresh == null ? Duration.ofSeconds(30) : topologyRefresh;
     }
 
     public boolean embedded() {
