@@ -1,5 +1,6 @@
 package dev.randomchat.safety;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,11 +27,13 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.system.ApiException;
-import dev.randomchat.system.Cidr;
+import dev.randomchat.system.ClientAddress;
 
 /**
- * The operators' API, behind {@code Authorization: Bearer <ADMIN_TOKEN>}. Without ADMIN_TOKEN the
- * controller does not exist: no admin route answers anything but 404.
+ * The operators' API, behind {@code Authorization: Bearer <ADMIN_TOKEN>}, served on
+ * {@code MANAGEMENT_PORT} only (404 on the public port, see
+ * {@link dev.randomchat.system.ManagementPortFilter}). Without ADMIN_TOKEN the controller does not
+ * exist: no admin route answers anything but 404. An IP ban of an IPv6 address covers its /64.
  */
 @RestController
 @RequestMapping("/api/admin")
@@ -79,9 +82,11 @@ class AdminController {
             return bans.banGuest(body.guestId(), duration)
                     .map(until -> created(new BanReply(body.guestId(), null, until)));
         }
-        String ip = canonicalIp(body.ip());
+        InetAddress address = ClientAddress.literal(body.ip().trim())
+                .orElseThrow(() -> ApiException.badRequest("ip is not an IP address"));
+        String ip = address.getHostAddress();
         log.info("operator banned an address for {} h", body.hours());
-        return bans.banIp(ip, duration).map(until -> created(new BanReply(null, ip, until)));
+        return bans.banIp(ClientAddress.key(address), duration).map(until -> created(new BanReply(null, ip, until)));
     }
 
     private void authorize(ServerHttpRequest request) {
@@ -89,16 +94,6 @@ class AdminController {
         // Constant time: compare digests of equal length, never the raw strings.
         if (!MessageDigest.isEqual(presented, tokenDigest)) {
             throw ApiException.unauthorized("the admin token is missing or wrong");
-        }
-    }
-
-    private static String canonicalIp(String ip) {
-        try {
-            Cidr single = Cidr.parse(ip);
-            return java.net.InetAddress.getByAddress(single.network()).getHostAddress();
-        }
-        catch (IllegalArgumentException | java.net.UnknownHostException ex) {
-            throw ApiException.badRequest("ip is not an IP address");
         }
     }
 

@@ -9,7 +9,10 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.system.Redis;
 
-/** Operator bans of guests and client addresses, each a Redis key that expires with the ban. */
+/**
+ * Operator bans of guests and client addresses, each a Redis key that expires with the ban. An
+ * address is keyed as {@link dev.randomchat.system.ClientAddress} keys it: an IPv6 ban covers its /64.
+ */
 @Component
 public class Bans {
 
@@ -23,6 +26,7 @@ public class Bans {
         return exists(redis.key("ban", "guest", guestId));
     }
 
+    /** Whether the address with this {@link dev.randomchat.system.ClientAddress} key is banned. */
     public Mono<Boolean> ipBanned(String ip) {
         return exists(redis.key("ban", "ip", ip));
     }
