@@ -50,7 +50,7 @@ const chat = new Chat({
   me: () => state.me,
   limits: () => state.limits,
   onPeerMessage: (m) => notifier.message(chat.peerName, m),
-  onEnded: onChatEnded,
+  onFinished: onChatEnded,
 });
 const composer = new Composer({ chat, limits: () => state.limits, coarsePointer });
 const safety = new Safety({

@@ -31,7 +31,7 @@ export class Chat {
    * @param {() => {id: string, name: string}|null} deps.me
    * @param {() => object} deps.limits
    * @param {(m) => void} deps.onPeerMessage  a live message from the peer
-   * @param {(why: string, ended: object|null) => void} deps.onEnded  ended (`ended` frame: 'ended'),
+   * @param {(why: string, ended: object|null) => void} deps.onFinished  ended (`ended` frame: 'ended'),
    *   closed under us ('closed') or a stored channel that cannot be opened ('gone')
    */
   constructor(deps) {
@@ -294,7 +294,7 @@ export class Chat {
         if (!this.initialJoinDone) {
           // The stored channel of a returning visitor is gone: forget it, back to the start.
           this.close();
-          this.onEnded('gone', null);
+          this.onFinished('gone', null);
         } else {
           this.finish(frame.code === 'channel_closed' ? 'This chat has ended.' : 'This chat is no longer available.', 'closed');
         }
@@ -338,7 +338,7 @@ export class Chat {
     this.head.setPresence('gone', this.peerName);
     this.head.showEnded(text);
     this.log.scrollToBottom(true);
-    this.onEnded(why, ended);
+    this.onFinished(why, ended);
   }
 
   /** Forgets the stored channel and outbox (the chat cannot be resumed any more). */

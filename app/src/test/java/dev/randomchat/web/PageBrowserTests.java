@@ -127,7 +127,7 @@ class PageBrowserTests {
                 return !!img && img.complete && img.naturalWidth > 0;""")));
         assertThat(bob.browser().js("return getComputedStyle(document.querySelector('#log .msg.theirs .reveal img')).filter;"))
                 .asString().contains("blur");
-        assertThat(bob.browser().find("#log .msg.theirs .file-caption").getText()).matches("sunset\\.png \\d+(\\.\\d)? (B|KB)");
+        assertThat(bob.browser().find("#log .msg.theirs .file-caption").getText()).matches("sunset\\.png\\s+\\d+(\\.\\d)? (B|KB)");
         bob.browser().screenshot("blurred-desktop");
         bob.browser().find("#log .msg.theirs .reveal").click();
         bob.browser().await("the picture revealed", d -> Boolean.TRUE.equals(bob.browser().js("""
