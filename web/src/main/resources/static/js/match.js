@@ -4,7 +4,7 @@
 const MAX_INTERESTS = 5;
 const MAX_TAG_CHARS = 24;
 // Letters (with their combining marks) and digits of any script, spaces and dashes.
-const TAG = /^[\p{L}\p{M}\p{N} -]+$/u;
+const TAG = /^[\p{L}\p{M}\p{Nd} -]+$/u;
 
 /** One tag as the server compares them: NFKC, lower case, trimmed, inner spaces collapsed. */
 export function normalizeTag(piece) {
