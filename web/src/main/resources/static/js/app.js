@@ -66,6 +66,7 @@ socket.addEventListener('frame', (event) => onFrame(event.detail.frame));
 socket.addEventListener('state', (event) => {
   status.show(event.detail);
   if (chat.open) chat.flushOutbox();
+  if (chat.open && event.detail.state !== 'connected') head.setPresence('unknown', chat.peerName);
   onStopped(event.detail);
 });
 

@@ -109,6 +109,7 @@ export class Chat {
     this.joinRetried = false;
     if (frame.peer) this.setPeer(frame.peer);
     this.onPresence({ peerOnline: frame.peerOnline !== false });
+    this.head.setPresence(this.peerAway ? 'away' : 'online', this.peerName);
     if (Number.isInteger(frame.peerSeen)) this.log.setPeerSeen(frame.peerSeen);
     if (!this.initialJoinDone) {
       if (Number.isInteger(frame.firstSeq) && frame.firstSeq > 1 && this.maxRendered < frame.firstSeq - 1) {

@@ -96,12 +96,17 @@ export class ChatHead {
     this.el.peerName.textContent = name;
   }
 
-  /** 'online', 'away' (lost connection, may come back) or 'gone' (the chat ended). */
+  /**
+   * 'online', 'away' (lost connection, may come back), 'unknown' (we are not connected
+   * ourselves, so we cannot tell) or 'gone' (the chat ended).
+   */
   setPresence(state, name) {
+    const was = this.el.presence.dataset.state;
     this.el.presence.dataset.state = state;
-    const text = state === 'online' ? 'online' : state === 'away' ? 'lost connection...' : 'not in this chat';
-    this.el.presenceText.textContent = text;
-    if (state === 'away') this.announce(`${name} lost connection...`);
+    this.el.presenceText.textContent = {
+      online: 'online', away: 'lost connection...', unknown: 'status unknown',
+    }[state] || 'not in this chat';
+    if (state === 'away' && was !== 'away') this.announce(`${name} lost connection...`);
   }
 
   /** The chat ended: one sentence, then New chat (focused) and Home. */
