@@ -3,6 +3,7 @@ package dev.randomchat.safety;
 import java.time.Instant;
 import java.util.List;
 
+import io.lettuce.core.SetArgs;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -10,12 +11,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.stereotype.Component;
 
-import dev.randomchat.system.RandomIds;
 import dev.randomchat.system.Redis;
 
 /**
  * Reports of guests by guests, with the channel's last messages as evidence. Each report is a key
- * that expires after {@code REPORT_TTL_DAYS}; an index orders them by time.
+ * that expires after {@code REPORT_TTL_DAYS}; an index orders them by time. A guest reports a
+ * channel at most once: the report's id is made of the channel and the reporter, and a second
+ * report of the same channel stores nothing.
  */
 @Component
 public class Reports {
@@ -30,9 +32,10 @@ public class Reports {
         this.properties = properties;
     }
 
-    public Mono<Void> save(String channelId, String reporter, String reported, String reason, String note,
+    /** Stores the report unless this guest reported this channel already; emits whether it was stored. */
+    public Mono<Boolean> save(String channelId, String reporter, String reported, String reason, String note,
             List<String> evidence) {
-        String id = RandomIds.next();
+        String id = channelId + "." + reporter;
         Instant at = Instant.now();
         ObjectNode report = json.createObjectNode();
         report.put("id", id);
@@ -45,11 +48,15 @@ public class Reports {
         var messages = report.putArray("evidence");
         evidence.forEach(message -> messages.add(json.readTree(message)));
         long ttl = properties.reportTtl().toSeconds();
-        return redis.commands()
-                .setex(redis.key("report", id), ttl, json.writeValueAsString(report))
-                .then(redis.commands().zadd(index(), at.toEpochMilli(), id))
-                .then(redis.commands().expire(index(), ttl))
-                .then();
+        return Mono.defer(() -> redis.commands()
+                        .set(redis.key("report", id), json.writeValueAsString(report), SetArgs.Builder.nx().ex(ttl)))
+                .map("OK"::equals)
+                .defaultIfEmpty(false)
+                .flatMap(stored -> stored
+                        ? redis.commands().zadd(index(), at.toEpochMilli(), id)
+                                .then(redis.commands().expire(index(), ttl))
+                                .thenReturn(true)
+                        : Mono.just(false));
     }
 
     /** The newest reports first; ones whose key expired are dropped from the index. */
