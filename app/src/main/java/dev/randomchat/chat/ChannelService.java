@@ -249,12 +249,18 @@ public class ChannelService {
                 Long.toString(properties.peerGone().toMillis()));
     }
 
+    /** How long an ended channel's keys are kept: {@link #CLOSED_RETENTION}, or past the report window. */
+    Duration closedRetention() {
+        Duration afterWindow = properties.reportWindow().plusMinutes(1);
+        return afterWindow.compareTo(CLOSED_RETENTION) > 0 ? afterWindow : CLOSED_RETENTION;
+    }
+
     private Mono<String> close(String channelId, String by, String reason, boolean block, String... condition) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":" + quote(by)
                 + ",\"reason\":" + quote(reason) + "}";
-        long retention = Math.max(CLOSED_RETENTION.toMillis(), properties.reportWindow().plusMinutes(1).toMillis());
-        List<String> args = new ArrayList<>(List.of(by, reason, Long.toString(retention), redis.publishCommand(), ended));
+        List<String> args = new ArrayList<>(List.of(by, reason, Long.toString(closedRetention().toMillis()),
+                redis.publishCommand(), ended));
         args.addAll(List.of(condition));
         return redis.run(LEAVE, keys.forLeave(), args.toArray(String[]::new))
                 .flatMap(result -> {

@@ -1,5 +1,7 @@
 package dev.randomchat.chat;
 
+import java.time.Duration;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -24,6 +26,8 @@ class GoneWatch {
 
     /** Deadlines taken per tick; more wait for the next one. */
     private static final int CLAIM_LIMIT = 200;
+    /** A check that failed (Redis away) is tried again after this. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final ChannelService channels;
     private final GoneDeadlines deadlines;
@@ -68,9 +72,10 @@ class GoneWatch {
                                 ? deadlines.schedule(deadline, Long.parseLong(result.substring(6)))
                                 : Mono.empty())
                         .onErrorResume(ex -> {
-                            // Taken but not checked: put it back for the next tick.
+                            // Taken but not checked: put it back, to be looked at again a little later.
                             log.warn("peer-gone check of channel {} failed: {}", deadline.channelId(), ex.toString());
-                            return deadlines.schedule(deadline, 0).onErrorResume(again -> Mono.empty());
+                            return deadlines.schedule(deadline, System.currentTimeMillis() + RETRY_AFTER.toMillis())
+                                    .onErrorResume(again -> Mono.empty());
                         }))
                 .then();
     }

@@ -59,7 +59,7 @@ public class ServerPresence {
         this.online = redis.key("{p}", "online");
     }
 
-    /** A guests of a server that died, and when its presence lapsed. */
+    /** Guests of a server that died, and when its presence lapsed (ms, Redis time). */
     public record Lapsed(String serverId, long lapsedAtMs, List<String> guests) {
     }
 
