@@ -35,8 +35,10 @@ import dev.randomchat.system.ApiException;
 import dev.randomchat.upload.EvidenceFiles;
 
 /**
- * The operators' API, behind {@code Authorization: Bearer <ADMIN_TOKEN>}. Without ADMIN_TOKEN the
- * controller does not exist: no admin route answers anything but 404. Every action is logged and
+ * The operators' API, behind {@code Authorization: Bearer <ADMIN_TOKEN>}, served on
+ * {@code MANAGEMENT_PORT} only (404 on the public port, see
+ * {@link dev.randomchat.system.ManagementPortFilter}). Without ADMIN_TOKEN the controller does not
+ * exist: no admin route answers anything but 404. An IP ban of an IPv6 address covers its /64. Every action is logged and
  * recorded with who acted ({@link #ACTOR}) and when; tokens never are.
  */
 @RestController
@@ -155,12 +157,12 @@ class AdminController {
         return switch (action) {
             case "ban-guest" -> bans.banGuest(reported, duration, ACTOR, reportId);
             case "ban-address" -> {
-                String address = report.path("guests").path("reported").path("address").asString(null);
-                if (address == null) {
+                var address = Bans.parseAddress(report.path("guests").path("reported").path("address").asString(null));
+                if (address.isEmpty()) {
                     yield Mono.error(new ApiException(HttpStatus.CONFLICT, "Conflict",
                             "the reported guest's address is not known; ban the guest instead"));
                 }
-                yield bans.banAddress(address, duration, ACTOR, reportId);
+                yield bans.banAddress(address.get(), duration, ACTOR, reportId);
             }
             default -> Mono.empty();
         };
@@ -187,7 +189,7 @@ class AdminController {
             return bans.banGuest(body.guestId(), duration, ACTOR, null)
                     .map(ban -> created(new BanReply(body.guestId(), null, ban.until())));
         }
-        String prefix = AddressPrefix.of(body.ip())
+        String prefix = Bans.parseAddress(body.ip())
                 .orElseThrow(() -> ApiException.badRequest("ip is not an IP address"));
         log.info("operator {} banned an address for {} h", ACTOR, body.hours());
         return bans.banAddress(prefix, duration, ACTOR, null)
@@ -207,7 +209,7 @@ class AdminController {
         }
         String kind = guestId != null ? "guest" : "address";
         String target = guestId != null ? guestId
-                : AddressPrefix.of(ip).orElseThrow(() -> ApiException.badRequest("ip is not an IP address"));
+                : Bans.parseAddress(ip).orElseThrow(() -> ApiException.badRequest("ip is not an IP address"));
         return bans.lift(kind, target)
                 .switchIfEmpty(Mono.error(() -> new ApiException(HttpStatus.NOT_FOUND, "Not found", "no such active ban")))
                 .doOnNext(ban -> log.info("operator {} lifted the ban of {} {}", ACTOR, kind,

@@ -3,6 +3,7 @@ package dev.randomchat.safety;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -13,12 +14,13 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.auth.Guest;
+import dev.randomchat.system.ClientAddress;
 import dev.randomchat.system.Redis;
 
 /**
  * Operator bans of guests and client addresses, each a Redis key that expires with the ban, plus
- * one sorted set of active bans by their end, for the console's list. Addresses are banned by
- * {@link AddressPrefix} (IPv6 by its /64).
+ * one sorted set of active bans by their end, for the console's list. An address is keyed as
+ * {@link ClientAddress} keys it: an IPv6 ban covers its /64.
  */
 @Component
 public class Bans {
@@ -42,18 +44,31 @@ public class Bans {
         return exists(guestKey(guestId));
     }
 
+    /** Whether the address with this {@link ClientAddress} key is banned. */
     public Mono<Boolean> ipBanned(String ip) {
-        return AddressPrefix.of(ip)
-                .map(prefix -> exists(addressKey(prefix)))
-                .orElse(Mono.just(false));
+        return exists(addressKey(ip));
+    }
+
+    /**
+     * The ban key of an address an operator typed: {@code 192.0.2.1}, an IPv6 address, or the
+     * {@code .../64} prefix a ban shows; empty when it is none of these.
+     */
+    static Optional<String> parseAddress(String typed) {
+        if (typed == null) {
+            return Optional.empty();
+        }
+        String text = typed.strip();
+        String literal = text.endsWith("/64") && text.contains(":") ? text.substring(0, text.length() - 3) : text;
+        return ClientAddress.literal(literal).map(ClientAddress::key);
     }
 
     /**
      * At a socket upgrade: whether the guest is banned, and, in the same round trip, a note of its
-     * name and address prefix so a later report about it can name the address to ban.
+     * name and address key ({@link ClientAddress}) so a later report about it can name the
+     * address to ban.
      */
     public Mono<Boolean> admit(Guest guest, String ip) {
-        Seen seen = new Seen(guest.name(), AddressPrefix.of(ip).orElse(null));
+        Seen seen = new Seen(guest.name(), ip);
         Mono<String> note = Mono.defer(() -> redis.commands()
                 .setex(seenKey(guest.id()), SEEN_TTL.toSeconds(), json.writeValueAsString(seen)));
         return Mono.zip(guestBanned(guest.id()), note.onErrorReturn("skipped"))

@@ -1,7 +1,12 @@
 package dev.randomchat.system;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.server.reactive.HttpHandler;
 
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration {
@@ -21,5 +26,27 @@ class WebConfiguration {
     @Bean
     SecurityHeadersFilter securityHeadersFilter() {
         return new SecurityHeadersFilter();
+    }
+
+    @Bean
+    StrictJsonTypes strictJsonTypes() {
+        return new StrictJsonTypes();
+    }
+
+    /** Applied by Spring Boot to the public port's server; {@link ManagementServer} applies its own. */
+    @Bean
+    HttpServerSettings httpServerSettings(HttpProperties http) {
+        return new HttpServerSettings(http.idleTimeout());
+    }
+
+    @Bean
+    ManagementServer managementServer(HttpProperties http, ServerProperties server, ObjectProvider<HttpHandler> handler,
+            ReactorResourceFactory resources, ConfigurableEnvironment environment) {
+        return new ManagementServer(http, server, handler, resources, environment);
+    }
+
+    @Bean
+    ManagementPortFilter managementPortFilter(ManagementServer management) {
+        return new ManagementPortFilter(management);
     }
 }

@@ -73,12 +73,12 @@ class ModerationApiIntegrationTests {
 
             // The channel ended with the report, yet its files stay as evidence; no token is needed
             // for an <img src>, the signature is the check.
-            HttpResponse<byte[]> image = Guests.HTTP.sendAsync(HttpRequest.newBuilder(one.uri(url)).timeout(WsClient.WAIT).build(),
+            HttpResponse<byte[]> image = Guests.HTTP.sendAsync(HttpRequest.newBuilder(one.managementUri(url)).timeout(WsClient.WAIT).build(),
                     HttpResponse.BodyHandlers.ofByteArray()).join();
             assertThat(image.statusCode()).isEqualTo(200);
             assertThat(image.headers().firstValue("Content-Type")).hasValue("image/png");
             assertThat(image.body()).isEqualTo(Moderation.png());
-            assertThat(Guests.send(HttpRequest.newBuilder(one.uri(url.replaceAll("sig=[^&]+", "sig=forged")))
+            assertThat(Guests.send(HttpRequest.newBuilder(one.managementUri(url.replaceAll("sig=[^&]+", "sig=forged")))
                     .timeout(WsClient.WAIT).build()).statusCode()).isEqualTo(403);
 
             JsonNode detail = admin.json(admin.get("/api/admin/reports/" + report.get("id").asString()));

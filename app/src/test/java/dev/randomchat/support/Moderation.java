@@ -15,7 +15,7 @@ import javax.imageio.ImageIO;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The operators' side of the tests: admin API calls with a token, and a report made the way
+ * The operators' side of the tests: admin API calls with a token (on the management port), and a report made the way
  * strangers make one (a pair chats, one sends a text and a picture, the other reports it).
  */
 public final class Moderation {
@@ -53,7 +53,7 @@ public final class Moderation {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(server.uri(path)).timeout(WsClient.WAIT);
+        HttpRequest.Builder builder = HttpRequest.newBuilder(server.managementUri(path)).timeout(WsClient.WAIT);
         return token == null ? builder : builder.header("Authorization", "Bearer " + token);
     }
 

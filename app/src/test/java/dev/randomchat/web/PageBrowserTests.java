@@ -41,7 +41,7 @@ class PageBrowserTests {
     /** MAX_UPLOAD_BYTES when unset: 10 MiB. */
     private static final long DEFAULT_MAX_UPLOAD_BYTES = 10L * 1024 * 1024;
 
-    private static final String ADMIN_TOKEN = "browser-tests-admin-token";
+    private static final String ADMIN_TOKEN = "browser-tests-admin-token-0123456789";
 
     private static ChatServer server;
     private static TcpProxy proxy;
@@ -312,7 +312,7 @@ class PageBrowserTests {
         ChatPage[] pair = pair("Zed", "", "Amy", "");
         String guestId = pair[0].guestId();
 
-        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/api/admin/bans"))
+        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.managementUri("/api/admin/bans"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"guestId\":\"" + guestId + "\",\"hours\":1}"))
