@@ -34,6 +34,11 @@ export function drawChart(container, series, label) {
   }
   for (const line of series) {
     const path = line.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+    if (line.area) {
+      // Filled below, so a line that lies on another (both 0) still shows.
+      const base = `${x(line.values.length - 1).toFixed(1)},${y(0)} ${x(0).toFixed(1)},${y(0)}`;
+      svg.append(node('polygon', { points: `${path} ${base}`, class: `area ${line.name}` }));
+    }
     svg.append(node('polyline', { points: path, class: `line ${line.name}` }));
   }
   container.replaceChildren(svg);

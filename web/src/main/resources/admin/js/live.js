@@ -5,7 +5,8 @@ import { drawChart } from './chart.js';
 import { announce, clock } from './dom.js';
 
 const NUMBERS_EVERY_MS = 3000;
-const SERIES_EVERY_MS = 15000;
+/** The hour's chart reads 60 minute buckets from Redis: less often than the numbers. */
+const SERIES_EVERY_MS = 9000;
 
 export function createLive(onUnauthorized) {
   const updated = document.getElementById('live-updated');
@@ -54,7 +55,7 @@ export function createLive(onUnauthorized) {
       const pairs = points.map((p) => p.pairs);
       const label = `Last hour: sockets open from ${Math.min(...sockets)} to ${Math.max(...sockets)}, now ${sockets.at(-1)}; `
         + `${pairs.reduce((a, b) => a + b, 0)} pairs made.`;
-      drawChart(chart, [{ name: 'sockets', values: sockets }, { name: 'pairs', values: pairs }], label);
+      drawChart(chart, [{ name: 'sockets', values: sockets, area: true }, { name: 'pairs', values: pairs }], label);
       recovered();
     } catch (failure) {
       handle(failure);

@@ -129,7 +129,7 @@ class AdminController {
         Duration duration = ban ? hours(body.hours()) : null;
         return found(id)
                 .flatMap(report -> {
-                    if (!"open".equals(report.path("status").asString("open"))) {
+                    if (!Reports.isOpen(report)) {
                         return Mono.error(alreadyActed());
                     }
                     ObjectNode action = json.createObjectNode();
@@ -157,7 +157,7 @@ class AdminController {
         return switch (action) {
             case "ban-guest" -> bans.banGuest(reported, duration, ACTOR, reportId);
             case "ban-address" -> {
-                var address = Bans.parseAddress(report.path("guests").path("reported").path("address").asString(null));
+                var address = Bans.parseAddress(text(report.path("guests").path("reported").get("address")));
                 if (address.isEmpty()) {
                     yield Mono.error(new ApiException(HttpStatus.CONFLICT, "Conflict",
                             "the reported guest's address is not known; ban the guest instead"));
@@ -250,6 +250,10 @@ class AdminController {
             }
         });
         return report;
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asString();
     }
 
     private void authorize(ServerHttpRequest request) {

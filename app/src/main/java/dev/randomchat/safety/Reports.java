@@ -163,6 +163,12 @@ public class Reports {
                 .thenReturn(report);
     }
 
+    /** Whether no one acted on a report yet (reports stored before statuses existed have none). */
+    static boolean isOpen(JsonNode report) {
+        JsonNode status = report.get("status");
+        return status == null || status.isNull() || "open".equals(status.asString());
+    }
+
     /** Whether a report holds this channel's files as evidence (then they outlive the channel). */
     public Mono<Boolean> holdsFiles(String channelId) {
         return Mono.defer(() -> redis.commands().exists(holdKey(channelId)))
@@ -201,7 +207,7 @@ public class Reports {
             if (reason != null && !reason.equals(report.path("reason").asString())) {
                 return false;
             }
-            return !"open".equals(status) || "open".equals(report.path("status").asString("open"));
+            return !"open".equals(status) || isOpen(report);
         }
     }
 

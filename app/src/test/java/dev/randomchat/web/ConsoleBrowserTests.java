@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.support.ui.Select;
@@ -86,10 +87,12 @@ class ConsoleBrowserTests {
                 browser.await("pairs per minute above 0", driver -> !stat(browser, "pairsPerMinute").equals("0"));
                 browser.await("sockets open", driver -> Integer.parseInt(stat(browser, "socketsOpen")) >= 2);
                 assertThat(stat(browser, "servers")).isEqualTo("2");
+                browser.await("the chart's last minute with the pair's sockets", driver -> browser.shown("#chart svg")
+                        && String.valueOf(browser.js("return document.querySelector('#chart svg').getAttribute('aria-label');"))
+                                .contains("now 2"));
+                assertAccessible(browser, "live");
+                screenshot(browser, "console-live");
             }
-            browser.await("the chart", driver -> browser.shown("#chart svg polyline.sockets"));
-            assertAccessible(browser, "live");
-            screenshot(browser, "console-live");
 
             try (Moderation.Reported reported = Moderation.report(one, two, "abuse", "you are awful")) {
                 browser.find("[data-tab=reports]").click();
@@ -112,8 +115,8 @@ class ConsoleBrowserTests {
                 screenshot(browser, "console-reports");
                 thumb.click();
                 assertThat(thumb.getAttribute("aria-pressed")).isEqualTo("true");
-                assertThat((String) browser.js("return getComputedStyle(document.querySelector('button.thumb img')).filter;"))
-                        .isEqualTo("none");
+                browser.await("the image unblurred", driver -> "none".equals(
+                        browser.js("return getComputedStyle(document.querySelector('button.thumb img')).filter;")));
 
                 new Select(report.findElement(org.openqa.selenium.By.cssSelector(".actions select"))).selectByVisibleText("1 hour");
                 report.findElement(org.openqa.selenium.By.cssSelector("[data-action=ban-guest]")).click();
@@ -174,7 +177,7 @@ class ConsoleBrowserTests {
     private static void screenshot(Browser browser, String name) {
         try {
             Files.createDirectories(SCREENS);
-            Files.write(SCREENS.resolve(name + ".png"), browser.driver().getScreenshotAs(OutputType.BYTES));
+            Files.write(SCREENS.resolve(name + ".png"), ((TakesScreenshot) browser.driver()).getScreenshotAs(OutputType.BYTES));
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
