@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -65,12 +66,7 @@ public final class Moderation {
         MatchedPair pair = MatchedPair.match(first, second);
         pair.bob.send(Map.of("type", "send", "cmid", "m1", "text", text));
         pair.bob.await("ack");
-        HttpResponse<String> upload = Guests.send(HttpRequest.newBuilder(second.uri("/api/channels/" + pair.channelId + "/files"))
-                .timeout(WsClient.WAIT)
-                .header("Authorization", "Bearer " + pair.bobToken)
-                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart("evidence.png", png())))
-                .build());
+        HttpResponse<String> upload = uploadPng(second.uri("/api/channels/" + pair.channelId + "/files"), pair.bobToken);
         if (upload.statusCode() != 201 && upload.statusCode() != 200) {
             throw new AssertionError("upload answered " + upload.statusCode() + ": " + upload.body());
         }
@@ -84,6 +80,18 @@ public final class Moderation {
         pair.ada.await("ended");
         pair.bob.await("ended");
         return new Reported(pair.ada, pair.bob, pair.channelId, fileId);
+    }
+
+    /** Uploads {@link #png()} as {@code evidence.png} with this channel token (none when null). */
+    public static HttpResponse<String> uploadPng(URI files, String channelToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(files)
+                .timeout(WsClient.WAIT)
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(multipart("evidence.png", png())));
+        if (channelToken != null) {
+            request.header("Authorization", "Bearer " + channelToken);
+        }
+        return Guests.send(request.build());
     }
 
     /** A 48x32 two-colour PNG. */

@@ -1,9 +1,9 @@
 package dev.randomchat.system;
 
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,19 +69,10 @@ class MonitoringMetricsIntegrationTests {
             bobSocket.send(Map.of("type", "send", "cmid", "m1", "text", "hello"));
             bobSocket.await("ack");
             String channel = matched.get("channelId").asString();
-            HttpResponse<String> upload = Guests.send(HttpRequest.newBuilder(server.uri("/api/channels/" + channel + "/files"))
-                    .timeout(WsClient.WAIT)
-                    .header("Authorization", "Bearer " + matched.get("token").asString())
-                    .header("Content-Type", "multipart/form-data; boundary=b")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(Moderation.png())))
-                    .build());
+            URI files = server.uri("/api/channels/" + channel + "/files");
+            HttpResponse<String> upload = Moderation.uploadPng(files, matched.get("token").asString());
             assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
-            HttpResponse<String> refusedUpload = Guests.send(HttpRequest.newBuilder(server.uri("/api/channels/" + channel + "/files"))
-                    .timeout(WsClient.WAIT)
-                    .header("Content-Type", "multipart/form-data; boundary=b")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(multipart(Moderation.png())))
-                    .build());
-            assertThat(refusedUpload.statusCode()).isEqualTo(401);
+            assertThat(Moderation.uploadPng(files, null).statusCode()).isEqualTo(401);
             bobSocket.send("{not json");
             bobSocket.await("error");
             assertThat(WsClient.upgradeStatus(server.wsUri(), Map.of())).isEqualTo(401);
@@ -113,16 +104,5 @@ class MonitoringMetricsIntegrationTests {
                 .filter(line -> !line.isBlank() && !line.startsWith("#"))
                 .forEach(line -> names.add(line.split("[{ ]", 2)[0]));
         return names;
-    }
-
-    private static byte[] multipart(byte[] png) {
-        byte[] head = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n"
-                + "Content-Type: image/png\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-        byte[] tail = "\r\n--b--\r\n".getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[head.length + png.length + tail.length];
-        System.arraycopy(head, 0, body, 0, head.length);
-        System.arraycopy(png, 0, body, head.length, png.length);
-        System.arraycopy(tail, 0, body, head.length + png.length, tail.length);
-        return body;
     }
 }
