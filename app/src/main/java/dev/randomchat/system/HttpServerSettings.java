@@ -17,7 +17,8 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
  * <li>A connection that sends nothing for {@code HTTP_IDLE_SECONDS} is closed: before and while its
  * request headers arrive (Reactor Netty's idle timeout, active until the headers are complete and
  * between kept-alive requests), and while its body arrives (the read timeout, between two reads of
- * one request's body). Slowly trickled headers stay bounded by the header size limit.</li>
+ * one request's body). Each byte that arrives counts as progress: a client trickling its headers
+ * byte by byte is bounded only by the 16 KB header limit, not by a total deadline.</li>
  * </ul>
  */
 class HttpServerSettings implements NettyServerCustomizer {

@@ -1,7 +1,11 @@
 package dev.randomchat.safety;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -179,14 +183,14 @@ class SafetyIntegrationTests {
 
     /** The port is the one the connection reached, whatever Host or X-Forwarded-Port says. */
     @Test
-    void aHostHeaderNamingTheManagementPortOpensNothingOnThePublicPort() throws Exception {
+    void aHostHeaderNamingTheManagementPortOpensNothingOnThePublicPort() throws IOException {
         String management = "127.0.0.1:" + one.managementPort();
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", one.port())) {
+        try (Socket socket = new Socket("127.0.0.1", one.port())) {
             socket.setSoTimeout((int) WsClient.WAIT.toMillis());
             socket.getOutputStream().write(("GET /actuator/prometheus HTTP/1.1\r\nHost: " + management
                     + "\r\nX-Forwarded-Port: " + one.managementPort() + "\r\nX-Forwarded-Host: " + management
-                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 404").doesNotContain("jvm_memory");
         }
     }
@@ -234,7 +238,7 @@ class SafetyIntegrationTests {
         return admin(one.managementUri(path), method, body, token);
     }
 
-    private static HttpResponse<String> admin(java.net.URI uri, String method, String body, String token) {
+    private static HttpResponse<String> admin(URI uri, String method, String body, String token) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WsClient.WAIT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
