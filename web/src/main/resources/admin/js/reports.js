@@ -123,6 +123,10 @@ export function createReports(onUnauthorized) {
       const image = el('img', { src: info.url, alt: `Image from ${who.name ?? 'a guest'}: ${info.name}`, loading: 'lazy', decoding: 'async' });
       const button = el('button', { type: 'button', class: 'thumb', 'aria-pressed': 'false' },
         image, el('span', { class: 'thumb-label', text: 'Blurred: select to show' }));
+      // A file deleted before its report held it (the chat ended first) is gone: say so.
+      image.addEventListener('error', () => {
+        button.replaceWith(el('p', { class: 'text muted', text: `Image ${info.name}: no longer available` }));
+      }, { once: true });
       button.addEventListener('click', () => {
         const shown = button.getAttribute('aria-pressed') !== 'true';
         button.setAttribute('aria-pressed', String(shown));

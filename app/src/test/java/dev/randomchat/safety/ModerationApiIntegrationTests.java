@@ -197,6 +197,20 @@ class ModerationApiIntegrationTests {
     }
 
     @Test
+    void anIpv6BanIsListedByItsSlash64AndLiftedByAnyAddressInIt() {
+        HttpResponse<String> ban = admin.post("/api/admin/bans", "{\"ip\":\"2001:db8:1:2::5\",\"hours\":3}");
+        assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+        String prefix = admin.json(ban).get("ip").asString();
+        assertThat(prefix).endsWith("/64").startsWith("2001:db8:1:2:");
+        assertThat(banOf(prefix)).isNotNull();
+        assertThat(banOf(prefix).get("kind").asString()).isEqualTo("address");
+
+        assertThat(admin.delete("/api/admin/bans?ip=2001:db8:1:2:ffff::9").statusCode()).isEqualTo(204);
+        assertThat(banOf(prefix)).isNull();
+        assertThat(admin.delete("/api/admin/bans?ip=not-an-address").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void everyNewRouteNeedsTheToken() {
         Moderation stranger = new Moderation(one, "x".repeat(40));
         assertThat(stranger.get("/api/admin/live").statusCode()).isEqualTo(401);
