@@ -189,6 +189,13 @@ public class ChannelService {
                 .map(fields -> fields.size() == 2 && fields.get(0).hasValue() && !fields.get(1).hasValue());
     }
 
+    /** Emits whether the channel's keys still exist: open, or ended within its retention (the report window). */
+    public Mono<Boolean> isKept(String channelId) {
+        return redis.commands()
+                .exists(ChannelKeys.of(redis, channelId).meta())
+                .map(count -> count > 0);
+    }
+
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
     public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
         Attachment attachment = attachmentOf(connection, cmid);

@@ -54,6 +54,8 @@ class AdminController {
     static final String ACTOR = "admin";
     static final Set<String> REASONS = Set.of("spam", "abuse", "sexual", "minor", "other");
     private static final String GUEST_ID = "[A-Za-z0-9_-]{1,64}";
+    /** A report's id: its channel's id and its reporter's, joined by a dot (one report per reporter and channel). */
+    private static final String REPORT_ID = GUEST_ID + "\\." + GUEST_ID;
 
     private final byte[] tokenDigest;
     private final Reports reports;
@@ -96,7 +98,7 @@ class AdminController {
         if (guest != null && !guest.matches(GUEST_ID)) {
             throw ApiException.badRequest("guest is not a guest id");
         }
-        if (cursor != null && !cursor.matches("[0-9]{1,19}-" + GUEST_ID)) {
+        if (cursor != null && !cursor.matches("[0-9]{1,19}-" + REPORT_ID)) {
             throw ApiException.badRequest("cursor is not one this API gave");
         }
         var query = new Reports.Query(status, reason, instant("from", from), instant("to", to), guest, cursor, limit);
@@ -232,7 +234,7 @@ class AdminController {
     }
 
     private Mono<ObjectNode> found(String id) {
-        if (!id.matches(GUEST_ID)) {
+        if (!id.matches(REPORT_ID)) {
             throw ApiException.badRequest("not a report id");
         }
         return reports.get(id)
