@@ -1,5 +1,7 @@
 package dev.randomchat.safety;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -95,9 +97,9 @@ class AdminController {
     private static String canonicalIp(String ip) {
         try {
             Cidr single = Cidr.parse(ip);
-            return java.net.InetAddress.getByAddress(single.network()).getHostAddress();
+            return InetAddress.getByAddress(single.network()).getHostAddress();
         }
-        catch (IllegalArgumentException | java.net.UnknownHostException ex) {
+        catch (IllegalArgumentException | UnknownHostException ex) {
             throw ApiException.badRequest("ip is not an IP address");
         }
     }

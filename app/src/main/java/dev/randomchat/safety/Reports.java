@@ -3,6 +3,7 @@ package dev.randomchat.safety;
 import java.time.Instant;
 import java.util.List;
 
+import io.lettuce.core.Range;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -56,7 +57,7 @@ public class Reports {
     Flux<tools.jackson.databind.JsonNode> list(int limit) {
         long cutoff = Instant.now().minus(properties.reportTtl()).toEpochMilli();
         return redis.commands()
-                .zremrangebyscore(index(), io.lettuce.core.Range.create(0, cutoff))
+                .zremrangebyscore(index(), Range.create(0, cutoff))
                 .thenMany(redis.commands().zrevrange(index(), 0, limit - 1))
                 .concatMap(id -> redis.commands().get(redis.key("report", id)))
                 .map(json::readTree);

@@ -1,8 +1,10 @@
 package dev.randomchat.system;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -60,7 +62,7 @@ public class Redis implements AutoCloseable {
     private final boolean cluster;
     private final String prefix;
     private final Map<String, Consumer<String>> handlers = new ConcurrentHashMap<>();
-    private final Map<String, Subscription> subscriptions = new java.util.HashMap<>();
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
     private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService connector = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "redis-connector");
@@ -307,7 +309,7 @@ public class Redis implements AutoCloseable {
     /** One topic this server listens to: how many want it, and when Redis confirmed it. */
     private final class Subscription {
 
-        private final java.util.concurrent.CompletableFuture<Void> confirmed = new java.util.concurrent.CompletableFuture<>();
+        private final CompletableFuture<Void> confirmed = new CompletableFuture<>();
         private int count;
 
         /** Sends (S)SUBSCRIBE now; called under the subscriptions lock. */
