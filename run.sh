@@ -9,7 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-JAR=app/target/random-chat-app-1.0.0-SNAPSHOT.jar
+JAR=app/target/random-chat-app-1.0.0-SNAPSHOT-exec.jar
+# Redis binaries for embedded mode, copied here by the build; used only when no redis-server is on PATH.
+EMBEDDED_REDIS_JAR=app/target/embedded-redis/embedded-redis.jar
 COMPOSE_FILE=deployments/docker-compose.yaml
 
 usage() {
@@ -18,7 +20,8 @@ usage() {
 }
 
 build_if_needed() {
-  if [[ ! -f "$JAR" ]] || [[ -n "$(find pom.xml app/pom.xml app/src web/pom.xml web/src -newer "$JAR" -print -quit)" ]]; then
+  if [[ ! -f "$JAR" ]] || [[ ! -f "$EMBEDDED_REDIS_JAR" ]] \
+      || [[ -n "$(find pom.xml app/pom.xml app/src web/pom.xml web/src -newer "$JAR" -print -quit)" ]]; then
     echo "Building the server (first run takes a minute)..."
     ./mvnw -q -B -Dmaven.test.skip=true package -pl app -am
   fi
@@ -49,7 +52,13 @@ case "${1:-run}" in
     port="${HTTP_PORT:-8080}"
     echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
-    exec java ${JAVA_OPTS:-} -jar "$JAR"
+    if [[ -n "${REDIS_ADDRS:-}" ]] || command -v redis-server >/dev/null 2>&1; then
+      exec java ${JAVA_OPTS:-} -jar "$JAR"
+    fi
+    # No redis-server installed: the embedded-redis jar (its bundled Redis binaries) joins the
+    # class path; the server jar itself never carries them. Boot's launcher loads the server's
+    # classes with the class path above it, where it finds them.
+    exec java ${JAVA_OPTS:-} -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
     ;;
   dev)
     # The web module and the parent pom must be installed for the app module to run alone.
@@ -72,9 +81,10 @@ case "${1:-run}" in
     shift
     build_if_needed
     bench_jar=bench/target/random-chat-bench.jar
-    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml bench/pom.xml bench/src app/src/main/java/dev/randomchat/socket -newer "$bench_jar" -print -quit)" ]]; then
+    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml bench/pom.xml bench/src "$JAR" -newer "$bench_jar" -print -quit)" ]]; then
       echo "Building the benchmark..."
-      ./mvnw -q -B -Dmaven.test.skip=true package -pl bench
+      # -am: the benchmark depends on the server's plain jar (for its frame codec).
+      ./mvnw -q -B -Dmaven.test.skip=true package -pl bench -am
     fi
     # exec: Ctrl-C reaches the benchmark, which stops the Redis and servers it started.
     exec java -Xmx2g -jar "$bench_jar" "$@"

@@ -3,6 +3,7 @@ package dev.randomchat.chat;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -48,7 +49,7 @@ class HistoryController {
         return channels.read(channelId, grant.guestId(), afterSeq, (int) size)
                 .map(state -> {
                     if ("gone".equals(state.status()) || !state.member(grant.guestId())) {
-                        throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Not found",
+                        throw new ApiException(HttpStatus.NOT_FOUND, "Not found",
                                 "this channel has expired");
                     }
                     // Stored messages are JSON already: they are embedded as they are, not re-encoded.

@@ -1,5 +1,6 @@
 package dev.randomchat.socket;
 
+import java.time.Duration;
 import java.util.Queue;
 import java.util.function.Consumer;
 
@@ -108,8 +109,8 @@ public final class Connection {
         lastHeard = System.nanoTime();
     }
 
-    java.time.Duration silentFor() {
-        return java.time.Duration.ofNanos(System.nanoTime() - lastHeard);
+    Duration silentFor() {
+        return Duration.ofNanos(System.nanoTime() - lastHeard);
     }
 
     public boolean isOpen() {

@@ -8,6 +8,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -137,7 +138,7 @@ public class Connections {
         return sockets == null ? List.of() : sockets.values();
     }
 
-    void forEach(java.util.function.Consumer<Connection> action) {
+    void forEach(Consumer<Connection> action) {
         open.values().forEach(action);
     }
 

@@ -153,12 +153,12 @@ class AbuseLimitsIntegrationTests {
             assertThat(ada.socket().frames("hello").get(0).path("limits").path("maxMessageBytes").asInt())
                     .isEqualTo(MAX_MESSAGE_BYTES);
 
-            ada.socket().send(ping(MAX_MESSAGE_BYTES, "x"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES, "x"));
             ada.await("pong");
-            ada.socket().send(ping(MAX_MESSAGE_BYTES + 1, "x"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES + 1, "x"));
             JsonNode tooLarge = ada.await("error");
             // Fewer characters than the limit, more bytes: the limit is in bytes.
-            ada.socket().send(ping(MAX_MESSAGE_BYTES + 2, "\u00e9"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES + 2, "\u00e9"));
             JsonNode tooManyBytes = ada.await("error");
 
             assertThat(tooLarge.path("code").asString()).isEqualTo("too_large");

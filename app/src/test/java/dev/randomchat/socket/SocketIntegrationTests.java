@@ -226,7 +226,7 @@ class SocketIntegrationTests {
         try (WsClient client = WsClient.connect(server.wsUri(), token())) {
             client.await("hello");
             expectedCodes.forEach((frame, code) -> {
-                client.send(frame);
+                client.sendMalformed(frame);
 
                 JsonNode error = client.await("error");
                 assertThat(error.path("code").asString()).as("code for %s", frame).isEqualTo(code);
@@ -243,9 +243,9 @@ class SocketIntegrationTests {
         try (WsClient client = WsClient.connect(server.wsUri(), token())) {
             client.await("hello");
 
-            client.send("{\"type\":\"dance\"}");
+            client.sendMalformed("{\"type\":\"dance\"}");
             assertThat(client.await("error").path("ref").asString()).isEqualTo("dance");
-            client.send("{\"type\":\"send\",\"cmid\":\"c9\",\"text\":42}");
+            client.sendMalformed("{\"type\":\"send\",\"cmid\":\"c9\",\"text\":42}");
             assertThat(client.await("error").path("ref").asString()).isEqualTo("c9");
         }
     }
@@ -268,7 +268,7 @@ class SocketIntegrationTests {
         try (WsClient client = WsClient.connect(server.wsUri(), token())) {
             client.await("hello");
 
-            client.send("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}");
+            client.sendMalformed("{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}");
 
             await().atMost(WAIT).until(() -> client.isClosed() || !client.frames("error").isEmpty());
             if (client.isClosed()) {

@@ -31,7 +31,7 @@ import dev.randomchat.bench.scenario.Relay;
 final class BenchRun {
 
     private static final Path APP_JAR = Path.of(System.getProperty("bench.appJar",
-            "app/target/random-chat-app-1.0.0-SNAPSHOT.jar"));
+            "app/target/random-chat-app-1.0.0-SNAPSHOT-exec.jar"));
     private static final Path TARGET = Path.of(System.getProperty("bench.dir", "bench/target"));
     /** A series ends after this many unsustained steps in a row (one may be noise on a shared machine). */
     private static final int GIVE_UP_AFTER = 2;

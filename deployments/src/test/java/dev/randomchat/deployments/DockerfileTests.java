@@ -40,10 +40,12 @@ class DockerfileTests {
     }
 
     @Test
-    void copiesTheJarThatTheAppModuleProduces() {
-        String expectedJar = "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + ".jar";
+    void copiesTheExecutableJarThatTheAppModuleProduces() {
+        // The executable (repackaged) jar carries Boot's `exec` classifier; the plain jar is the module's artifact.
+        String expectedJar = "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + "-exec.jar";
 
         assertThat(String.join("\n", dockerfile.stages().get(0).arguments("RUN"))).contains(expectedJar);
+        assertThat(RepositoryFiles.read("app/pom.xml")).contains("<classifier>exec</classifier>");
         assertThat(RepositoryFiles.read("app/pom.xml"))
                 .as("the app jar must be layered for `extract --layers`")
                 .containsPattern("<layers>\\s*<enabled>true</enabled>\\s*</layers>");
