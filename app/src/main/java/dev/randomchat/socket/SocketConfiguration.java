@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
@@ -20,8 +21,9 @@ class SocketConfiguration {
 
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
-            MatchService matching, ChannelService chat, UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, uploads.maxUploadBytes(),
+            MatchService matching, ChannelService chat, CallService calls, UploadProperties uploads,
+            ChannelProperties channel) {
+        return new SocketHandler(properties, connections, json, matching, chat, calls, uploads.maxUploadBytes(),
                 channel.maxMessages());
     }
 

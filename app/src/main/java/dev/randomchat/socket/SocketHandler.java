@@ -17,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.reactive.socket.CloseStatus;
 
 import dev.randomchat.auth.Guest;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.system.RandomIds;
@@ -41,18 +42,21 @@ class SocketHandler {
     private final JsonMapper json;
     private final MatchService matching;
     private final ChannelService chat;
+    private final CallService calls;
     private final Outbound.Limits limits;
     /** Room for a full replay of a channel's log on top of the live queue. */
     private final int capacity;
 
     SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
-            ChannelService chat, long maxUploadBytes, int replayAllowance) {
+            ChannelService chat, CallService calls, long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
+        this.calls = calls;
         this.connections = connections;
         this.json = json;
         this.matching = matching;
         this.chat = chat;
-        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars());
+        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars(),
+                calls.maxSignalBytes());
         this.capacity = properties.outboundQueue() + replayAllowance;
         this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
     }
@@ -132,7 +136,8 @@ class SocketHandler {
             connection.error(ex);
             return Mono.empty();
         }
-        if (!(frame instanceof Inbound.Ping) && !connection.rateLimiter().tryAcquire()) {
+        RateLimiter limiter = frame instanceof Inbound.Signal ? connection.signalLimiter() : connection.rateLimiter();
+        if (!(frame instanceof Inbound.Ping) && !limiter.tryAcquire()) {
             connection.error(new FrameException(ErrorCode.RATE_LIMITED, "slow down: too many frames", refOf(frame)));
             return Mono.empty();
         }
@@ -171,6 +176,12 @@ class SocketHandler {
         }
         if (frame instanceof Inbound.Report report) {
             return chat.report(connection, report.reason(), report.note());
+        }
+        if (frame instanceof Inbound.Media media) {
+            return calls.media(connection, media.action(), media.callId(), media.kinds());
+        }
+        if (frame instanceof Inbound.Signal signal) {
+            return calls.signal(connection, signal.callId(), signal.data());
         }
         return Mono.error(new IllegalStateException("no handler for " + frame));
     }
