@@ -6,6 +6,7 @@ import { Matcher, parseInterests } from './match.js';
 import { Chat } from './chat.js';
 import { store } from './store.js';
 import { uploadFile, tooLargeMessage } from './upload.js';
+import { startCalls } from './call.js';
 
 const TITLE = 'Random Chat';
 const MAX_NAME_CHARS = 24;
@@ -101,6 +102,14 @@ const chat = new Chat({
   toast,
 });
 
+// Video and voice calls: their own frames, and they end whenever this chat does.
+const calls = startCalls({
+  send: (frame) => socket.send(frame),
+  channel: () => (chat.open ? chat.channel : null),
+  peerName: () => (chat.channel && chat.channel.peer ? chat.channel.peer.name : ''),
+  mount: { actions: document.querySelector('#screen-chat .chat-actions'), before: document.querySelector('#screen-chat .log-wrap') },
+});
+
 socket.addEventListener('frame', (event) => onFrame(event.detail.frame));
 socket.addEventListener('state', (event) => showConnection(event.detail));
 
@@ -123,6 +132,7 @@ function onFrame(frame) {
       break;
     case 'joined':
       chat.onJoined(frame);
+      calls.channelChanged();
       break;
     case 'message':
       chat.onMessage(frame);
@@ -144,6 +154,11 @@ function onFrame(frame) {
       break;
     case 'ended':
       chat.onEnded(frame);
+      calls.channelChanged();
+      break;
+    case 'media':
+    case 'signal':
+      calls.onFrame(frame);
       break;
     case 'error':
       onServerError(frame);
@@ -177,6 +192,7 @@ function onMatched(frame) {
 }
 
 function onServerError(frame) {
+  if (calls.onError(frame)) return;
   if (chat.onError(frame)) return;
   if (frame.code === 'not_in_channel' || frame.code === 'channel_closed') return;
   if (matcher.active && frame.ref === 'match') {
@@ -190,6 +206,7 @@ function onServerError(frame) {
 /** The chat ended (`ended`, or closed under us), or the stored channel could not be opened again. */
 function onChatEnded(why) {
   stopUpload();
+  calls.channelChanged();
   if (why === 'gone') {
     socket.stop();
     showHome('Your previous chat has ended.');
@@ -249,6 +266,7 @@ function showScreen(name) {
   state.screen = name;
   for (const [key, section] of Object.entries(el.screens)) section.hidden = key !== name;
   document.body.dataset.screen = name;
+  calls.channelChanged();
   if (name === 'home') {
     if (!coarsePointer.matches) el.name.focus();
   } else if (name === 'waiting') {
@@ -409,6 +427,7 @@ el.leaveDialog.addEventListener('close', () => {
   const choice = el.leaveDialog.returnValue;
   if (choice !== 'leave' && choice !== 'block') return;
   if (!chat.open) return;
+  calls.stop();
   if (!chat.joinedHere || !socket.send(choice === 'block' ? { type: 'leave', block: true } : { type: 'leave' })) {
     toast('Not connected. Try again in a moment.');
     return;
@@ -430,6 +449,7 @@ el.report.addEventListener('click', () => {
 
 el.reportDialog.addEventListener('close', () => {
   if (el.reportDialog.returnValue !== 'report' || !chat.open) return;
+  calls.stop();
   const frame = { type: 'report', reason: el.reportReason.value };
   const note = el.reportNote.value.trim().slice(0, 500);
   if (note) frame.note = note;
