@@ -68,3 +68,8 @@ export function history(channelId, token, after = 0, limit = 100) {
     headers: { Authorization: `Bearer ${token}` },
   });
 }
+
+/** {online, waiting}: guests connected and guests in the queue, across all servers. */
+export function stats() {
+  return request('GET', '/api/stats');
+}

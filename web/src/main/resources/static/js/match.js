@@ -1,21 +1,28 @@
-// The waiting screen: `match` -> `waiting` -> `matched` (or `cancel` -> `cancelled`).
+// The waiting screen (#screen-waiting): `match` -> `waiting` -> `matched`, or `cancel` (the
+// Cancel button or Escape) -> `cancelled`.
 
 const MAX_INTERESTS = 5;
 const MAX_TAG_CHARS = 24;
-const TAG = /^[a-z0-9 -]+$/;
+// Letters (with their combining marks) and digits of any script, spaces and dashes.
+const TAG = /^[\p{L}\p{M}\p{Nd} -]+$/u;
+
+/** One tag as the server compares them: NFKC, lower case, trimmed, inner spaces collapsed. */
+export function normalizeTag(piece) {
+  return String(piece).normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
+}
 
 /**
- * "Music, chess ,, films" -> {tags: ["music", "chess", "films"]}; bad input -> {error}.
- * Mirrors the server's rule: up to 5 tags of 1-24 characters of [a-z0-9 -], lower-cased, trimmed,
- * duplicates merged, empty pieces dropped.
+ * "Music, échecs ,, 音楽" -> {tags: ["music", "échecs", "音楽"]}; bad input -> {error}.
+ * Mirrors the server's rule: up to 5 tags of 1-24 letters, digits, spaces and dashes, any
+ * script, normalised as above; duplicates merged, empty pieces dropped.
  */
 export function parseInterests(text) {
   const tags = [];
-  for (const piece of String(text || '').split(',')) {
-    const tag = piece.trim().toLowerCase().replace(/\s+/g, ' ');
+  for (const piece of String(text || '').split(/[,،、，]/)) {
+    const tag = normalizeTag(piece);
     if (!tag) continue;
     if ([...tag].length > MAX_TAG_CHARS) return { error: `"${tag}" is too long (at most ${MAX_TAG_CHARS} characters).` };
-    if (!TAG.test(tag)) return { error: `"${tag}": use letters a-z, digits, spaces and dashes only.` };
+    if (!TAG.test(tag)) return { error: `"${tag}": use letters, digits, spaces and dashes only.` };
     if (!tags.includes(tag)) tags.push(tag);
   }
   if (tags.length > MAX_INTERESTS) return { error: `At most ${MAX_INTERESTS} interests.` };
@@ -33,26 +40,42 @@ export class Matcher {
   /**
    * @param {object} deps
    * @param {import('./socket.js').ChatSocket} deps.socket
-   * @param {HTMLElement} deps.elapsedEl
-   * @param {HTMLElement} deps.interestsEl
+   * @param {() => void} deps.onCancel  the visitor cancelled (button or Escape)
    */
-  constructor({ socket, elapsedEl, interestsEl }) {
+  constructor({ socket, onCancel }) {
+    const $ = (id) => document.getElementById(id);
     this.socket = socket;
-    this.elapsedEl = elapsedEl;
-    this.interestsEl = interestsEl;
+    this.el = {
+      screen: $('screen-waiting'),
+      elapsed: $('elapsed'),
+      interests: $('waiting-interests'),
+      cooldown: $('waiting-cooldown'),
+      cancel: $('cancel'),
+    };
     this.active = false;
     this.interests = [];
     this.startedAt = 0;
     this.timer = 0;
+    this.el.cancel.addEventListener('click', () => onCancel());
+    document.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !this.active || this.el.screen.hidden || event.defaultPrevented) return;
+      event.preventDefault();
+      onCancel();
+    });
   }
 
-  /** Shows the waiting state and asks for a match once the socket is up (now, or on hello). */
-  begin(interests) {
+  /**
+   * Shows the waiting state and asks for a match once the socket is up (now, or on hello).
+   * `leftPeer`: the stranger just left behind, whom the server keeps away for a while.
+   */
+  begin(interests, leftPeer = null) {
     this.active = true;
     this.interests = interests || [];
     this.startedAt = Date.now();
-    this.interestsEl.hidden = this.interests.length === 0;
-    this.interestsEl.textContent = this.interests.length ? `Interests: ${this.interests.join(', ')}` : '';
+    this.el.interests.hidden = this.interests.length === 0;
+    this.el.interests.textContent = this.interests.length ? `Interests: ${this.interests.join(', ')}` : '';
+    this.el.cooldown.hidden = !leftPeer;
+    this.el.cooldown.textContent = leftPeer ? `You will not be paired with ${leftPeer} again right away.` : '';
     this.tick();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.tick(), 1000);
@@ -85,7 +108,11 @@ export class Matcher {
     this.tick();
   }
 
+  focus() {
+    this.el.cancel.focus();
+  }
+
   tick() {
-    this.elapsedEl.textContent = formatElapsed(Date.now() - this.startedAt);
+    this.el.elapsed.textContent = formatElapsed(Date.now() - this.startedAt);
   }
 }

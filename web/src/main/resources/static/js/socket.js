@@ -1,6 +1,8 @@
 // One websocket per tab (PROTOCOL.md section 2), kept alive across network blips and server
 // restarts: exponential backoff with jitter, an immediate retry when the browser comes back
 // online or the tab becomes visible, and a stop (with the reason) when retrying cannot help.
+// The state it reports is honest: `offline` as soon as the browser says the network is gone,
+// and a socket that does not answer our own `ping` within PONG_TIMEOUT_MS is taken for dead.
 //
 // Events (CustomEvent, details in brackets):
 //   frame  {frame}                      every server frame, `hello` included
@@ -11,8 +13,8 @@
 const BASE_DELAY_MS = 500;            // first retry after 0.25-0.5 s
 const MAX_DELAY_MS = 30_000;          // never wait longer than this between tries
 const CONNECT_TIMEOUT_MS = 10_000;    // an upgrade plus hello that takes longer is a failure
-const PING_EVERY_MS = 25_000;         // app-level ping, to notice half-open sockets
-const PONG_TIMEOUT_MS = 10_000;       // no frame at all this long after a ping: the socket is dead
+const PING_EVERY_MS = 10_000;         // app-level ping after this much silence, to notice dead links
+const PONG_TIMEOUT_MS = 4_000;        // no frame at all this long after a ping: the socket is dead
 const CLIENT_GONE = 4000;             // our own close code when we give up on a dead socket
 
 export const CLOSE_RESTART = 1012;    // server shutting down: reconnect (elsewhere)
@@ -46,9 +48,17 @@ export class ChatSocket extends EventTarget {
     this.state = 'idle';
     this.stopReason = null;
 
-    this.onOnline = () => this.retryNow();
+    this.onOnline = () => {
+      if (this.ready) this.ping();
+      else this.retryNow();
+    };
     this.onOffline = () => {
-      if (!this.ready && this.wanted) this.setState('offline');
+      if (!this.wanted) return;
+      // Whatever the socket still seems to do, the browser says the network is gone: take it
+      // for dead now (messages wait in the outbox) and try again the moment `online` fires.
+      this.teardown(CLIENT_GONE, 'offline');
+      clearTimeout(this.retryTimer);
+      this.setState('offline');
     };
     this.onVisibility = () => {
       if (document.visibilityState !== 'visible') return;
@@ -120,6 +130,10 @@ export class ChatSocket extends EventTarget {
   open() {
     let ws;
     this.ready = false;
+    if (navigator.onLine === false) {
+      this.setState('offline'); // `online` calls retryNow()
+      return;
+    }
     this.setState('connecting');
     try {
       ws = new WebSocket(socketUrl(this.path));

@@ -25,7 +25,8 @@ import io.jsonwebtoken.security.Keys;
  * Signs and checks the two kinds of token, and the server's signed download URLs.
  *
  * <p>Guest and channel tokens carry distinct audiences, so one kind never passes for the other.
- * Signatures are checked by jjwt, in constant time.
+ * Signatures are checked by jjwt, in constant time. A token without {@code exp} is refused like an
+ * expired one: a token must stop working some day, even one signed by mistake without it.
  */
 public class TokenService {
 
@@ -111,6 +112,9 @@ public class TokenService {
         }
         try {
             Claims claims = parser.parseSignedClaims(token).getPayload();
+            if (claims.getExpiration() == null) {
+                return Optional.empty();
+            }
             return Optional.ofNullable(claims.getSubject()).map(subject -> claims);
         }
         catch (JwtException | IllegalArgumentException ex) {

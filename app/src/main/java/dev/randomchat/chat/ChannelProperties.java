@@ -15,9 +15,15 @@ import dev.randomchat.system.PositiveDuration;
  * @param expiration {@code REDIS_EXPIRATION_HOURS}: a channel and its messages expire this long
  *        after its last message
  * @param maxMessages {@code MAX_MSGS}: messages a channel keeps for replay and history
+ * @param peerGone {@code PEER_GONE_SECONDS}: a channel ends ({@code ended}, reason {@code gone})
+ *        when one of its guests has had no socket anywhere for this long
+ * @param reportWindow {@code REPORT_WINDOW_SECONDS}: how long after a channel ended either guest may
+ *        still report or block the other; the ended channel's keys are kept at least this long
  */
 @Validated
 @ConfigurationProperties("chat.channel")
 public record ChannelProperties(@PositiveDuration(message = "REDIS_EXPIRATION_HOURS must be positive") Duration expiration,
-        @Min(value = 1, message = "MAX_MSGS must be at least 1") int maxMessages) {
+        @Min(value = 1, message = "MAX_MSGS must be at least 1") int maxMessages,
+        @PositiveDuration(message = "PEER_GONE_SECONDS must be positive") Duration peerGone,
+        @PositiveDuration(message = "REPORT_WINDOW_SECONDS must be positive") Duration reportWindow) {
 }

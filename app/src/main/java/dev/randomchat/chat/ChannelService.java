@@ -25,7 +25,6 @@ import org.springframework.stereotype.Service;
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.match.Pairings;
-import dev.randomchat.safety.Reports;
 import dev.randomchat.socket.Connection;
 import dev.randomchat.socket.ErrorCode;
 import dev.randomchat.socket.FrameException;
@@ -51,10 +50,11 @@ public class ChannelService {
     static final Duration PRESENCE_LEASE = Duration.ofSeconds(20);
     /** A guest whose last socket closed is announced offline only after this, so a reload does not flap. */
     static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
-    /** An ended channel's keys are kept this long, so late joins learn it ended; then they go. */
+    /**
+     * An ended channel's keys are kept this long, or for the report window when that is longer,
+     * so late joins learn it ended and reports still find the evidence; then they go.
+     */
     static final Duration CLOSED_RETENTION = Duration.ofMinutes(5);
-    /** A report keeps this many of the channel's last messages as evidence. */
-    static final int EVIDENCE_MESSAGES = 50;
 
     private static final LuaScript ENTER = LuaScript.load(ChannelService.class, "enter.lua");
     private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
@@ -70,7 +70,7 @@ public class ChannelService {
     private final JsonMapper json;
     private final ChannelProperties properties;
     private final Pairings pairings;
-    private final Reports reports;
+    private final GoneDeadlines deadlines;
     private final ObjectProvider<ChannelEndListener> endListeners;
     private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
     private final Map<String, Attachment> byConnection = new ConcurrentHashMap<>();
@@ -79,8 +79,9 @@ public class ChannelService {
     private final Counter replayedMessages;
 
     ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
-            Pairings pairings, Reports reports, ObjectProvider<ChannelEndListener> endListeners, MeterRegistry meters) {
-        this.reports = reports;
+            Pairings pairings, GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
+            MeterRegistry meters) {
+        this.deadlines = deadlines;
         this.redis = redis;
         this.serverId = serverId.value();
         this.tokens = tokens;
@@ -232,14 +233,39 @@ public class ChannelService {
      * others but not each other for a while (or for good, with {@code block}).
      */
     public Mono<Void> end(String channelId, String by, String reason, boolean block) {
+        return close(channelId, by, reason, block)
+                .flatMap(result -> "ended".equals(result) ? Mono.<Void>empty()
+                        : Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "leave")));
+    }
+
+    /**
+     * Ends a channel as {@code gone} if this guest is still away, has been for {@code PEER_GONE_SECONDS},
+     * and has no socket attached anywhere ({@code deadServer}'s presence entries no longer count).
+     * Emits "ended", "present" (nothing to do), "later:<ms>" (away since later: look again then),
+     * or why the channel could not be ended ("closed", "gone", "forbidden").
+     */
+    Mono<String> endIfGone(String channelId, String guestId, String deadServer) {
+        return close(channelId, guestId, "gone", false, "gone", deadServer,
+                Long.toString(properties.peerGone().toMillis()));
+    }
+
+    /** How long an ended channel's keys are kept: {@link #CLOSED_RETENTION}, or past the report window. */
+    Duration closedRetention() {
+        Duration afterWindow = properties.reportWindow().plusMinutes(1);
+        return afterWindow.compareTo(CLOSED_RETENTION) > 0 ? afterWindow : CLOSED_RETENTION;
+    }
+
+    private Mono<String> close(String channelId, String by, String reason, boolean block, String... condition) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":" + quote(by)
                 + ",\"reason\":" + quote(reason) + "}";
-        return redis.run(LEAVE, keys.forLeave(), by, reason, Long.toString(CLOSED_RETENTION.toMillis()),
-                        redis.publishCommand(), ended)
+        List<String> args = new ArrayList<>(List.of(by, reason, Long.toString(closedRetention().toMillis()),
+                redis.publishCommand(), ended));
+        args.addAll(List.of(condition));
+        return redis.run(LEAVE, keys.forLeave(), args.toArray(String[]::new))
                 .flatMap(result -> {
                     if (!result.startsWith("ok|")) {
-                        return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "leave"));
+                        return Mono.just(result);
                     }
                     String[] pair = result.split("\\|");
                     // The channel has ended: what follows must finish even if the leaving socket
@@ -247,30 +273,8 @@ public class ChannelService {
                     CompletableFuture<Void> cleanup = pairings.unpair(pair[1], pair[2], channelId, block)
                             .then(channelEnded(channelId))
                             .toFuture();
-                    return Mono.fromFuture(cleanup, true);
+                    return Mono.fromFuture(cleanup, true).thenReturn("ended");
                 });
-    }
-
-    /**
-     * Reports the peer: the channel's last messages are kept as evidence, the reporter gets
-     * {@code reported}, and the channel ends as a leave with block would.
-     */
-    public Mono<Void> report(Connection connection, String reason, String note) {
-        Attachment attachment = attachmentOf(connection, "report");
-        String channelId = attachment.channelId();
-        return read(channelId, connection.guestId(), 0, properties.maxMessages())
-                .flatMap(state -> {
-                    if (!state.open()) {
-                        return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "report"));
-                    }
-                    List<String> messages = state.messages();
-                    List<String> evidence = messages.subList(Math.max(0, messages.size() - EVIDENCE_MESSAGES),
-                            messages.size());
-                    return reports.save(channelId, connection.guestId(), state.peerOf(connection.guestId()).id(),
-                            reason, note, evidence);
-                })
-                .then(Mono.fromRunnable(() -> connection.send(new Outbound.Reported())))
-                .then(end(channelId, connection.guestId(), "left", true));
     }
 
     /** Emits the last messages of a channel (up to {@code limit}) for reports and evidence. */
@@ -294,7 +298,7 @@ public class ChannelService {
         }
         detach(attachment);
         return Mono.delay(PRESENCE_GRACE)
-                .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId())));
+                .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId(), PRESENCE_GRACE)));
     }
 
     /** Joins with a replay of the messages after {@code after}, then {@code joined}. */
@@ -337,7 +341,7 @@ public class ChannelService {
         if (previous != null && previous != attachment) {
             detach(previous);
             if (!previous.channelId().equals(attachment.channelId())) {
-                moved = presenceLeft(previous.channelId(), connection.guestId());
+                moved = presenceLeft(previous.channelId(), connection.guestId(), Duration.ZERO);
             }
         }
         // Its close may have run before this attachment existed, and found nothing to release.
@@ -346,7 +350,7 @@ public class ChannelService {
                 return Mono.empty();
             }
             detach(attachment);
-            return presenceLeft(attachment.channelId(), connection.guestId());
+            return presenceLeft(attachment.channelId(), connection.guestId(), Duration.ZERO);
         }));
     }
 
@@ -420,13 +424,20 @@ public class ChannelService {
         redis.unsubscribe(ChannelKeys.of(redis, attachment.channelId()).topic());
     }
 
-    private Mono<Void> presenceLeft(String channelId, String guestId) {
+    /**
+     * The guest has no socket of this channel here any more, since {@code awayFor}. If it has none
+     * anywhere, the peer is told, and the channel ends as gone unless a socket comes back in time.
+     */
+    private Mono<Void> presenceLeft(String channelId, String guestId, Duration awayFor) {
         if (stillHere(channelId, guestId)) {
             return Mono.empty();
         }
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_LEASE.toMillis()),
-                redis.publishCommand(), "leave", guestId).then();
+                        redis.publishCommand(), "leave", guestId, Long.toString(awayFor.toMillis()))
+                .filter(result -> result.startsWith("away:"))
+                .flatMap(result -> deadlines.schedule(new GoneDeadlines.Deadline(channelId, guestId, ""),
+                        Long.parseLong(result, 5, result.length(), 10) + properties.peerGone().toMillis()));
     }
 
     private boolean stillHere(String channelId, String guestId) {

@@ -49,8 +49,8 @@ class GuestController {
     }
 
     @GetMapping("/challenge")
-    Mono<GuestGate.Challenge> challenge() {
-        return gate.challenge();
+    Mono<GuestGate.Challenge> challenge(ServerHttpRequest request) {
+        return gate.challenge(request);
     }
 
     @GetMapping("/me")

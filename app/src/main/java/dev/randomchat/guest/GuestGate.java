@@ -22,7 +22,8 @@ import dev.randomchat.system.Redis;
 
 /**
  * What a request must get past before a guest is created: an IP ban, the per-address creation rate
- * and, when on, a single-use proof-of-work challenge.
+ * and, when on, a single-use proof-of-work challenge. Handing out challenges is limited per address
+ * at the same rate, on a counter of its own: each costs a Redis key.
  */
 @Component
 class GuestGate {
@@ -41,7 +42,13 @@ class GuestGate {
         this.bans = bans;
     }
 
-    Mono<Challenge> challenge() {
+    Mono<Challenge> challenge(ServerHttpRequest request) {
+        return countPerMinute("challenges", ClientAddress.of(request), "too many challenges requested from this address; "
+                + "wait a minute")
+                .then(Mono.defer(this::newChallenge));
+    }
+
+    private Mono<Challenge> newChallenge() {
         if (properties.powBits() == 0) {
             return Mono.just(new Challenge(null, 0, null));
         }
@@ -57,18 +64,18 @@ class GuestGate {
         return bans.ipBanned(ip)
                 .flatMap(banned -> banned
                         ? Mono.error(ApiException.forbidden("this address may not create guests"))
-                        : countCreation(ip))
+                        : countPerMinute("guests", ip, "too many guests created from this address; wait a minute"))
                 .then(proofOfWork(challenge, nonce));
     }
 
-    private Mono<Void> countCreation(String ip) {
-        String key = redis.key("rate", "guests", ip, Long.toString(Instant.now().getEpochSecond() / 60));
+    /** Counts one {@code kind} of request from {@code ip} in this clock minute; 429 over the limit. */
+    private Mono<Void> countPerMinute(String kind, String ip, String refusal) {
+        String key = redis.key("rate", kind, ip, Long.toString(Instant.now().getEpochSecond() / 60));
         return redis.commands()
                 .incr(key)
                 .flatMap(count -> count == 1 ? redis.commands().expire(key, 120).thenReturn(count) : Mono.just(count))
                 .flatMap(count -> count > properties.creationsPerMinutePerIp()
-                        ? Mono.error(new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
-                                "too many guests created from this address; wait a minute"))
+                        ? Mono.error(new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many requests", refusal))
                         : Mono.empty());
     }
 

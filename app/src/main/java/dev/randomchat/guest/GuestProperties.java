@@ -10,8 +10,9 @@ import org.springframework.validation.annotation.Validated;
  * Guest creation.
  *
  * @param powBits {@code GUEST_POW_BITS}: leading zero bits the proof of work must reach; 0 is off
- * @param creationsPerMinutePerIp {@code GUEST_CREATIONS_PER_MINUTE}: guests one client address may
- *        create per minute, across all servers
+ * @param creationsPerMinutePerIp {@code GUEST_CREATIONS_PER_MINUTE}: guests one client address (an
+ *        IPv6 client by its /64) may create per minute, across all servers; also the challenges
+ *        it may fetch per minute (429 beyond)
  */
 @Validated
 @ConfigurationProperties("chat.guest")

@@ -1,8 +1,13 @@
 package dev.randomchat.match;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
 
@@ -21,16 +26,35 @@ public class Pairings {
     private final Redis redis;
     private final QueueKeys keys;
     private final MatchProperties properties;
+    private final JsonMapper json;
 
-    Pairings(Redis redis, MatchProperties properties) {
+    Pairings(Redis redis, MatchProperties properties, JsonMapper json) {
         this.redis = redis;
         this.keys = QueueKeys.of(redis);
         this.properties = properties;
+        this.json = json;
     }
 
     public Mono<Void> unpair(String a, String b, String channelId, boolean block) {
         Duration apart = block ? properties.blockTtl() : REMATCH_COOLDOWN;
         return redis.run(UNPAIR, keys.forUnpair(), a, b, channelId, Long.toString(apart.toMillis()),
                 Long.toString(QueueKeys.KEY_TTL_MS)).then();
+    }
+
+    /** The channel each of these guests is paired in, for those that are. */
+    public Mono<Map<String, String>> currentChannels(List<String> guests) {
+        if (guests.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return Flux.defer(() -> redis.commands().hmget(keys.current(), guests.toArray(String[]::new)))
+                .filter(entry -> entry.hasValue())
+                .collect(HashMap<String, String>::new,
+                        (channels, entry) -> channels.put(entry.getKey(), json.readTree(entry.getValue()).get("c").stringValue()))
+                .map(Map::copyOf);
+    }
+
+    /** Guests in the waiting queue, across all servers. */
+    public Mono<Long> waitingCount() {
+        return Mono.defer(() -> redis.commands().hlen(keys.waiters()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.randomchat.socket;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FrameDecoder {
 
     private static final Pattern CMID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Pattern TAG = Pattern.compile("[a-z0-9 -]{1,24}");
+    /** Letters (with their combining marks) and digits of any script, space and hyphen. */
+    private static final Pattern TAG = Pattern.compile("[\\p{L}\\p{M}\\p{Nd} -]+");
+    static final int MAX_TAG_CHARS = 24;
     private static final Set<String> REASONS = Set.of("spam", "abuse", "sexual", "minor", "other");
     private static final Set<String> MEDIA_ACTIONS = Set.of("request", "accept", "decline", "hangup");
     private static final Set<String> MEDIA_KINDS = Set.of("audio", "video");
@@ -87,6 +90,7 @@ public final class FrameDecoder {
             case "report" -> report(frame);
             case "media" -> media(frame);
             case "signal" -> signal(frame);
+            case "block" -> block(frame);
             default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type", abbreviate(name));
         };
     }
@@ -111,9 +115,10 @@ public final class FrameDecoder {
         if (!REASONS.contains(reason)) {
             throw FrameException.badRequest("reason must be one of " + REASONS, "report");
         }
+        String[] ended = endedChannel(frame, "report");
         JsonNode note = frame.get("note");
         if (note == null || note.isNull()) {
-            return new Inbound.Report(reason, "");
+            return new Inbound.Report(reason, "", ended[0], ended[1]);
         }
         if (!note.isString()) {
             throw FrameException.badRequest("note must be a string", "report");
@@ -125,7 +130,27 @@ public final class FrameDecoder {
         if (text.codePointCount(0, text.length()) > MAX_NOTE_CHARS) {
             throw new FrameException(ErrorCode.TOO_LARGE, "note is longer than " + MAX_NOTE_CHARS + " characters", "report");
         }
-        return new Inbound.Report(reason, text);
+        return new Inbound.Report(reason, text, ended[0], ended[1]);
+    }
+
+    private static Inbound.Block block(JsonNode frame) {
+        String[] named = endedChannel(frame, "block");
+        return new Inbound.Block(named[0], named[1]);
+    }
+
+    /** The optional {@code channelId} + {@code token} pair naming a channel: both, or neither (nulls). */
+    private static String[] endedChannel(JsonNode frame, String ref) {
+        JsonNode channelId = frame.get("channelId");
+        JsonNode token = frame.get("token");
+        boolean hasChannel = channelId != null && !channelId.isNull();
+        boolean hasToken = token != null && !token.isNull();
+        if (!hasChannel && !hasToken) {
+            return new String[2];
+        }
+        if (hasChannel != hasToken) {
+            throw FrameException.badRequest("give both 'channelId' and 'token', or neither", ref);
+        }
+        return new String[] {string(frame, "channelId", ref, MAX_ID_CHARS), string(frame, "token", ref, MAX_TOKEN_CHARS)};
     }
 
     private static Inbound.Media media(JsonNode frame) {
@@ -181,9 +206,10 @@ public final class FrameDecoder {
             if (!item.isString()) {
                 throw FrameException.badRequest("interests must be an array of strings", "match");
             }
-            String tag = item.stringValue().toLowerCase(Locale.ROOT).strip();
-            if (!TAG.matcher(tag).matches()) {
-                throw FrameException.badRequest("each interest is 1-24 characters of a-z, 0-9, space and '-'", "match");
+            String tag = normalTag(item.stringValue());
+            if (tag == null) {
+                throw FrameException.badRequest("each interest is 1-" + MAX_TAG_CHARS
+                        + " letters or digits of any script, spaces and '-'", "match");
             }
             tags.add(tag);
         }
@@ -191,6 +217,21 @@ public final class FrameDecoder {
             throw FrameException.badRequest("at most " + MAX_INTERESTS + " interests", "match");
         }
         return new ArrayList<>(tags);
+    }
+
+    /**
+     * An interest as it is matched: NFKC-normalised (so compatibility forms such as full-width
+     * digits become the plain ones), lower-cased without regard to locale, normalised again (a
+     * lower-cased letter may decompose) and trimmed; null when it is not a valid tag.
+     */
+    static String normalTag(String raw) {
+        if (raw.length() > 4 * MAX_TAG_CHARS || !wellFormed(raw)) {
+            return null;
+        }
+        String folded = Normalizer.normalize(Normalizer.normalize(raw, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT),
+                Normalizer.Form.NFKC).strip();
+        int length = folded.codePointCount(0, folded.length());
+        return length >= 1 && length <= MAX_TAG_CHARS && TAG.matcher(folded).matches() ? folded : null;
     }
 
     private static String cmid(JsonNode frame, String type) {

@@ -29,7 +29,19 @@ public sealed interface Inbound {
     record Leave(boolean block) implements Inbound {
     }
 
-    record Report(String reason, String note) implements Inbound {
+    /**
+     * A report. {@code channelId} and {@code token} name an ended channel (PROTOCOL 7.1); both are
+     * null for the channel the socket is in.
+     */
+    record Report(String reason, String note, String channelId, String token) implements Inbound {
+
+        public Report(String reason, String note) {
+            this(reason, note, null, null);
+        }
+    }
+
+    /** A block: of the channel named by {@code channelId} and {@code token}, or (both null) of the socket's own. */
+    record Block(String channelId, String token) implements Inbound {
     }
 
     record Ping() implements Inbound {

@@ -68,9 +68,15 @@ public final class Outbound {
         }
     }
 
-    public record Reported(String type) {
-        public Reported() {
-            this("reported");
+    public record Reported(String type, String channelId) {
+        public Reported(String channelId) {
+            this("reported", channelId);
+        }
+    }
+
+    public record Blocked(String type, String channelId) {
+        public Blocked(String channelId) {
+            this("blocked", channelId);
         }
     }
 }

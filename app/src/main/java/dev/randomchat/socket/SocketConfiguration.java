@@ -7,10 +7,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
+import dev.randomchat.chat.Aftermath;
 import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
+import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;
@@ -21,9 +23,10 @@ class SocketConfiguration {
 
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
-            MatchService matching, ChannelService chat, CallService calls, UploadProperties uploads,
-            ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, calls, uploads.maxUploadBytes(),
+            MatchService matching, ChannelService chat, Aftermath aftermath, ServerPresence presence,
+            CallService calls, UploadProperties uploads, ChannelProperties channel) {
+        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls,
+                uploads.maxUploadBytes(),
                 channel.maxMessages());
     }
 

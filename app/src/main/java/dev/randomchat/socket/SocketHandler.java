@@ -17,9 +17,11 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.web.reactive.socket.CloseStatus;
 
 import dev.randomchat.auth.Guest;
+import dev.randomchat.chat.Aftermath;
 import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
+import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.system.RandomIds;
 
 /**
@@ -43,18 +45,23 @@ class SocketHandler {
     private final MatchService matching;
     private final ChannelService chat;
     private final CallService calls;
+    private final Aftermath aftermath;
+    private final ServerPresence presence;
     private final Outbound.Limits limits;
     /** Room for a full replay of a channel's log on top of the live queue. */
     private final int capacity;
 
     SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
-            ChannelService chat, CallService calls, long maxUploadBytes, int replayAllowance) {
+            ChannelService chat, Aftermath aftermath, ServerPresence presence, CallService calls,
+            long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
         this.calls = calls;
         this.connections = connections;
         this.json = json;
         this.matching = matching;
         this.chat = chat;
+        this.aftermath = aftermath;
+        this.presence = presence;
         this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars(),
                 calls.maxSignalBytes());
         this.capacity = properties.outboundQueue() + replayAllowance;
@@ -95,7 +102,9 @@ class SocketHandler {
                 .then(Mono.defer(() -> close(out, connection.closeStatus())));
         // A client too slow to read is dropped at once, without writing what is still queued.
         Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW)));
-        return Mono.firstWithSignal(input, output, abandon);
+        // Counted online across servers while the socket serves; the close below uncounts it.
+        Mono<Void> online = presence.opened(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex));
+        return Mono.firstWithSignal(input, output, abandon).and(online);
     }
 
     private static Channel channelOf(WebsocketOutbound out) {
@@ -175,7 +184,10 @@ class SocketHandler {
             return chat.leave(connection, leave.block());
         }
         if (frame instanceof Inbound.Report report) {
-            return chat.report(connection, report.reason(), report.note());
+            return aftermath.report(connection, report.reason(), report.note(), report.channelId(), report.token());
+        }
+        if (frame instanceof Inbound.Block block) {
+            return aftermath.block(connection, block.channelId(), block.token());
         }
         if (frame instanceof Inbound.Media media) {
             return calls.media(connection, media.action(), media.callId(), media.kinds());
@@ -198,7 +210,8 @@ class SocketHandler {
         connections.remove(connection);
         return Mono.when(
                 matching.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)),
-                chat.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)));
+                chat.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)),
+                presence.closed(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex)));
     }
 
     private static Mono<Void> cleanupFailed(Connection connection, Throwable ex) {

@@ -83,7 +83,7 @@ final class SocketRoute implements NettyRouteProvider {
             return refuse(response, HttpResponseStatus.UNAUTHORIZED, "auth");
         }
         String ip = ClientAddress.of(proxied ? proxies.clientBehind(headers.getOrEmpty("X-Forwarded-For"), peer) : peer);
-        return bans.guestBanned(guest.get().id())
+        return bans.admit(guest.get(), ip)
                 .onErrorReturn(false)
                 .flatMap(banned -> banned
                         ? refuse(response, HttpResponseStatus.FORBIDDEN, "banned")

@@ -1,17 +1,17 @@
 package dev.randomchat.system;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 
-/** An address range such as {@code 10.0.0.0/8} or {@code ::1/128}. */
+/** An address range such as {@code 10.0.0.0/8} or {@code ::1/128}, written with IP literals (never a host name). */
 public record Cidr(byte[] network, int prefix) {
 
     public static Cidr parse(String text) {
         String trimmed = text.trim();
         int slash = trimmed.indexOf('/');
         try {
-            InetAddress address = InetAddress.getByName(slash < 0 ? trimmed : trimmed.substring(0, slash));
+            InetAddress address = ClientAddress.literal(slash < 0 ? trimmed : trimmed.substring(0, slash))
+                    .orElseThrow(() -> new IllegalArgumentException("not an IP address: " + text));
             byte[] bytes = address.getAddress();
             int prefix = slash < 0 ? bytes.length * 8 : Integer.parseInt(trimmed.substring(slash + 1));
             if (prefix < 0 || prefix > bytes.length * 8) {
@@ -19,7 +19,7 @@ public record Cidr(byte[] network, int prefix) {
             }
             return new Cidr(bytes, prefix);
         }
-        catch (UnknownHostException | NumberFormatException ex) {
+        catch (NumberFormatException ex) {
             throw new IllegalArgumentException("not an address range: " + text, ex);
         }
     }

@@ -2,10 +2,8 @@ package dev.randomchat.system;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 import reactor.core.publisher.Mono;
 
@@ -18,12 +16,16 @@ import org.springframework.web.server.adapter.ForwardedHeaderTransformer;
 
 /**
  * Applies {@code Forwarded} and {@code X-Forwarded-*} headers only when the request came from a
- * trusted proxy ({@code TRUSTED_PROXIES}); from anyone else they are stripped. Everything after
- * this filter sees the scheme, host and client address the visitor really used.
+ * trusted proxy ({@code TRUSTED_PROXIES}, default loopback only); from anyone else they are
+ * stripped. Everything after this filter sees the scheme, host and client address the visitor
+ * really used.
+ *
+ * <p>The peer is the connection's real remote address: Reactor Netty's own forwarded-header
+ * handling, which Spring Boot switches on when it detects a platform such as Kubernetes, is off
+ * ({@link HttpServerSettings}), so no client header reaches the address before this filter does.
+ * The client address is read from {@code X-Forwarded-For}, the header proxies append to.
  */
 public class ForwardedHeadersFilter implements WebFilter, Ordered {
-
-    private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f.:]+");
 
     private final List<Cidr> trustedProxies;
     private final ForwardedHeaderTransformer apply = new ForwardedHeaderTransformer();
@@ -87,14 +89,6 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
         else if (host.indexOf(':') > 0 && host.indexOf(':') == host.lastIndexOf(':')) {
             host = host.substring(0, host.indexOf(':'));
         }
-        if (!IP_LITERAL.matcher(host).matches()) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(host);
-        }
-        catch (UnknownHostException ex) {
-            return null;
-        }
+        return ClientAddress.literal(host).orElse(null);
     }
 }

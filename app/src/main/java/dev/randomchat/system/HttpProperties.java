@@ -1,6 +1,10 @@
 package dev.randomchat.system;
 
+import java.time.Duration;
 import java.util.List;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
@@ -11,11 +15,18 @@ import org.springframework.validation.annotation.Validated;
  * @param allowedOrigins {@code ALLOWED_ORIGINS}: origins, besides the server's own, whose pages
  *        may open the websocket (e.g. {@code https://chat.example.com})
  * @param trustedProxies {@code TRUSTED_PROXIES}: address ranges whose {@code X-Forwarded-*} and
- *        {@code Forwarded} headers are believed; default loopback and private networks
+ *        {@code Forwarded} headers are believed; default loopback only ({@code 127.0.0.0/8},
+ *        {@code ::1}); empty trusts no one
+ * @param managementPort {@code MANAGEMENT_PORT}: the port of metrics and the operator API, bound
+ *        to the same address as {@code HTTP_PORT}; 0 picks a free one
+ * @param idleTimeout {@code HTTP_IDLE_SECONDS}: a connection whose request headers or body send
+ *        nothing for this long is closed, on both ports
  */
 @Validated
 @ConfigurationProperties("chat.http")
-public record HttpProperties(List<String> allowedOrigins, List<String> trustedProxies) {
+public record HttpProperties(List<String> allowedOrigins, List<String> trustedProxies,
+        @Min(value = 0, message = "MANAGEMENT_PORT must be a port number") @Max(value = 65535, message = "MANAGEMENT_PORT must be a port number") int managementPort,
+        @PositiveDuration(message = "HTTP_IDLE_SECONDS must be positive") Duration idleTimeout) {
 
     public HttpProperties {
         allowedOrigins = allowedOrigins == null ? List.of()

@@ -15,6 +15,10 @@ import org.springframework.web.server.WebFilterChain;
 /**
  * Security headers on every response. A handler that needs a stricter policy (file downloads)
  * sets its own before the response commits, and this filter leaves it alone.
+ * {@code Strict-Transport-Security} goes only on answers to requests that came over HTTPS: served
+ * with {@code TLS_CERT_FILE}, or {@code X-Forwarded-Proto: https} from a trusted proxy (this filter
+ * runs after {@link ForwardedHeadersFilter}, so the request's scheme is the one the visitor used).
+ * Over plain HTTP the header would be ignored by browsers and wrong for a deployment without TLS.
  */
 public class SecurityHeadersFilter implements WebFilter, Ordered {
 
@@ -22,6 +26,9 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
     public static final String PAGE_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' blob: data:; connect-src 'self'; worker-src 'self'; font-src 'self'; "
             + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    /** HTTPS for a year for this host only; subdomains may be other services. */
+    public static final String HSTS = "max-age=31536000";
 
     /** What every response carries unless its handler set a stricter value. */
     public static final Map<String, String> DEFAULTS = defaults();
@@ -48,6 +55,9 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
         exchange.getResponse().beforeCommit(() -> {
             HttpHeaders headers = exchange.getResponse().getHeaders();
             DEFAULTS.forEach((name, value) -> setIfAbsent(headers, name, value));
+            if ("https".equalsIgnoreCase(exchange.getRequest().getURI().getScheme())) {
+                setIfAbsent(headers, "Strict-Transport-Security", HSTS);
+            }
             if (exchange.getRequest().getPath().value().startsWith("/api/")) {
                 setIfAbsent(headers, HttpHeaders.CACHE_CONTROL, "no-store");
             }

@@ -9,11 +9,13 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.chat.ChannelEndListener;
 import dev.randomchat.chat.ChannelService;
+import dev.randomchat.safety.Reports;
 
 /**
  * A channel's files live as long as the channel: deleted when it ends (left, reported, or expired
  * while a server held its sockets), and swept when it expired with no server watching. Deleting is
- * idempotent, so every server may do it.
+ * idempotent, so every server may do it. A reported channel's files are evidence: they stay while
+ * its report lives, and the sweep deletes them after that.
  *
  * <p>The sweep treats every channel prefix in the store whose channel is not open in this
  * deployment's Redis as gone: a bucket or folder must not be shared by deployments with different
@@ -26,15 +28,18 @@ class ChannelFiles implements ChannelEndListener {
 
     private final FileStore store;
     private final ChannelService channels;
+    private final Reports reports;
 
-    ChannelFiles(FileStore store, ChannelService channels) {
+    ChannelFiles(FileStore store, ChannelService channels, Reports reports) {
         this.store = store;
         this.channels = channels;
+        this.reports = reports;
     }
 
     @Override
     public Mono<Void> channelEnded(String channelId) {
-        return store.deleteChannel(channelId);
+        return reports.holdsFiles(channelId)
+                .flatMap(held -> held ? Mono.<Void>empty() : store.deleteChannel(channelId));
     }
 
     @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:5m}", initialDelayString = "${chat.upload.sweep-delay:1m}")
@@ -47,6 +52,8 @@ class ChannelFiles implements ChannelEndListener {
         return store.channels()
                 .filterWhen(channelId -> channels.isOpen(channelId)
                         .map(open -> !open))
+                .filterWhen(channelId -> reports.holdsFiles(channelId)
+                        .map(held -> !held))
                 .concatMap(channelId -> store.deleteChannel(channelId)
                         .doOnSuccess(done -> log.debug("swept the files of ended channel {}", channelId)))
                 .then()

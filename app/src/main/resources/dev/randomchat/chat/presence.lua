@@ -2,11 +2,14 @@
 --
 -- KEYS: 1 meta HASH, 2 presence HASH "guest|server" -> lease expiry ms, 3 topic
 -- ARGV: 1 server, 2 lease ms, 3 publish command, 4 mode, 5.. guests
---   mode "leave": guest ARGV[5] has no socket here any more: drop its entry for this server.
+--   mode "leave": guest ARGV[5] has no socket here any more (since ARGV[6] ms ago): drop its
+--                 entry for this server.
 --   mode "tick":  renew this server's entries for the guests ARGV[5..] and drop expired entries
 --                 of any server (one that died stops renewing).
--- Whenever a guest is left with no live entry, the peer is sent presence offline.
--- Result: "open", "closed" or "gone" (the channel expired: its sockets get `ended expired`).
+-- Whenever a guest is left with no live entry, the peer is sent presence offline; on "leave" the
+-- moment it went away is also kept in meta ("away:<guest>", ms) for the peer-gone check (leave.lua).
+-- Result: "open", "closed", "gone" (the channel expired: its sockets get `ended expired`), or
+--         "away:<ms>" (open, and the leaving guest has no socket anywhere since that moment).
 -- Atomic so "last entry gone" is decided once and announced once.
 local meta, presence, topic = KEYS[1], KEYS[2], KEYS[3]
 local server, leaseMs, pub, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
@@ -34,6 +37,7 @@ else
   end
   redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000))
 end
+local away
 local fields = redis.call('HGETALL', presence)
 for g, _ in pairs(touched) do
   local live = false
@@ -42,6 +46,11 @@ for g, _ in pairs(touched) do
   end
   if not live and not m[2] then
     redis.call(pub, topic, 'o|0|' .. g .. '|{"type":"presence","peerOnline":false}')
+    if mode == 'leave' then
+      away = now - tonumber(ARGV[6] or '0')
+      redis.call('HSET', meta, 'away:' .. g, away)
+    end
   end
 end
+if away then return 'away:' .. away end
 return m[2] and 'closed' or 'open'

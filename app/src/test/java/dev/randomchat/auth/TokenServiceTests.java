@@ -7,6 +7,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 
+import javax.crypto.SecretKey;
+
+import io.jsonwebtoken.Jwts;
+import io.jsonwebtoken.security.Keys;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +47,18 @@ class TokenServiceTests {
 
         assertThat(tokens.verifyChannel(issued.token()))
                 .contains(new ChannelGrant("guest-1", "channel-1", NOW.plus(TTL)));
+    }
+
+    @Test
+    void tokensWithoutExpiryAreRefusedLikeExpiredOnes() {
+        SecretKey key = Keys.hmacShaKeyFor(SECRET);
+        String guest = Jwts.builder().subject("guest-1").claim("name", "Ada")
+                .audience().add(TokenService.GUEST_AUDIENCE).and().signWith(key).compact();
+        String channel = Jwts.builder().subject("guest-1").claim("chn", "channel-1")
+                .audience().add(TokenService.CHANNEL_AUDIENCE).and().signWith(key).compact();
+
+        assertThat(tokens.verifyGuest(guest)).isEmpty();
+        assertThat(tokens.verifyChannel(channel)).isEmpty();
     }
 
     @Test

@@ -194,7 +194,7 @@ class ChatIntegrationTests {
             assertThat(pair.bob.await("error").get("code").asString()).isEqualTo("not_in_channel");
             Redis redis = one.bean(Redis.class);
             Long ttl = redis.commands().pttl(ChannelKeys.of(redis, pair.channelId).meta()).block(WsClient.WAIT);
-            assertThat(ttl).isPositive().isLessThanOrEqualTo(ChannelService.CLOSED_RETENTION.toMillis());
+            assertThat(ttl).isPositive().isLessThanOrEqualTo(one.bean(ChannelService.class).closedRetention().toMillis());
             adaSecond.close();
         }
         finally {

@@ -136,6 +136,14 @@ class GuestApiIntegrationTests {
         assertProblem(create(body), 400);
     }
 
+    /** Values are never coerced (PROTOCOL 6): a number, a boolean or an object is no name. */
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"name\":42}", "{\"name\":4.2}", "{\"name\":true}", "{\"name\":{\"text\":\"Ada\"}}",
+            "{\"name\":[\"Ada\"]}", "{\"name\":\"Ada\",\"nonce\":7}"})
+    void refusesWrongJsonTypesWithProblemInsteadOfCoercing(String body) {
+        assertProblem(create(body), 400);
+    }
+
     @Test
     void problemBodiesCarryType() {
         List<HttpResponse<String>> problems = List.of(create("{\"name\":\"\"}"), create("{"), me(Map.of()));

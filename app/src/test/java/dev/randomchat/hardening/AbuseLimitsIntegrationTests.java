@@ -254,6 +254,27 @@ class AbuseLimitsIntegrationTests {
                 GUEST_CREATIONS_PER_MINUTE + 1, next.body()).isEqualTo(429);
     }
 
+    @Test
+    void refusesChallengesOverThePerAddressRateWithAProblem() {
+        awaitRoomInThisMinute();
+        InetAddress client = address("127.0.0.6");
+        for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
+            assertThat(challenge(client).status()).isEqualTo(200);
+        }
+
+        RawHttp.Response refused = challenge(client);
+        RawHttp.Response elsewhere = challenge(address("127.0.0.7"));
+
+        assertThat(refused.status()).as("body %s", refused.body()).isEqualTo(429);
+        assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+        assertThat(Guests.JSON.readTree(refused.body()).path("detail").asString()).isNotBlank();
+        assertThat(elsewhere.status()).as("another address is not limited").isEqualTo(200);
+    }
+
+    private static RawHttp.Response challenge(InetAddress local) {
+        return RawHttp.request("GET", "/api/guests/challenge").from(local).send(addresses.port());
+    }
+
     /** Creates a guest from {@code local}, with one extra header unless {@code header} is null. */
     private static RawHttp.Response createGuest(InetAddress local, String header, String value) {
         RawHttp request = RawHttp.request("POST", "/api/guests")

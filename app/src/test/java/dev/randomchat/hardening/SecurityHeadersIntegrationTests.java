@@ -107,6 +107,22 @@ class SecurityHeadersIntegrationTests {
         }
     }
 
+    /** Over HTTPS served directly, see {@code TlsIntegrationTests}. */
+    @Test
+    void sendsStrictTransportSecurityOnlyWhenTheRequestCameOverHttps() {
+        RawHttp.Response plain = createGuest(server, "{\"name\":\"Ada\"}", Map.of());
+        RawHttp.Response proxied = createGuest(server, "{\"name\":\"Ada\"}", Map.of("X-Forwarded-Proto", "https"));
+        RawHttp.Response forwarded = createGuest(server, "{\"name\":\"Ada\"}", Map.of("Forwarded", "proto=https"));
+        RawHttp.Response spoofed = createGuest(untrusting, "{\"name\":\"Ada\"}", Map.of("X-Forwarded-Proto", "https"));
+
+        assertThat(plain.header("Strict-Transport-Security")).as("plain HTTP").isNull();
+        assertThat(get("/").header("Strict-Transport-Security")).as("the page over plain HTTP").isNull();
+        assertThat(proxied.header("Strict-Transport-Security")).as("https behind a trusted proxy")
+                .startsWith("max-age=").doesNotContain("max-age=0");
+        assertThat(forwarded.header("Strict-Transport-Security")).as("RFC 7239 from a trusted proxy").isNotNull();
+        assertThat(spoofed.header("Strict-Transport-Security")).as("https claimed by an untrusted client").isNull();
+    }
+
     @Test
     void checksTheOriginOfUpgradesByDefault() {
         String token = Guests.create(server.baseUrl(), "Ada").path("token").asString();

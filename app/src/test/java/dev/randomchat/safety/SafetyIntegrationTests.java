@@ -1,7 +1,11 @@
 package dev.randomchat.safety;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
@@ -133,7 +137,7 @@ class SafetyIntegrationTests {
     @Test
     void thereIsNoAdminApiWithoutAnAdminToken() {
         try (ChatServer plain = ChatServer.start(Map.of())) {
-            HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(plain.uri("/api/admin/reports"))
+            HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(plain.managementUri("/api/admin/reports"))
                     .header("Authorization", "Bearer anything").timeout(WsClient.WAIT).build());
             assertThat(response.statusCode()).isEqualTo(404);
         }
@@ -142,7 +146,7 @@ class SafetyIntegrationTests {
     @Test
     void bannedAddressCannotCreateGuests() {
         try (ChatServer isolated = ChatServer.start(Map.of("ADMIN_TOKEN", ADMIN))) {
-            HttpResponse<String> ban = Guests.send(HttpRequest.newBuilder(isolated.uri("/api/admin/bans"))
+            HttpResponse<String> ban = Guests.send(HttpRequest.newBuilder(isolated.managementUri("/api/admin/bans"))
                     .header("Authorization", "Bearer " + ADMIN).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"ip\":\"127.0.0.1\",\"hours\":1}"))
                     .timeout(WsClient.WAIT).build());
@@ -154,6 +158,74 @@ class SafetyIntegrationTests {
         }
     }
 
+    @Test
+    void metricsAndTheOperatorApiAreServedOnTheManagementPortOnly() {
+        for (String path : new String[] {"/actuator/prometheus", "/api/admin/reports", "/actuator",
+                "/actuator/%70rometheus", "/api/%61dmin/reports", "/API/Admin/reports", "//api/admin/reports",
+                "/api;x=1/admin/reports"}) {
+            assertThat(admin(one.uri(path), "GET", null, ADMIN).statusCode()).as("public port, %s", path).isEqualTo(404);
+        }
+        assertThat(admin(one.uri("/api/admin/bans"), "POST", "{\"ip\":\"192.0.2.1\",\"hours\":1}", ADMIN).statusCode())
+                .as("a ban through the public port").isEqualTo(404);
+
+        HttpResponse<String> metrics = admin(one.managementUri("/actuator/prometheus"), "GET", null, null);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+        assertThat(admin(one.managementUri("/api/admin/reports"), "GET", null, ADMIN).statusCode()).isEqualTo(200);
+        assertThat(admin(one.managementUri("/actuator/health/readiness"), "GET", null, null).statusCode()).isEqualTo(200);
+        for (String probe : new String[] {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
+            assertThat(admin(one.uri(probe), "GET", null, null).statusCode()).as("public port, %s", probe).isEqualTo(200);
+        }
+        assertThat(admin(one.managementUri("/api/guests/challenge"), "GET", null, null).statusCode())
+                .as("the chat API is not on the management port").isEqualTo(404);
+        assertThat(admin(one.managementUri("/"), "GET", null, null).statusCode()).as("nor the page").isEqualTo(404);
+    }
+
+    /** The port is the one the connection reached, whatever Host or X-Forwarded-Port says. */
+    @Test
+    void aHostHeaderNamingTheManagementPortOpensNothingOnThePublicPort() throws IOException {
+        String management = "127.0.0.1:" + one.managementPort();
+        try (Socket socket = new Socket("127.0.0.1", one.port())) {
+            socket.setSoTimeout((int) WsClient.WAIT.toMillis());
+            socket.getOutputStream().write(("GET /actuator/prometheus HTTP/1.1\r\nHost: " + management
+                    + "\r\nX-Forwarded-Port: " + one.managementPort() + "\r\nX-Forwarded-Host: " + management
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(answer).startsWith("HTTP/1.1 404").doesNotContain("jvm_memory");
+        }
+    }
+
+    @Test
+    void aBanWithAWrongJsonTypeIsABadRequestNotACoercion() {
+        HttpResponse<String> ban = admin("POST", "/api/admin/bans", "{\"ip\":\"192.0.2.7\",\"hours\":\"5\"}", ADMIN);
+
+        assertThat(ban.statusCode()).as(ban.body()).isEqualTo(400);
+        assertThat(ban.headers().firstValue("Content-Type").orElse("")).contains("problem+json");
+        assertThat(admin("POST", "/api/admin/bans", "{\"ip\":\"192.0.2.7\",\"hours\":5.5}", ADMIN).statusCode())
+                .isEqualTo(400);
+        assertThat(admin("POST", "/api/admin/bans", "{\"guestId\":7,\"hours\":5}", ADMIN).statusCode()).isEqualTo(400);
+    }
+
+    /** Test clients connect from loopback, a trusted proxy by default, so X-Forwarded-For names the client. */
+    @Test
+    void anIpv6BanCoversItsWholeSlash64() {
+        try (ChatServer isolated = ChatServer.start(Map.of("ADMIN_TOKEN", ADMIN))) {
+            HttpResponse<String> ban = admin(isolated.managementUri("/api/admin/bans"), "POST",
+                    "{\"ip\":\"2001:db8:7:8::5\",\"hours\":1}", ADMIN);
+            assertThat(ban.statusCode()).as(ban.body()).isEqualTo(201);
+
+            assertThat(createGuestFor(isolated, "2001:db8:7:8:ffff:1:2:3").statusCode()).as("same /64").isEqualTo(403);
+            assertThat(createGuestFor(isolated, "2001:db8:7:9::5").statusCode()).as("next /64").isEqualTo(201);
+        }
+    }
+
+    private static HttpResponse<String> createGuestFor(ChatServer server, String forwardedFor) {
+        return Guests.send(HttpRequest.newBuilder(server.uri("/api/guests"))
+                .header("Content-Type", "application/json").header("X-Forwarded-For", forwardedFor)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Mallory\"}"))
+                .timeout(WsClient.WAIT).build());
+    }
+
     private static void pair(Visitor ada, Visitor bob) {
         ada.send(Map.of("type", "match"));
         ada.await("waiting");
@@ -163,7 +235,11 @@ class SafetyIntegrationTests {
     }
 
     private static HttpResponse<String> admin(String method, String path, String body, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(one.uri(path)).timeout(WsClient.WAIT)
+        return admin(one.managementUri(path), method, body, token);
+    }
+
+    private static HttpResponse<String> admin(URI uri, String method, String body, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(WsClient.WAIT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (token != null) {

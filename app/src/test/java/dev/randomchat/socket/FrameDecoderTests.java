@@ -204,10 +204,47 @@ class FrameDecoderTests {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"[\"c++\"]", "[\"under_score\"]", "[\"tab\\there\"]", "[\"é\"]", "[\"emoji \uD83D\uDE00\"]",
-            "[\"ok\", \"no!\"]"})
+    @ValueSource(strings = {"[\"c++\"]", "[\"under_score\"]", "[\"tab\\there\"]", "[\"emoji \uD83D\uDE00\"]",
+            "[\"ok\", \"no!\"]", "[\"a\u00b7b\"]", "[\"x\\ud800\"]"})
     void refusesInterestsWithCharactersOutsideTheAlphabet(String interests) {
         assertError(match(interests), ErrorCode.BAD_REQUEST, "match");
+    }
+
+    @Test
+    void acceptsLettersAndDigitsOfAnyScript() {
+        assertThat(decoder.decode(match("[\"\u00e9t\u00e9\", \"\u97f3\u697d\", \"\u0645\u0648\u0633\u064a\u0642\u0649\", "
+                + "\"\u0939\u093f\u0928\u094d\u0926\u0940\", \"\u0663\u0664 \u043a\u0438\u043d\u043e\"]")))
+                .isEqualTo(new Inbound.Match(List.of("\u00e9t\u00e9", "\u97f3\u697d", "\u0645\u0648\u0633\u064a\u0642\u0649",
+                        "\u0939\u093f\u0928\u094d\u0926\u0940", "\u0663\u0664 \u043a\u0438\u043d\u043e")));
+    }
+
+    @Test
+    void normalisesInterestsSoEqualTagsMatch() {
+        // Composed and decomposed, capitals, full-width letters and digits, an ideographic space.
+        assertThat(decoder.decode(match("[\"\u00dcn\u00efcode\", \"u\u0308ni\u0308CODE\", \"\uff2b\uff30\uff2f\uff30\uff12\uff14\", "
+                + "\"\u3000kpop24\u3000\", \"\u041c\u0423\u0417\u042b\u041a\u0410\"]")))
+                .isEqualTo(new Inbound.Match(List.of("\u00fcn\u00efcode", "kpop24", "\u043c\u0443\u0437\u044b\u043a\u0430")));
+    }
+
+    @Test
+    void countsInterestLengthInCodePointsAfterNormalising() {
+        String hanzi = "\u97f3".repeat(24);
+        assertThat(decoder.decode(match("[\"" + hanzi + "\"]"))).isEqualTo(new Inbound.Match(List.of(hanzi)));
+        assertError(match("[\"" + hanzi + "\u97f3\"]"), ErrorCode.BAD_REQUEST, "match");
+        // One square sign that NFKC turns into three letters counts as three.
+        assertError(match("[\"" + "a".repeat(22) + "\u3250\"]"), ErrorCode.BAD_REQUEST, "match");
+    }
+
+    @Test
+    void decodesReportAndBlockNamingAnEndedChannel() {
+        assertThat(decoder.decode("{\"type\":\"block\"}")).isEqualTo(new Inbound.Block(null, null));
+        assertThat(decoder.decode("{\"type\":\"block\",\"channelId\":\"c1\",\"token\":\"t\"}"))
+                .isEqualTo(new Inbound.Block("c1", "t"));
+        assertThat(decoder.decode("{\"type\":\"report\",\"reason\":\"minor\",\"channelId\":\"c1\",\"token\":\"t\"}"))
+                .isEqualTo(new Inbound.Report("minor", "", "c1", "t"));
+        assertError("{\"type\":\"block\",\"channelId\":\"c1\"}", ErrorCode.BAD_REQUEST, "block");
+        assertError("{\"type\":\"report\",\"reason\":\"spam\",\"token\":\"t\"}", ErrorCode.BAD_REQUEST, "report");
+        assertError("{\"type\":\"block\",\"channelId\":7,\"token\":\"t\"}", ErrorCode.BAD_REQUEST, "block");
     }
 
     @ParameterizedTest

@@ -26,11 +26,13 @@ public final class ChatServer implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final int port;
+    private final int managementPort;
     private final Path uploads;
 
     private ChatServer(ConfigurableApplicationContext context, Path uploads) {
         this.context = context;
         this.port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        this.managementPort = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
         this.uploads = uploads;
     }
 
@@ -79,6 +81,8 @@ public final class ChatServer implements AutoCloseable {
     private static Map<String, String> defaults(String cluster) {
         Map<String, String> env = new HashMap<>();
         env.put("HTTP_PORT", "0");
+        // A free port each, so that several servers (and other test runs) never collide on 9090.
+        env.put("MANAGEMENT_PORT", "0");
         env.put("REDIS_ADDRS", TestRedis.address());
         env.put("REDIS_KEY_PREFIX", cluster);
         env.put("JWT_SECRET", JWT_SECRET);
@@ -100,6 +104,15 @@ public final class ChatServer implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create(baseUrl() + path);
+    }
+
+    /** The port of metrics and the operator API ({@code MANAGEMENT_PORT}). */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     public URI wsUri() {

@@ -26,12 +26,14 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final int managementPort;
     private final Path log;
     private final Path uploads;
 
-    private ServerProcess(Process process, int port, Path log, Path uploads) {
+    private ServerProcess(Process process, int port, int managementPort, Path log, Path uploads) {
         this.process = process;
         this.port = port;
+        this.managementPort = managementPort;
         this.log = log;
         this.uploads = uploads;
     }
@@ -43,10 +45,15 @@ public final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    /** Starts a JVM with exactly this environment (plus PATH and HOME) and does not wait. */
+    /**
+     * Starts a JVM with exactly this environment (plus PATH and HOME, and free ports for
+     * {@code HTTP_PORT} and {@code MANAGEMENT_PORT} unless given) and does not wait.
+     */
     public static ServerProcess launch(Map<String, String> env) {
         try {
             int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
+            int managementPort = env.containsKey("MANAGEMENT_PORT") ? Integer.parseInt(env.get("MANAGEMENT_PORT"))
+                    : RedisProcess.freePort();
             Path dir = ScratchDirs.create(SERVER_DIR);
             Path log = dir.resolve("server.log");
             // devtools is on the test classpath (it serves ./run.sh dev); a real server runs without it.
@@ -61,8 +68,9 @@ public final class ServerProcess implements AutoCloseable {
             environment.keySet().removeIf(key -> !key.equals("PATH") && !key.equals("HOME"));
             environment.putAll(env);
             environment.put("HTTP_PORT", Integer.toString(port));
+            environment.put("MANAGEMENT_PORT", Integer.toString(managementPort));
             String uploads = env.get("UPLOAD_DIR");
-            return new ServerProcess(builder.start(), port, log, uploads == null ? null : Path.of(uploads));
+            return new ServerProcess(builder.start(), port, managementPort, log, uploads == null ? null : Path.of(uploads));
         }
         catch (IOException ex) {
             throw new IllegalStateException("cannot start a server process", ex);
@@ -71,8 +79,8 @@ public final class ServerProcess implements AutoCloseable {
 
     private static Map<String, String> withDefaults(String cluster, Map<String, String> env) {
         Map<String, String> all = new java.util.HashMap<>(ChatServer.environment(cluster, env));
-        // A process picks its own free port and prints its banner, unless the test says otherwise.
-        for (String key : List.of("HTTP_PORT", "spring.main.banner-mode")) {
+        // A process picks its own free ports and prints its banner, unless the test says otherwise.
+        for (String key : List.of("HTTP_PORT", "MANAGEMENT_PORT", "spring.main.banner-mode")) {
             if (!env.containsKey(key)) {
                 all.remove(key);
             }
@@ -119,6 +127,14 @@ public final class ServerProcess implements AutoCloseable {
 
     public URI uri(String path) {
         return URI.create(baseUrl() + path);
+    }
+
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public URI managementUri(String path) {
+        return URI.create("http://127.0.0.1:" + managementPort + path);
     }
 
     public URI wsUri() {

@@ -39,7 +39,8 @@ class EmbeddedModeIntegrationTests {
             "REDIS_EXPIRATION_HOURS", "MAX_ALLOWED_CONNS", "MAX_CONNS_PER_IP", "MAX_MSG_SIZE_BYTE", "MAX_MSGS",
             "MAX_TEXT_CHARS", "JWT_SECRET", "JWT_EXPIRATION_SECONDS", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY",
             "MINIO_SECRET_KEY", "MINIO_BUCKET", "MAX_UPLOAD_BYTES", "UPLOAD_DIR", "ALLOWED_ORIGINS", "TRUSTED_PROXIES",
-            "ADMIN_TOKEN", "GUEST_POW_BITS", "SHUTDOWN_DRAIN_SECONDS", "WS_PING_SECONDS", "WS_IDLE_SECONDS");
+            "ADMIN_TOKEN", "GUEST_POW_BITS", "SHUTDOWN_DRAIN_SECONDS", "WS_PING_SECONDS", "WS_IDLE_SECONDS",
+            "MANAGEMENT_PORT", "HTTP_IDLE_SECONDS", "TURN_SECRET");
 
     @TempDir
     Path workDir;
@@ -116,6 +117,8 @@ class EmbeddedModeIntegrationTests {
                 .redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("server.log").toFile());
         SETTINGS.forEach(builder.environment()::remove);
+        // Never the default 9090: other servers (tests, other builds) run on this machine too.
+        builder.environment().put("MANAGEMENT_PORT", Integer.toString(RedisProcess.freePort()));
         builder.environment().putAll(env);
         return builder.start();
     }

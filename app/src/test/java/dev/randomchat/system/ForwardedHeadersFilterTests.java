@@ -16,6 +16,7 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ForwardedHeadersFilterTests {
 
@@ -52,6 +53,54 @@ class ForwardedHeadersFilterTests {
         assertThat(Cidr.parse("10.0.0.0/8").contains(address("::1"))).isFalse();
         assertThat(Cidr.parse("192.168.1.7").contains(address("192.168.1.7"))).isTrue();
         assertThat(Cidr.parse("192.168.1.7").contains(address("192.168.1.8"))).isFalse();
+    }
+
+    @Test
+    void takesTheClientFromForwardedForOfATrustedProxyOnly() {
+        MockServerHttpRequest proxied = MockServerHttpRequest.get("http://127.0.0.1:8080/")
+                .remoteAddress(new InetSocketAddress(address("10.1.2.3"), 40000))
+                .header("X-Forwarded-For", "198.51.100.1, 203.0.113.9")
+                .header("Forwarded", "for=192.0.2.66")
+                .build();
+        MockServerHttpRequest direct = MockServerHttpRequest.get("http://127.0.0.1:8080/")
+                .remoteAddress(new InetSocketAddress(address("203.0.113.7"), 40000))
+                .header("X-Forwarded-For", "198.51.100.1")
+                .header("Forwarded", "for=192.0.2.66")
+                .build();
+
+        assertThat(ClientAddress.of(filtered(proxied))).as("the hop the proxy appended").isEqualTo("203.0.113.9");
+        assertThat(ClientAddress.of(filtered(direct))).as("an untrusted peer is itself").isEqualTo("203.0.113.7");
+    }
+
+    /** {@code beef} and {@code cafe} are hex digits, and names: never looked up, never a key. */
+    @Test
+    void forwardedValuesThatAreNotIpAddressesAreIgnored() {
+        for (String value : new String[] {"not-an-ip", "beef", "cafe.example", "unknown", "_hidden", "1.2.3", "999.1.1.1",
+                "localhost"}) {
+            MockServerHttpRequest proxied = MockServerHttpRequest.get("http://127.0.0.1:8080/")
+                    .remoteAddress(new InetSocketAddress(address("10.1.2.3"), 40000))
+                    .header("X-Forwarded-For", value)
+                    .header("Forwarded", "for=" + value)
+                    .build();
+
+            assertThat(ClientAddress.of(filtered(proxied))).as("client behind %s", value).isEqualTo("10.1.2.3");
+        }
+    }
+
+    @Test
+    void readsBracketedAndPortedForwardedForEntries() {
+        MockServerHttpRequest proxied = MockServerHttpRequest.get("http://127.0.0.1:8080/")
+                .remoteAddress(new InetSocketAddress(address("10.1.2.3"), 40000))
+                .header("X-Forwarded-For", "[2001:db8::1]:4711")
+                .build();
+
+        assertThat(ClientAddress.of(filtered(proxied))).isEqualTo("2001:db8:0:0:0:0:0:0/64");
+    }
+
+    @Test
+    void cidrRefusesHostNames() {
+        assertThatThrownBy(() -> Cidr.parse("proxy.example/32")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Cidr.parse("beef")).isInstanceOf(IllegalArgumentException.class);
     }
 
     private ServerHttpRequest filtered(MockServerHttpRequest request) {

@@ -110,6 +110,16 @@ class TlsIntegrationTests {
         bobSocket.abort();
     }
 
+    @Test
+    void answersOverHttpsWithStrictTransportSecurity() throws Exception {
+        HttpResponse<String> page = client.send(HttpRequest.newBuilder(https("/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Strict-Transport-Security")).hasValueSatisfying(
+                value -> assertThat(value).startsWith("max-age=").doesNotContain("max-age=0"));
+    }
+
     private static URI https(String path) {
         return URI.create("https://localhost:" + server.port() + path);
     }

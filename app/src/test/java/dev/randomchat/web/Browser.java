@@ -1,8 +1,10 @@
 package dev.randomchat.web;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -130,6 +132,11 @@ final class Browser implements AutoCloseable {
         return new Browser(375, 700, true, List.of());
     }
 
+    /** A 390 x 844 touch screen (a current phone, portrait). */
+    static Browser phone() throws IOException {
+        return new Browser(390, 844, true);
+    }
+
     /** Whether the page sees a touch screen, where Enter makes a new line and Send sends. */
     boolean coarsePointer() {
         return Boolean.TRUE.equals(js("return matchMedia('(pointer: coarse)').matches;"));
@@ -178,6 +185,8 @@ final class Browser implements AutoCloseable {
                     return JSON.stringify({
                       screen: document.body.dataset.screen,
                       connection: document.getElementById('conn-text').textContent,
+                      ended: document.getElementById('ended-text').textContent,
+                      focus: document.activeElement && (document.activeElement.id || document.activeElement.tagName),
                       pending: document.querySelectorAll('#log .msg.pending').length,
                       error: document.getElementById('home-error').textContent,
                       log,
@@ -204,6 +213,64 @@ final class Browser implements AutoCloseable {
             Files.copy(shot, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A Chrome DevTools Protocol command (network conditions, media emulation, permissions). */
+    Map<String, Object> cdp(String command, Map<String, Object> parameters) {
+        return driver.executeCdpCommand(command, parameters);
+    }
+
+    /** Cuts the browser's network (or gives it back), as the operating system would: `offline` fires. */
+    void setOffline(boolean offline) {
+        cdp("Network.enable", Map.of());
+        Map<String, Object> conditions = Map.of(
+                "offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1);
+        cdp("Network.emulateNetworkConditions", conditions);
+        try {
+            // Newer Chromium moved navigator.onLine (and the online/offline events) here.
+            cdp("Network.overrideNetworkState", conditions);
+        } catch (RuntimeException e) {
+            // an older Chromium: emulateNetworkConditions did it all
+        }
+    }
+
+    /** prefers-color-scheme as the page sees it: "light" or "dark". */
+    void colorScheme(String scheme) {
+        cdp("Emulation.setEmulatedMedia", Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+    }
+
+    /**
+     * axe-core's violations on the page as it is now, one line each ("rule: target (summary)");
+     * empty when there are none. axe is injected from the test class path, not served by the page.
+     */
+    @SuppressWarnings("unchecked")
+    List<String> axeViolations() {
+        if (!Boolean.TRUE.equals(js("return typeof window.axe === 'object';"))) {
+            js(Axe.SOURCE);
+        }
+        Object result = jsAsync("""
+                const done = arguments[arguments.length - 1];
+                axe.run(document, { resultTypes: ['violations'] })
+                  .then((r) => done(r.violations.map((v) => v.id + ': ' + v.nodes.map((n) =>
+                      n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')').join(', '))))
+                  .catch((e) => done(['axe failed: ' + e]));""");
+        return (List<String>) result;
+    }
+
+    /** axe.min.js (from the com.deque.html.axe-core:selenium jar), read once. */
+    private static final class Axe {
+        static final String SOURCE = read();
+
+        private static String read() {
+            try (InputStream in = Browser.class.getClassLoader().getResourceAsStream("axe.min.js")) {
+                if (in == null) {
+                    throw new IllegalStateException("axe.min.js is not on the test class path");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

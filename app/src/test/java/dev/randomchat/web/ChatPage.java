@@ -135,12 +135,42 @@ final class ChatPage {
     ChatPage report(String reason, String note) {
         browser.find("#report").click();
         browser.await("the report dialog", d -> browser.find("#report-dialog").isDisplayed());
-        browser.js("document.getElementById('report-reason').value = arguments[0];", reason);
+        browser.find("#report-form input[name='reason'][value='" + reason + "']").click();
         if (note != null) {
             browser.find("#report-note").sendKeys(note);
         }
         browser.find("#report-send").click();
         return this;
+    }
+
+    /** Report after the chat ended, from the end bar; waits for the answer. */
+    ChatPage reportAfterTheEnd(String reason) {
+        browser.find("#report-after").click();
+        browser.await("the report dialog", d -> browser.find("#report-dialog").isDisplayed());
+        Object checked = browser.js("return document.querySelectorAll('#report-form input[name=reason]:checked').length;");
+        if (((Number) checked).intValue() != 0) {
+            throw new AssertionError("a report reason was pre-selected");
+        }
+        browser.find("#report-form input[name='reason'][value='" + reason + "']").click();
+        browser.find("#report-send").click();
+        browser.await("the report acknowledged", d -> browser.find("#report-after").getText().equals("Reported"));
+        return this;
+    }
+
+    /** Block after the chat ended, from the end bar; waits for the answer. */
+    ChatPage blockAfterTheEnd() {
+        browser.find("#block").click();
+        browser.await("the block acknowledged", d -> browser.find("#block").getText().equals("Blocked"));
+        return this;
+    }
+
+    /** The id of the focused element ("" for none or an element without id). */
+    String focusedId() {
+        return String.valueOf(browser.js("return document.activeElement ? document.activeElement.id : '';"));
+    }
+
+    String connectionState() {
+        return browser.find("#conn").getAttribute("data-state");
     }
 
     /** Waits for the end-of-chat banner and returns its text. */

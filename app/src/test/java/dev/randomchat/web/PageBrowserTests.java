@@ -41,7 +41,7 @@ class PageBrowserTests {
     /** MAX_UPLOAD_BYTES when unset: 10 MiB. */
     private static final long DEFAULT_MAX_UPLOAD_BYTES = 10L * 1024 * 1024;
 
-    private static final String ADMIN_TOKEN = "browser-tests-admin-token";
+    private static final String ADMIN_TOKEN = "browser-tests-admin-token-0123456789";
 
     private static ChatServer server;
     private static TcpProxy proxy;
@@ -107,8 +107,8 @@ class PageBrowserTests {
         assertThat(bob.peerName()).isEqualTo("Ada");
 
         ada.type("Hello th");
-        bob.browser().await("Stranger is typing...", d -> bob.typingShown()
-                && bob.browser().find("#typing").getText().equals("Stranger is typing..."));
+        bob.browser().await("Ada is typing...", d -> bob.typingShown()
+                && bob.browser().find("#typing").getText().equals("Ada is typing..."));
         ada.send("ere, Bob! https://example.com/x");
         bob.awaitPeerMessage("Hello there, Bob! https://example.com/x");
         bob.browser().await("the typing indicator gone with the message", d -> !bob.typingShown());
@@ -122,9 +122,18 @@ class PageBrowserTests {
         bob.browser().await("Seen under Bob's message", d -> bob.browser().shown("#log .msg.mine .seen"));
 
         ada.attach(png("sunset.png"));
-        bob.browser().await("the picture rendered", d -> Boolean.TRUE.equals(bob.browser().js("""
-                const img = document.querySelector('#log .msg.theirs img');
+        bob.browser().await("the picture rendered, blurred", d -> Boolean.TRUE.equals(bob.browser().js("""
+                const img = document.querySelector('#log .msg.theirs .reveal img');
                 return !!img && img.complete && img.naturalWidth > 0;""")));
+        assertThat(bob.browser().js("return getComputedStyle(document.querySelector('#log .msg.theirs .reveal img')).filter;"))
+                .asString().contains("blur");
+        assertThat(bob.browser().find("#log .msg.theirs .file-caption").getText()).matches("sunset\\.png\\s+\\d+(\\.\\d)? (B|KB)");
+        bob.browser().screenshot("blurred-desktop");
+        bob.browser().find("#log .msg.theirs .reveal").click();
+        bob.browser().await("the picture revealed", d -> Boolean.TRUE.equals(bob.browser().js("""
+                const img = document.querySelector('#log .msg.theirs a.picture img');
+                return !!img && getComputedStyle(img).filter === 'none';""")));
+        assertThat(bob.browser().findAll("#log .msg.theirs .reveal")).isEmpty();
         WebElement preview = bob.browser().find("#log .msg.theirs img").findElement(By.xpath(".."));
         assertThat(preview.getTagName()).isEqualTo("a");
         assertThat(preview.getAttribute("target")).isEqualTo("_blank");
@@ -134,9 +143,12 @@ class PageBrowserTests {
         bob.browser().screenshot("chat-desktop-peer");
 
         ada.leave(false);
-        assertThat(bob.awaitEnded()).isEqualTo("Stranger left");
+        assertThat(bob.awaitEnded()).isEqualTo("Ada left.");
         assertThat(ada.awaitEnded()).isEqualTo("You left the chat.");
         assertThat(bob.browser().shown("#new-chat")).isTrue();
+        assertThat(bob.focusedId()).as("focus after the end").isEqualTo("new-chat");
+        assertThat(bob.browser().findAll("#log .note").stream().map(WebElement::getText).filter(t -> t.contains("left")))
+                .as("one 'left' notice, in the end bar only").isEmpty();
         assertThat(bob.browser().shown("#composer")).isFalse();
     }
 
@@ -293,8 +305,8 @@ class PageBrowserTests {
 
         pair[0].report("spam", "Sends links to shops.");
 
-        assertThat(pair[0].awaitEnded()).isEqualTo("You reported this stranger. The chat has ended.");
-        assertThat(pair[1].awaitEnded()).isEqualTo("Stranger left");
+        assertThat(pair[0].awaitEnded()).isEqualTo("You reported Troll. The chat has ended.");
+        assertThat(pair[1].awaitEnded()).isEqualTo("Rita left.");
     }
 
     @Test
@@ -304,7 +316,7 @@ class PageBrowserTests {
         pair[0].leave(true);
 
         assertThat(pair[0].awaitEnded()).isEqualTo("You left the chat.");
-        assertThat(pair[1].awaitEnded()).isEqualTo("Stranger left");
+        assertThat(pair[1].awaitEnded()).isEqualTo("Bea left.");
     }
 
     @Test
@@ -312,7 +324,7 @@ class PageBrowserTests {
         ChatPage[] pair = pair("Zed", "", "Amy", "");
         String guestId = pair[0].guestId();
 
-        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri("/api/admin/bans"))
+        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.managementUri("/api/admin/bans"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"guestId\":\"" + guestId + "\",\"hours\":1}"))

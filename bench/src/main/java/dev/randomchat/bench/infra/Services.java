@@ -49,8 +49,11 @@ public final class Services implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** A started process and where it listens. */
-    public record Service(String name, Process process, int port, Path log) {
+    /**
+     * A started process and where it listens; {@code managementPort} serves a chat server's metrics
+     * ({@code MANAGEMENT_PORT}), -1 for the other processes.
+     */
+    public record Service(String name, Process process, int port, int managementPort, Path log) {
 
         public long pid() {
             return process.pid();
@@ -58,6 +61,10 @@ public final class Services implements AutoCloseable {
 
         public String baseUrl() {
             return "http://127.0.0.1:" + port;
+        }
+
+        public String managementUrl() {
+            return "http://127.0.0.1:" + managementPort;
         }
     }
 
@@ -78,6 +85,7 @@ public final class Services implements AutoCloseable {
     /** Starts a chat server; {@link #awaitReady} waits for it. */
     public Service startApp(String name, Path jar, String redisAddr, String jwtSecret) throws IOException {
         int port = freePort();
+        int managementPort = freePort();
         Path work = Files.createDirectories(dir.resolve(name));
         List<String> command = new ArrayList<>(List.of(java(), HEAP));
         // For experiments only (e.g. -Dbench.serverJvmArgs=-Dreactor.netty.ioWorkerCount=2); empty by default.
@@ -88,6 +96,7 @@ public final class Services implements AutoCloseable {
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         Map<String, String> env = Map.ofEntries(
                 Map.entry("HTTP_PORT", Integer.toString(port)),
+                Map.entry("MANAGEMENT_PORT", Integer.toString(managementPort)),
                 Map.entry("REDIS_ADDRS", redisAddr),
                 Map.entry("JWT_SECRET", jwtSecret),
                 // Limits meant for abuse, not for a load generator on one address.
@@ -99,9 +108,10 @@ public final class Services implements AutoCloseable {
                 Map.entry("MAX_MATCHES_PER_DAY", "0"),
                 Map.entry("SHUTDOWN_DRAIN_SECONDS", "0"),
                 Map.entry("UPLOAD_DIR", work.resolve("uploads").toString()),
-                // The heap figure comes from /actuator/metrics, which the server does not expose by default.
+                // The heap figure comes from /actuator/metrics (on the management port), which the
+                // server does not expose by default.
                 Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics"));
-        return launch(name, port, command, env, work);
+        return launch(name, port, managementPort, command, env, work);
     }
 
     /** Starts the bare Reactor Netty websocket server of the baselines, from this very jar. */
@@ -138,7 +148,7 @@ public final class Services implements AutoCloseable {
 
     /** Heap in use, as the chat server's own metrics report it ({@code jvm.memory.used}, area heap). */
     public static long appHeapBytes(Service server) throws IOException, InterruptedException {
-        String body = get(server.baseUrl() + "/actuator/metrics/jvm.memory.used?tag=area:heap");
+        String body = get(server.managementUrl() + "/actuator/metrics/jvm.memory.used?tag=area:heap");
         JsonNode tree = JSON.readTree(body);
         return (long) tree.get("measurements").get(0).get("value").doubleValue();
     }
@@ -241,6 +251,11 @@ public final class Services implements AutoCloseable {
 
     private Service launch(String name, int port, List<String> command, Map<String, String> env, Path work)
             throws IOException {
+        return launch(name, port, -1, command, env, work);
+    }
+
+    private Service launch(String name, int port, int managementPort, List<String> command, Map<String, String> env,
+            Path work) throws IOException {
         Path log = work.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(work.toFile())
@@ -249,7 +264,7 @@ public final class Services implements AutoCloseable {
         builder.environment().putAll(env);
         Process process = builder.start();
         started.add(process);
-        return new Service(name, process, port, log);
+        return new Service(name, process, port, managementPort, log);
     }
 
     private static void checkAlive(Service service, long deadline) {

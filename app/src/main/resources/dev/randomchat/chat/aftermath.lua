@@ -1,0 +1,24 @@
+-- aftermath.lua: what a guest may still do about a channel: report or block its peer.
+--
+-- KEYS: 1 meta HASH (see enter.lua and leave.lua), 2 log LIST
+-- ARGV: 1 guest, 2 report window ms, 3 messages to return as evidence (the newest)
+-- Result: "gone" no such channel (expired), "forbidden" not a member, "late" ended longer than the
+--         window ago, or "open|<peer>" / "ended|<peer>" followed by one message per line.
+-- Atomic so the state and the evidence describe one moment.
+local m = redis.call('HMGET', KEYS[1], 'a', 'b', 'closed', 'at')
+if not m[1] then return 'gone' end
+local guest = ARGV[1]
+if guest ~= m[1] and guest ~= m[2] then return 'forbidden' end
+local status = 'open'
+if m[3] then
+  local clock = redis.call('TIME')
+  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  if m[4] and now - tonumber(m[4]) > tonumber(ARGV[2]) then return 'late' end
+  status = 'ended'
+end
+local out = {status .. '|' .. (guest == m[1] and m[2] or m[1])}
+local count = tonumber(ARGV[3])
+if count > 0 then
+  for _, item in ipairs(redis.call('LRANGE', KEYS[2], -count, -1)) do out[#out + 1] = item end
+end
+return table.concat(out, '\n')

@@ -1,0 +1,205 @@
+package dev.randomchat.hardening;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.randomchat.auth.Guest;
+import dev.randomchat.auth.TokenService;
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.ServerProcess;
+import dev.randomchat.support.TestRedis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * PROTOCOL 7.4 on a server that believes it runs on Kubernetes ({@code KUBERNETES_SERVICE_HOST}
+ * and {@code _PORT} set, as in every pod): Spring Boot would then switch on Reactor Netty's own
+ * forwarded-header handling and let any client name its own address. Only {@link #PROXY} is a
+ * trusted proxy here; every other loopback address is a client connecting directly.
+ */
+class ClientAddressIntegrationTests {
+
+    private static final int GUEST_CREATIONS_PER_MINUTE = 3;
+    private static final int MAX_CONNS_PER_IP = 2;
+    private static final String ADMIN = "client-address-tests-admin-token-0123456789";
+    /** The last second of a minute at which a test counting guest creations may start. */
+    private static final int LATEST_SECOND_TO_START = 54;
+    private static final InetAddress PROXY = address("127.0.0.1");
+
+    private static String cluster;
+    private static ServerProcess server;
+
+    @BeforeAll
+    static void startServer() {
+        cluster = ChatServer.newCluster();
+        server = ServerProcess.start(cluster, Map.of(
+                "KUBERNETES_SERVICE_HOST", "10.96.0.1",
+                "KUBERNETES_SERVICE_PORT", "443",
+                "TRUSTED_PROXIES", "127.0.0.1/32",
+                "GUEST_CREATIONS_PER_MINUTE", Integer.toString(GUEST_CREATIONS_PER_MINUTE),
+                "MAX_CONNS_PER_IP", Integer.toString(MAX_CONNS_PER_IP),
+                "ADMIN_TOKEN", ADMIN));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void spoofedForwardedHeadersFromAnUntrustedClientDoNotEscapeTheGuestCreationLimit() {
+        InetAddress client = address("127.0.0.2");
+        awaitRoomInThisMinute();
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
+            statuses.add(createGuest(client, Map.of("Forwarded", "for=198.51.100." + i,
+                    "X-Forwarded-For", "198.51.100." + i)).status());
+        }
+        RawHttp.Response spoofed = createGuest(client, Map.of("Forwarded", "for=not-an-ip",
+                "X-Forwarded-For", "not-an-ip"));
+        RawHttp.Response plain = createGuest(client, Map.of());
+
+        assertThat(statuses).as("the first %d guests", GUEST_CREATIONS_PER_MINUTE).containsOnly(201);
+        assertThat(spoofed.status()).as("one more, claiming another address; body %s", spoofed.body()).isEqualTo(429);
+        assertThat(plain.status()).isEqualTo(429);
+        assertThat(redisKeys()).as("keys of this server")
+                .anyMatch(key -> key.contains(":rate:guests:127.0.0.2:"))
+                .noneMatch(key -> key.contains("not-an-ip") || key.contains("198.51.100."));
+    }
+
+    @Test
+    void aSpoofedAddressDoesNotEscapeAnIpBan() {
+        RawHttp.Response ban = RawHttp.request("POST", "/api/admin/bans")
+                .header("Authorization", "Bearer " + ADMIN)
+                .body("application/json", "{\"ip\":\"127.0.0.4\",\"hours\":1}")
+                .send(server.managementPort());
+        assertThat(ban.status()).as(ban.body()).isEqualTo(201);
+
+        RawHttp.Response spoofed = createGuest(address("127.0.0.4"), Map.of("Forwarded", "for=203.0.113.4",
+                "X-Forwarded-For", "203.0.113.4"));
+        RawHttp.Response elsewhere = createGuest(address("127.0.0.5"), Map.of());
+
+        assertThat(spoofed.status()).as("banned address claiming another; body %s", spoofed.body()).isEqualTo(403);
+        assertThat(elsewhere.status()).as("another address").isEqualTo(201);
+    }
+
+    @Test
+    void spoofedForwardedHeadersFromAnUntrustedClientDoNotEscapeThePerAddressSocketCap() {
+        InetAddress client = address("127.0.0.3");
+        String token = mintedGuestToken();
+        List<FrameSocket> open = new ArrayList<>();
+        try {
+            for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
+                open.add(FrameSocket.open(client, server.wsUri(), token, spoof("198.51.100." + i)));
+            }
+
+            int status = FrameSocket.upgradeStatus(client, server.wsUri(), token, spoof("198.51.100.99"));
+
+            assertThat(status).as("socket %d, each claiming another address", MAX_CONNS_PER_IP + 1).isEqualTo(503);
+        }
+        finally {
+            open.forEach(FrameSocket::close);
+        }
+    }
+
+    @Test
+    void theAddressATrustedProxyForwardsIsBelievedForGuestsAndSockets() {
+        awaitRoomInThisMinute();
+        for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
+            assertThat(createGuest(PROXY, Map.of("X-Forwarded-For", "203.0.113.50")).status()).isEqualTo(201);
+        }
+        assertThat(createGuest(PROXY, Map.of("X-Forwarded-For", "203.0.113.50")).status())
+                .as("client 203.0.113.50 over its limit").isEqualTo(429);
+        assertThat(createGuest(PROXY, Map.of("X-Forwarded-For", "203.0.113.51")).status())
+                .as("another client behind the same proxy").isEqualTo(201);
+
+        String token = mintedGuestToken();
+        List<FrameSocket> open = new ArrayList<>();
+        try {
+            for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
+                open.add(FrameSocket.open(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"));
+            }
+            assertThat(FrameSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"))
+                    .isEqualTo(503);
+            assertThat(FrameSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.61\r\n"))
+                    .isEqualTo(101);
+        }
+        finally {
+            open.forEach(FrameSocket::close);
+        }
+    }
+
+    @Test
+    void ipv6ClientsInOneSlash64ShareOneGuestCreationLimit() {
+        awaitRoomInThisMinute();
+        for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
+            assertThat(createGuest(PROXY, Map.of("X-Forwarded-For", "2001:db8:a:b::" + i)).status()).isEqualTo(201);
+        }
+
+        RawHttp.Response sameSlash64 = createGuest(PROXY, Map.of("X-Forwarded-For", "2001:db8:a:b:ffff:ffff:ffff:ffff"));
+        RawHttp.Response nextSlash64 = createGuest(PROXY, Map.of("X-Forwarded-For", "2001:db8:a:c::1"));
+
+        assertThat(sameSlash64.status()).as("another address of the same /64").isEqualTo(429);
+        assertThat(nextSlash64.status()).as("the next /64").isEqualTo(201);
+    }
+
+    private static RawHttp.Response createGuest(InetAddress local, Map<String, String> headers) {
+        RawHttp request = RawHttp.request("POST", "/api/guests")
+                .from(local)
+                .body("application/json", "{\"name\":\"Eve\"}");
+        headers.forEach(request::header);
+        return request.send(server.port());
+    }
+
+    private static String spoof(String claimed) {
+        return "Forwarded: for=" + claimed + "\r\nX-Forwarded-For: " + claimed + "\r\n";
+    }
+
+    private static List<String> redisKeys() {
+        RedisClient client = RedisClient.create("redis://" + TestRedis.address());
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            return connection.sync().keys(cluster + ":*");
+        }
+        finally {
+            client.shutdown();
+        }
+    }
+
+    /** Guest creations are counted per clock minute: a test too close to the next one waits for it. */
+    private static void awaitRoomInThisMinute() {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> LocalTime.now(ZoneOffset.UTC).getSecond() <= LATEST_SECOND_TO_START);
+    }
+
+    private static String mintedGuestToken() {
+        TokenService tokens = new TokenService(ChatServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+                Duration.ofHours(1), Clock.systemUTC());
+        return tokens.issueGuest(new Guest("minted-guest", "Max")).token();
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        }
+        catch (UnknownHostException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
