@@ -38,6 +38,8 @@ class CallIntegrationTests {
     private static final long TURN_TTL_SECONDS = 600;
     private static final int MAX_MESSAGE_BYTES = 1024;
     private static final int MAX_SIGNAL_BYTES = 8192;
+    /** Short, so a guest whose socket closed is gone soon; no other test here closes a socket early. */
+    private static final int PEER_GONE_SECONDS = 2;
 
     private static ChatServer one;
     private static ChatServer two;
@@ -46,6 +48,7 @@ class CallIntegrationTests {
     static void startServers() {
         String cluster = ChatServer.newCluster();
         Map<String, String> env = Map.of(
+                "PEER_GONE_SECONDS", Integer.toString(PEER_GONE_SECONDS),
                 "MAX_MSG_SIZE_BYTE", Integer.toString(MAX_MESSAGE_BYTES),
                 "MAX_SIGNAL_BYTES", Integer.toString(MAX_SIGNAL_BYTES),
                 "TURN_URLS", "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
@@ -180,6 +183,18 @@ class CallIntegrationTests {
                 guest.await("ended");
                 assertServerHangupBeforeEnded(guest, "reported");
             }
+        }
+    }
+
+    @Test
+    void aPeerGoneHangsUpTheCallForTheOneLeftBeforeEnded() {
+        try (MatchedPair pair = MatchedPair.match(one, two)) {
+            call(pair, "gone");
+            pair.bob.close();
+            JsonNode ended = pair.ada.socket().await(f -> "ended".equals(f.path("type").asString()),
+                    WsClient.WAIT.plusSeconds(PEER_GONE_SECONDS));
+            assertThat(ended.get("reason").asString()).isEqualTo("gone");
+            assertServerHangupBeforeEnded(pair.ada, "gone");
         }
     }
 

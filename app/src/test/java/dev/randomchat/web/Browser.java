@@ -134,7 +134,7 @@ final class Browser implements AutoCloseable {
 
     /** A 390 x 844 touch screen (a current phone, portrait). */
     static Browser phone() throws IOException {
-        return new Browser(390, 844, true);
+        return new Browser(390, 844, true, List.of());
     }
 
     /** Whether the page sees a touch screen, where Enter makes a new line and Send sends. */
