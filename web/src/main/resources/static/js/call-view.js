@@ -184,5 +184,15 @@ export function createCallView({ actions, before, on }) {
     focusHangup() {
       hangup.focus({ preventScroll: true });
     },
+    focusCancel() {
+      cancel.focus({ preventScroll: true });
+    },
+    /** After a call: focus left on a control that is gone (or disabled) goes back to Video. */
+    restoreFocus() {
+      const active = document.activeElement;
+      if (active && (area.contains(active) || startGroup.contains(active)) && (active.disabled || !active.checkVisibility())) {
+        startVideo.focus({ preventScroll: true });
+      }
+    },
   };
 }

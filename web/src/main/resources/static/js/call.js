@@ -134,6 +134,7 @@ class CallController {
     }
     const what = isVideo(kinds) ? 'turn on video' : 'start a voice call';
     this.view.showWaiting(`Asking ${this.peerName()} to ${what}...`);
+    this.view.focusCancel();
     this.view.announce(`Asking ${this.peerName()} to ${what}.`);
     call.timer = setTimeout(() => {
       if (this.call === call && call.phase === 'outgoing') this.end('unanswered', { notify: true });
@@ -461,5 +462,6 @@ class CallController {
     }
     this.view.reset();
     this.refresh();
+    this.view.restoreFocus();
   }
 }

@@ -120,6 +120,10 @@ class CallBrowserTests {
         ada.browser().find("#call-video").click();
         bob.browser().await("Ada's request", d -> bob.browser().shown("#call-accept"));
         assertThat(bob.browser().find("#call-prompt-text").getText()).isEqualTo("Ada asks to turn on video.");
+        ada.browser().screenshot("call-desktop-asking");
+        bob.browser().screenshot("call-phone-request");
+        assertThat(ada.browser().driver().switchTo().activeElement().getAttribute("id")).as("focus on Cancel").isEqualTo("call-cancel");
+        assertThat(bob.browser().axeViolations()).as("axe on the request").isEmpty();
         assertThat(localTracks(ada)).as("Ada's camera before Bob accepted").isEmpty();
         assertThat(localTracks(bob)).as("Bob's camera before he accepted").isEmpty();
 
@@ -145,6 +149,8 @@ class CallBrowserTests {
         bob.browser().await("Bob's view unblurred", d -> !bob.browser().shown("#call-unveil"));
         ada.browser().screenshot("call-desktop");
         bob.browser().screenshot("call-phone");
+        assertThat(ada.browser().axeViolations()).as("axe in a call, desktop").isEmpty();
+        assertThat(bob.browser().axeViolations()).as("axe in a call, phone").isEmpty();
 
         bob.browser().find("#call-mute").click();
         assertThat(bob.browser().find("#call-mute").getAttribute("aria-pressed")).isEqualTo("true");
