@@ -527,6 +527,11 @@ public class ChannelService {
         byConnection.values().forEach(Attachment::requestCatchUp);
     }
 
+    /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */
+    public String channelOf(Connection connection, String ref) {
+        return attachmentOf(connection, ref).channelId();
+    }
+
     private Attachment attachmentOf(Connection connection, String ref) {
         Attachment attachment = byConnection.get(connection.id());
         if (attachment == null) {

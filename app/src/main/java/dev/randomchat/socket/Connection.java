@@ -29,6 +29,13 @@ public final class Connection {
     /** Queued like a frame, written as a websocket ping (compared by identity). */
     static final String PING = new String("ping");
 
+    /**
+     * {@code signal} frames have a bucket of their own: a call's setup sends an offer or answer and a
+     * burst of ICE candidates at once, which must not starve (or be starved by) chat frames.
+     */
+    static final int SIGNAL_BURST = 120;
+    static final int SIGNALS_PER_SECOND = 20;
+
     /** Frames per chunk of the outbound queue. */
     private static final int QUEUE_CHUNK = 16;
 
@@ -42,6 +49,7 @@ public final class Connection {
     private final Sinks.Empty<Void> closed = Sinks.empty();
     private final Sinks.Empty<Void> abandoned = Sinks.empty();
     private final RateLimiter rateLimiter;
+    private final RateLimiter signalLimiter = new RateLimiter(SIGNALS_PER_SECOND, SIGNAL_BURST);
     private final Consumer<Connection> onTooSlow;
     private final Consumer<String> onError;
     private volatile CloseStatus closeStatus;
@@ -164,6 +172,10 @@ public final class Connection {
 
     RateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    RateLimiter signalLimiter() {
+        return signalLimiter;
     }
 
     @Override

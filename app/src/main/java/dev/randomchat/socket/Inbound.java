@@ -46,4 +46,12 @@ public sealed interface Inbound {
 
     record Ping() implements Inbound {
     }
+
+    /** Video and voice (7.2): {@code kinds} is empty for decline and hangup. */
+    record Media(String action, String callId, List<String> kinds) implements Inbound {
+    }
+
+    /** A WebRTC signal of an accepted call; {@code data} is a JSON object, as compact JSON text. */
+    record Signal(String callId, String data) implements Inbound {
+    }
 }

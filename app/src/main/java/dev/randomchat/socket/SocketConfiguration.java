@@ -8,6 +8,7 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.chat.Aftermath;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
@@ -23,8 +24,8 @@ class SocketConfiguration {
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
             MatchService matching, ChannelService chat, Aftermath aftermath, ServerPresence presence,
-            UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence,
+            CallService calls, UploadProperties uploads, ChannelProperties channel) {
+        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls,
                 uploads.maxUploadBytes(),
                 channel.maxMessages());
     }

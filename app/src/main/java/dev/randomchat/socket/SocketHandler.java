@@ -18,6 +18,7 @@ import org.springframework.web.reactive.socket.CloseStatus;
 
 import dev.randomchat.auth.Guest;
 import dev.randomchat.chat.Aftermath;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.presence.ServerPresence;
@@ -43,6 +44,7 @@ class SocketHandler {
     private final JsonMapper json;
     private final MatchService matching;
     private final ChannelService chat;
+    private final CallService calls;
     private final Aftermath aftermath;
     private final ServerPresence presence;
     private final Outbound.Limits limits;
@@ -50,16 +52,18 @@ class SocketHandler {
     private final int capacity;
 
     SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
-            ChannelService chat, Aftermath aftermath, ServerPresence presence, long maxUploadBytes,
-            int replayAllowance) {
+            ChannelService chat, Aftermath aftermath, ServerPresence presence, CallService calls,
+            long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
+        this.calls = calls;
         this.connections = connections;
         this.json = json;
         this.matching = matching;
         this.chat = chat;
         this.aftermath = aftermath;
         this.presence = presence;
-        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars());
+        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars(),
+                calls.maxSignalBytes());
         this.capacity = properties.outboundQueue() + replayAllowance;
         this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
     }
@@ -141,7 +145,8 @@ class SocketHandler {
             connection.error(ex);
             return Mono.empty();
         }
-        if (!(frame instanceof Inbound.Ping) && !connection.rateLimiter().tryAcquire()) {
+        RateLimiter limiter = frame instanceof Inbound.Signal ? connection.signalLimiter() : connection.rateLimiter();
+        if (!(frame instanceof Inbound.Ping) && !limiter.tryAcquire()) {
             connection.error(new FrameException(ErrorCode.RATE_LIMITED, "slow down: too many frames", refOf(frame)));
             return Mono.empty();
         }
@@ -183,6 +188,12 @@ class SocketHandler {
         }
         if (frame instanceof Inbound.Block block) {
             return aftermath.block(connection, block.channelId(), block.token());
+        }
+        if (frame instanceof Inbound.Media media) {
+            return calls.media(connection, media.action(), media.callId(), media.kinds());
+        }
+        if (frame instanceof Inbound.Signal signal) {
+            return calls.signal(connection, signal.callId(), signal.data());
         }
         return Mono.error(new IllegalStateException("no handler for " + frame));
     }
