@@ -78,7 +78,7 @@ nginx="$(image nginx "$sid" "$empty")"
 if [[ -n "$s3proxy_lib" ]]; then
   s3ctx="$(mktemp -d)"
   cp -r "$s3proxy_lib" "$s3ctx/lib"
-  cp "$here/images/s3-standin.sh" "$here/images/mc-ready.sh" "$s3ctx/"
+  cp "$here/images/s3-standin.sh" "$here/images/mc-ready.sh" "$here/images/s3proxy-logback.xml" "$s3ctx/"
   s3="$(image s3 "$java" "$s3ctx")"
   rm -rf "$s3ctx"
 fi

@@ -16,4 +16,4 @@ jclouds.filesystem.basedir=/data
 CONF
 # Buckets named in S3_BUCKETS exist from the start, as MinIO's init step would leave them.
 for bucket in ${S3_BUCKETS:-}; do mkdir -p "/data/$bucket"; done
-exec java ${JAVA_OPTS:-} -cp '/opt/s3proxy/lib/*' org.gaul.s3proxy.Main --properties "$conf"
+exec java -Dlogback.configurationFile=/opt/s3proxy/logback.xml ${JAVA_OPTS:-} -cp '/opt/s3proxy/lib/*' org.gaul.s3proxy.Main --properties "$conf"

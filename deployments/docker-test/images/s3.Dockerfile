@@ -7,6 +7,7 @@ RUN groupadd --system --gid 10002 s3 \
  && useradd --system --uid 10002 --gid s3 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin s3 \
  && mkdir -p /data && chown s3:s3 /data
 COPY lib/ /opt/s3proxy/lib/
+COPY s3proxy-logback.xml /opt/s3proxy/logback.xml
 COPY --chmod=755 s3-standin.sh /usr/local/bin/s3-standin
 COPY --chmod=755 mc-ready.sh /usr/local/bin/mc
 USER 10002:10002

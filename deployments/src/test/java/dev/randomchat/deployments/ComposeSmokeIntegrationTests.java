@@ -50,7 +50,7 @@ class ComposeSmokeIntegrationTests {
 
     private static final String PROJECT = "randomchat-smoke";
 
-    private static final Duration STACK_UP = Duration.ofMinutes(5);
+    private static final Duration STACK_UP = Duration.ofMinutes(8);
 
     private static final Duration FRAME = Duration.ofSeconds(20);
 
@@ -200,15 +200,15 @@ class ComposeSmokeIntegrationTests {
             String bobChannelToken = JsonPath.read(bobMatched, "$.token");
 
             sendText(adaSocket, "a1", "hello from Ada");
-            assertThat(text(bobSocket.await("message", FRAME))).isEqualTo("hello from Ada");
+            assertThat(text(awaitMessage(bobSocket, "a1"))).isEqualTo("hello from Ada");
             sendText(bobSocket, "b1", "hello from Bob");
-            assertThat(text(adaSocket.await("message", FRAME))).isEqualTo("hello from Bob");
+            assertThat(text(awaitMessage(adaSocket, "b1"))).isEqualTo("hello from Bob");
 
             byte[] png = png();
             HttpResponse<String> upload = upload(channelId, bobChannelToken, png);
             assertThat(upload.statusCode()).as("upload: %s", upload.body()).isEqualTo(201);
             bobSocket.send("{\"type\":\"file\",\"cmid\":\"b-file\",\"fileId\":\"" + JsonPath.read(upload.body(), "$.id") + "\"}");
-            String fileMessage = adaSocket.await("message", FRAME);
+            String fileMessage = awaitMessage(adaSocket, "b-file");
             String url = JsonPath.read(fileMessage, "$.file.url");
             HttpResponse<byte[]> download = http.send(HttpRequest.newBuilder(base().resolve(url))
                     .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -278,7 +278,7 @@ class ComposeSmokeIntegrationTests {
                 assertThat((int) JsonPath.read(joined, "$.lastSeq")).isEqualTo(lastSeq + 3);
 
                 sendText(moved, "back", "back again");
-                assertThat(text(stayed.await("message", FRAME))).isEqualTo("back again");
+                assertThat(text(awaitMessage(stayed, "back"))).isEqualTo("back again");
             }
             finally {
                 moved.close();
@@ -367,6 +367,12 @@ class ComposeSmokeIntegrationTests {
                 && cmid.equals(JsonPath.read(event.frame(), "$.cmid")), FRAME, "the ack of " + cmid);
     }
 
+    /** The `message` frame with this cmid (every socket of both guests gets each message). */
+    private static String awaitMessage(ChatSocket socket, String cmid) throws InterruptedException {
+        return socket.await((event) -> !event.isClose() && event.type().equals("message")
+                && cmid.equals(JsonPath.read(event.frame(), "$.cmid")), FRAME, "the message " + cmid).frame();
+    }
+
     private static String text(String messageFrame) {
         return JsonPath.read(messageFrame, "$.text");
     }
@@ -424,8 +430,8 @@ class ComposeSmokeIntegrationTests {
 
     private String logs() {
         try {
-            String log = compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", "40").stdout();
-            return log.substring(Math.max(0, log.length() - 6000));
+            String log = compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", "30").stdout();
+            return log.substring(Math.max(0, log.length() - 12000));
         }
         catch (Exception ex) {
             return "(no logs: " + ex + ")";
