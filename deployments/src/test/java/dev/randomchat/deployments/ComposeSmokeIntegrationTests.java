@@ -78,6 +78,9 @@ class ComposeSmokeIntegrationTests {
     @BeforeAll
     void buildImagesAndStartTheStack() throws Exception {
         LocalDocker.Availability availability = LocalDocker.find();
+        if (availability.engine().isEmpty()) {
+            System.out.println("[compose smoke] skipped: " + availability.reason());
+        }
         assumeTrue(availability.engine().isPresent(), "Compose smoke test skipped: " + availability.reason());
         docker = availability.engine().get();
         compose = LocalDocker.composeCommand().orElseThrow();

@@ -135,6 +135,8 @@ final class LocalDocker {
             throw new IllegalStateException("docker build of deployments/Dockerfile failed:\n"
                     + log.substring(Math.max(0, log.length() - 4000)));
         }
+        // The previous build's image, untagged now, would pile up in the cache run after run.
+        run(Duration.ofMinutes(2), "image", "prune", "-f");
     }
 
     long imageSize(String image) throws IOException, InterruptedException {
