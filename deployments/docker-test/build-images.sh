@@ -21,6 +21,16 @@ say() { echo "build-images: $*" >&2; }
 key() { sha256sum | cut -c1-12; }
 exists() { "$docker" image inspect "$1" >/dev/null 2>&1; }
 
+# Tags random-chat-local/<name>:latest and drops the builds of older keys, so the cache does not grow.
+current() {
+  local name="$1" image="$2" old
+  "$docker" tag "$image" "random-chat-local/$name:latest"
+  for old in $("$docker" image ls --format '{{.Repository}}:{{.Tag}}' "random-chat-local/$name" \
+      | grep -v -e ":${image##*:}\$" -e ':latest$' || true); do
+    "$docker" rmi "$old" >/dev/null 2>&1 || true
+  done
+}
+
 # debootstrap <name> <suite>: a minbase root of the suite, imported as random-chat-local/<name>.
 rootfs() {
   local name="$1" suite="$2" k image root started
@@ -38,7 +48,7 @@ rootfs() {
       | "$docker" import -c 'ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive' -c 'CMD ["bash"]' - "$image" >/dev/null
     say "$image imported in $((SECONDS - started)) s"
   fi
-  "$docker" tag "$image" "random-chat-local/$name:latest"
+  current "$name" "$image"
   echo "$image"
 }
 
@@ -58,7 +68,7 @@ image() {
     rm -f "$context.log"
     say "$image built in $((SECONDS - started)) s"
   fi
-  "$docker" tag "$image" "random-chat-local/$name:latest"
+  current "$name" "$image"
   echo "$image"
 }
 
