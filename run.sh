@@ -3,7 +3,7 @@
 #   ./run.sh              build if needed, then run on http://localhost:8080 (embedded Redis, files on disk)
 #   ./run.sh dev          development: restart on class changes, the page served live from web/
 #   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
-#   ./run.sh compose-down stop it
+#   ./run.sh compose-down stop it (add -v to drop its data)
 #   ./run.sh bench        benchmark with baselines (--quick: under 5 minutes; --codec: JMH frame codec)
 #   ./run.sh help         this list
 set -euo pipefail
@@ -31,7 +31,9 @@ compose() {
   if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
     docker compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
   elif command -v docker-compose >/dev/null 2>&1; then
-    docker-compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
+    # docker-compose 1.x builds through the docker CLI with BuildKit only when asked to; the
+    # Dockerfile needs BuildKit (its Maven cache mount).
+    COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 docker-compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
   else
     echo "This needs Docker with Compose (docker compose, or docker-compose)." >&2
     exit 1
@@ -40,7 +42,8 @@ compose() {
 
 env_file() {
   if [[ ! -f deployments/.env ]]; then
-    echo "deployments/.env is missing: copy deployments/.env.example and set the secrets." >&2
+    echo "deployments/.env is missing: copy deployments/.env.example and fill in every secret" >&2
+    echo "(each one: openssl rand -base64 48)." >&2
     exit 1
   fi
   echo deployments/.env
@@ -73,9 +76,12 @@ case "${1:-run}" in
     [[ -f "$COMPOSE_FILE" ]] || { echo "No $COMPOSE_FILE yet." >&2; exit 1; }
     compose up --build -d
     echo "Random Chat runs on http://localhost (./run.sh compose-down stops it)"
+    echo "Metrics and the operator API: each chat server's management port, on 127.0.0.1 only:"
+    compose port --index=1 chat 9090 2>/dev/null || true
     ;;
   compose-down)
-    compose down
+    shift
+    compose down "$@"
     ;;
   bench)
     shift
