@@ -21,7 +21,7 @@ import dev.randomchat.support.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The end of a chat (PROTOCOL 7.1) on two servers: a guest gone for PEER_GONE_SECONDS ends the
+ * The end of a chat (docs/protocol.md 6.1) on two servers: a guest gone for PEER_GONE_SECONDS ends the
  * channel, one back in time resumes it, a killed server's guests count as gone once its presence
  * lapses; report and block after the end, within the window and after it; the stats.
  */
