@@ -265,7 +265,9 @@ class ChannelEndIntegrationTests {
     }
 
     private static List<JsonNode> reportsOf(String channelId) {
-        HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(one.uri("/api/admin/reports?limit=200"))
+        // The operator API answers on the management port only.
+        HttpResponse<String> response = Guests.send(HttpRequest
+                .newBuilder(one.managementUri("/api/admin/reports?limit=200"))
                 .timeout(WsClient.WAIT).header("Authorization", "Bearer " + ADMIN).GET().build());
         assertThat(response.statusCode()).isEqualTo(200);
         return Guests.JSON.readTree(response.body()).get("reports").values().stream()
