@@ -235,7 +235,8 @@ class AdminController {
 
     private Mono<ObjectNode> found(String id) {
         if (!id.matches(REPORT_ID)) {
-            throw ApiException.badRequest("not a report id");
+            // No report can have this id: as unknown as one that expired.
+            return Mono.error(() -> new ApiException(HttpStatus.NOT_FOUND, "Not found", "no such report"));
         }
         return reports.get(id)
                 .switchIfEmpty(Mono.error(() -> new ApiException(HttpStatus.NOT_FOUND, "Not found", "no such report")));

@@ -30,7 +30,7 @@ public sealed interface Inbound {
     }
 
     /**
-     * A report. {@code channelId} and {@code token} name an ended channel (PROTOCOL 7.1); both are
+     * A report. {@code channelId} and {@code token} name an ended channel (docs/protocol.md 6.2); both are
      * null for the channel the socket is in.
      */
     record Report(String reason, String note, String channelId, String token) implements Inbound {

@@ -18,7 +18,7 @@ import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Which port answers what (PROTOCOL 7.3). Both ports run the same handler chain
+ * Which port answers what (docs/protocol.md 5.1). Both ports run the same handler chain
  * ({@link ManagementServer}); this filter looks at the local port a request arrived on:
  * <ul>
  * <li>Management paths, {@code /actuator/**}, {@code /api/admin/**} and {@code /admin/**}, are

@@ -43,7 +43,7 @@ class EmbeddedModeIntegrationTests {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** The JVM has waited for its Redis before exiting; this only covers the process table catching up. */
     private static final Duration REAP_TIMEOUT = Duration.ofSeconds(5);
-    /** The settings of PROTOCOL.md and application.yaml; none may leak in from the test's own environment. */
+    /** The settings of docs/protocol.md and application.yaml; none may leak in from the test's own environment. */
     private static final List<String> SETTINGS = List.of("HTTP_PORT", "REDIS_ADDRS", "REDIS_PASSWORD", "REDIS_KEY_PREFIX",
             "REDIS_EXPIRATION_HOURS", "MAX_ALLOWED_CONNS", "MAX_CONNS_PER_IP", "MAX_MSG_SIZE_BYTE", "MAX_MSGS",
             "MAX_TEXT_CHARS", "JWT_SECRET", "JWT_EXPIRATION_SECONDS", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY",

@@ -34,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConsoleBrowserTests {
 
-    /** Outside the repository: screenshots for people to look at. */
-    private static final Path SCREENS = Path.of("/work/wt/screens");
+    /** Screenshots for people to look at: {@code target/screens}, or the folder {@code -Dscreens.dir} names. */
+    private static final Path SCREENS = Path.of(System.getProperty("screens.dir", "target/screens"));
 
     @TempDir
     static Path uploads;

@@ -51,7 +51,7 @@ class KubernetesManifestsTests {
 
     static final String NAMESPACE = "random-chat";
 
-    /** PROTOCOL.md: the server pings every 25 s. */
+    /** docs/protocol.md 2.4: the server pings every 25 s. */
     private static final int PING_SECONDS = 25;
 
     /** Spring's default timeout-per-shutdown-phase, used when application.yaml says nothing. */

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** deployments/nginx/default.conf, the Compose stack's entry point, parsed into directives. */
 class NginxConfigTests {
 
-    /** PROTOCOL.md: the server pings every 25 s. */
+    /** docs/protocol.md 2.4: the server pings every 25 s. */
     static final Duration SERVER_PING_INTERVAL = Duration.ofSeconds(25);
 
     /** MAX_UPLOAD_BYTES' default. */
