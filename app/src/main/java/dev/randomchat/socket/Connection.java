@@ -16,9 +16,13 @@ import dev.randomchat.auth.Guest;
 /**
  * One client socket as the features see it: who it is, and a bounded queue of frames to write.
  *
- * <p>Any thread may send; a writer drains the queue into the socket. When the client reads too
- * slowly, frames that may be lost (typing, presence) are shed first, once the queue is half full;
- * when it is full the socket is closed with 1013 and the client resumes with {@code join}.
+ * <p>Any thread may send; a writer drains the queue into the socket. The queue is bounded in
+ * frames and in bytes ({@code WS_OUTBOUND_BYTES}), and every socket's bytes count against the
+ * server's {@link OutboundBudget}. When the client reads too slowly, frames that may be lost
+ * (typing, presence) are shed first, once the queue is half full; when it is full, or the server's
+ * budget is spent and this socket holds more than its fair share, the socket is closed with 1013
+ * and the client resumes with {@code join}. Long replays are written in pages, each only once
+ * the queue has {@link #room()} for it.
  */
 public final class Connection {
 
@@ -30,12 +34,22 @@ public final class Connection {
 
     /** Frames per chunk of the outbound queue. */
     private static final int QUEUE_CHUNK = 16;
+    /** What a queued frame costs besides its characters: the string, its array and a queue slot. */
+    private static final int FRAME_OVERHEAD = 64;
+    /** Largest replay page in bytes, however large the cap: a page is written in one go. */
+    private static final int MAX_PAGE_BYTES = 128 * 1024;
+    /** A socket may hold this much even while the server's budget is spent (a reader's queue is near empty). */
+    private static final long FAIR_SHARE = 64 * 1024;
+    /** How often a replay waiting for room looks again when it is the server's budget that is spent. */
+    private static final java.time.Duration ROOM_RECHECK = java.time.Duration.ofMillis(250);
 
     private final String id;
     private final Guest guest;
     private final String ip;
     private final JsonMapper json;
     private final int capacity;
+    private final long maxBytes;
+    private final OutboundBudget budget;
     private final Queue<String> queue;
     private final Sinks.Many<String> outbound;
     private final Sinks.Empty<Void> closed = Sinks.empty();
@@ -45,9 +59,15 @@ public final class Connection {
     private final Consumer<String> onError;
     private volatile CloseStatus closeStatus;
     private volatile long lastHeard = System.nanoTime();
+    /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
+    private long queuedBytes;
+    private boolean released;
+    /** When the writer last took a frame, or the queue last went from empty to not empty. */
+    private volatile long lastProgress = System.nanoTime();
+    private Sinks.Empty<Void> roomWaiter;
 
     Connection(String id, Guest guest, String ip, JsonMapper json, SocketProperties properties, int capacity,
-            Consumer<Connection> onTooSlow, Consumer<String> onError) {
+            OutboundBudget budget, Consumer<Connection> onTooSlow, Consumer<String> onError) {
         this.onError = onError;
         this.id = id;
         this.guest = guest;
@@ -57,6 +77,8 @@ public final class Connection {
         // enforced in offer(), not by preallocating the whole capacity for every socket.
         this.queue = Queues.<String>unbounded(QUEUE_CHUNK).get();
         this.capacity = capacity;
+        this.maxBytes = properties.outboundBytes();
+        this.budget = budget;
         this.outbound = Sinks.many().unicast().onBackpressureBuffer(queue);
         this.rateLimiter = new RateLimiter(properties.framesPerSecond(), properties.frameBurst());
         this.onTooSlow = onTooSlow;
@@ -124,6 +146,10 @@ public final class Connection {
         closeStatus = status;
         outbound.tryEmitComplete();
         closed.tryEmitEmpty();
+        if (roomWaiter != null) {
+            roomWaiter.tryEmitEmpty();
+            roomWaiter = null;
+        }
     }
 
     private synchronized boolean offer(String frame, boolean droppable) {
@@ -131,18 +157,115 @@ public final class Connection {
             return false;
         }
         int queued = queue.size();
-        if (droppable && queued >= capacity / 2) {
+        long cost = costOf(frame);
+        if (droppable && (queued >= capacity / 2 || queuedBytes + cost > maxBytes / 2 || budget.spent())) {
             return false;
         }
-        Sinks.EmitResult result = queued >= capacity ? Sinks.EmitResult.FAIL_OVERFLOW : outbound.tryEmitNext(frame);
+        boolean overflow = queued >= capacity || queuedBytes + cost > maxBytes
+                || budget.spent() && queuedBytes + cost > FAIR_SHARE;
+        Sinks.EmitResult result = overflow ? Sinks.EmitResult.FAIL_OVERFLOW : outbound.tryEmitNext(frame);
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-            onTooSlow.accept(this);
-            close(TOO_SLOW);
-            // What is still queued would only reach a client that is not reading: drop it.
-            abandoned.tryEmitEmpty();
+            abandon();
             return false;
+        }
+        if (result.isSuccess()) {
+            if (queuedBytes == 0) {
+                lastProgress = System.nanoTime();
+            }
+            queuedBytes += cost;
+            budget.add(cost);
         }
         return result.isSuccess();
+    }
+
+    /** Closes with 1013 at once; what is still queued would only reach a client that is not reading. */
+    synchronized void abandon() {
+        if (closeStatus != null) {
+            return;
+        }
+        onTooSlow.accept(this);
+        close(TOO_SLOW);
+        abandoned.tryEmitEmpty();
+    }
+
+    /** The writer handed this frame to Netty: its bytes leave the queue. */
+    synchronized void written(String frame) {
+        lastProgress = System.nanoTime();
+        if (released) {
+            return;
+        }
+        long cost = costOf(frame);
+        queuedBytes -= cost;
+        budget.add(-cost);
+        if (roomWaiter != null && hasRoom()) {
+            roomWaiter.tryEmitEmpty();
+            roomWaiter = null;
+        }
+    }
+
+    /** The socket is gone: whatever it still had queued no longer counts against the server's budget. */
+    synchronized void release() {
+        if (!released) {
+            released = true;
+            budget.add(-queuedBytes);
+            queuedBytes = 0;
+        }
+        if (roomWaiter != null) {
+            roomWaiter.tryEmitEmpty();
+            roomWaiter = null;
+        }
+    }
+
+    /**
+     * Whether a replay page fits now: the queue is at most a quarter full and the server's budget is
+     * not spent. A page is at most {@link #replayPageBytes()}, so a page written now leaves the
+     * queue at most half full, and live frames still fit beside it.
+     */
+    public synchronized boolean hasRoom() {
+        return queuedBytes <= maxBytes / 4 && !budget.spent();
+    }
+
+    /** The most bytes of messages one replay page may hold. */
+    public int replayPageBytes() {
+        return (int) Math.min(MAX_PAGE_BYTES, maxBytes / 4);
+    }
+
+    /** Completes once the queue has room for a replay page, or the socket closed. */
+    public Mono<Void> room() {
+        return Mono.defer(this::roomOrWait)
+                .repeatWhenEmpty(attempts -> attempts)
+                .then();
+    }
+
+    /** Emits at once when there is room (or the socket closed); else completes empty after a wait. */
+    private Mono<Boolean> roomOrWait() {
+        Mono<Void> signal;
+        synchronized (this) {
+            if (closeStatus != null || hasRoom()) {
+                return Mono.just(true);
+            }
+            if (roomWaiter == null) {
+                roomWaiter = Sinks.empty();
+            }
+            signal = roomWaiter.asMono();
+        }
+        // Woken when this queue drains; the server's budget is watched by looking again now and then.
+        return signal.timeout(ROOM_RECHECK, Mono.empty())
+                .then(Mono.empty());
+    }
+
+    /** How long the queue has held frames without the writer taking one (zero when it is empty). */
+    synchronized java.time.Duration stalledFor() {
+        return queuedBytes == 0 ? java.time.Duration.ZERO
+                : java.time.Duration.ofNanos(System.nanoTime() - lastProgress);
+    }
+
+    synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
+    private static long costOf(String frame) {
+        return frame.length() + FRAME_OVERHEAD;
     }
 
     Flux<String> outbound() {

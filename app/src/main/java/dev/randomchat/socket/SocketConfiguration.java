@@ -13,6 +13,8 @@ import dev.randomchat.match.MatchService;
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;
+import dev.randomchat.system.MinuteLimit;
+import dev.randomchat.system.Redis;
 import dev.randomchat.upload.UploadProperties;
 
 @Configuration(proxyBeanMethods = false)
@@ -20,9 +22,11 @@ class SocketConfiguration {
 
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
-            MatchService matching, ChannelService chat, UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, uploads.maxUploadBytes(),
-                channel.maxMessages());
+            MatchService matching, ChannelService chat, Redis redis, UploadProperties uploads,
+            ChannelProperties channel) {
+        MinuteLimit joins = new MinuteLimit(redis, "joins", properties.joinsPerMinute());
+        return new SocketHandler(properties, connections, json, matching, chat, joins, uploads.maxUploadBytes(),
+                Math.min(ChannelService.REPLAY_PAGE, channel.maxMessages()));
     }
 
     /** {@code /ws} on Reactor Netty itself, ahead of WebFlux (which serves every other path). */
