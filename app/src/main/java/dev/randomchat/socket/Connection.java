@@ -38,7 +38,7 @@ public final class Connection {
     private static final int FRAME_OVERHEAD = 64;
     /** Largest replay page in bytes, however large the cap: a page is written in one go. */
     private static final int MAX_PAGE_BYTES = 128 * 1024;
-    /** A socket may hold this much even while the server's budget is spent (a reader's queue is near empty). */
+    /** A socket may hold this much (or a quarter of its cap) while the server's budget is spent: a reader's queue is near empty. */
     private static final long FAIR_SHARE = 64 * 1024;
     /** How often a replay waiting for room looks again when it is the server's budget that is spent. */
     private static final java.time.Duration ROOM_RECHECK = java.time.Duration.ofMillis(250);
@@ -162,7 +162,7 @@ public final class Connection {
             return false;
         }
         boolean overflow = queued >= capacity || queuedBytes + cost > maxBytes
-                || budget.spent() && queuedBytes + cost > FAIR_SHARE;
+                || budget.spent() && queuedBytes + cost > Math.min(FAIR_SHARE, maxBytes / 4);
         Sinks.EmitResult result = overflow ? Sinks.EmitResult.FAIL_OVERFLOW : outbound.tryEmitNext(frame);
         if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
             abandon();

@@ -77,16 +77,22 @@ public final class Services implements AutoCloseable {
 
     /** Starts a chat server; {@link #awaitReady} waits for it. */
     public Service startApp(String name, Path jar, String redisAddr, String jwtSecret) throws IOException {
+        return startApp(name, jar, redisAddr, jwtSecret, HEAP, Map.of());
+    }
+
+    /** Starts a chat server with this heap option and these settings over the load generator's own. */
+    public Service startApp(String name, Path jar, String redisAddr, String jwtSecret, String heap,
+            Map<String, String> settings) throws IOException {
         int port = freePort();
         Path work = Files.createDirectories(dir.resolve(name));
-        List<String> command = new ArrayList<>(List.of(java(), HEAP));
+        List<String> command = new ArrayList<>(List.of(java(), heap));
         // For experiments only (e.g. -Dbench.serverJvmArgs=-Dreactor.netty.ioWorkerCount=2); empty by default.
         String extra = System.getProperty("bench.serverJvmArgs", "").trim();
         if (!extra.isEmpty()) {
             command.addAll(List.of(extra.split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        Map<String, String> env = Map.ofEntries(
+        Map<String, String> env = new java.util.HashMap<>(Map.ofEntries(
                 Map.entry("HTTP_PORT", Integer.toString(port)),
                 Map.entry("REDIS_ADDRS", redisAddr),
                 Map.entry("JWT_SECRET", jwtSecret),
@@ -103,7 +109,8 @@ public final class Services implements AutoCloseable {
                 Map.entry("SHUTDOWN_DRAIN_SECONDS", "0"),
                 Map.entry("UPLOAD_DIR", work.resolve("uploads").toString()),
                 // The heap figure comes from /actuator/metrics, which the server does not expose by default.
-                Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics"));
+                Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics")));
+        env.putAll(settings);
         return launch(name, port, command, env, work);
     }
 
