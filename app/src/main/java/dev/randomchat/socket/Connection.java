@@ -62,6 +62,7 @@ public final class Connection {
     /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
     private long queuedBytes;
     private boolean released;
+    private boolean isAbandoned;
     /** When the writer last took a frame, or the queue last went from empty to not empty. */
     private volatile long lastProgress = System.nanoTime();
     private Sinks.Empty<Void> roomWaiter;
@@ -178,11 +179,15 @@ public final class Connection {
         return result.isSuccess();
     }
 
-    /** Closes with 1013 at once; what is still queued would only reach a client that is not reading. */
+    /**
+     * Closes with 1013 at once; what is still queued would only reach a client that is not reading.
+     * Also ends a close already under way (idle, shutdown) that waits for such a client to drain.
+     */
     synchronized void abandon() {
-        if (closeStatus != null) {
+        if (isAbandoned) {
             return;
         }
+        isAbandoned = true;
         onTooSlow.accept(this);
         close(TOO_SLOW);
         abandoned.tryEmitEmpty();

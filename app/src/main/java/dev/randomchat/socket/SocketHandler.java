@@ -35,6 +35,8 @@ class SocketHandler {
     /** What the reader passes on for a frame that is not text: a binary frame, or a control frame. */
     private static final String BINARY = new String("binary");
     private static final String CONTROL = new String("control");
+    /** How long a close frame may wait for a client to read before the connection is dropped. */
+    private static final java.time.Duration CLOSE_FRAME_WAIT = java.time.Duration.ofSeconds(5);
 
     private final SocketProperties properties;
     private final Connections connections;
@@ -93,9 +95,9 @@ class SocketHandler {
         Flux<WebSocketFrame> frames = connection.outbound()
                 .concatMap(frame -> writability.whenWritable().then(Mono.fromCallable(() -> handOver(connection, frame))), 1);
         Mono<Void> output = out.sendObject(frames).then()
-                .then(Mono.defer(() -> close(out, connection.closeStatus())));
+                .then(Mono.defer(() -> close(out, connection.closeStatus(), channel)));
         // A client too slow to read is dropped at once, without writing what is still queued.
-        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW)));
+        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW, channel)));
         return Mono.firstWithSignal(input, output, abandon);
     }
 
@@ -107,6 +109,19 @@ class SocketHandler {
 
     private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
         return out.sendClose(status.getCode(), status.getReason());
+    }
+
+    /**
+     * Sends the close frame; a client that does not read may never take it, so after a while the
+     * connection is simply dropped, and with it what Netty still holds for it.
+     */
+    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status, Channel channel) {
+        return close(out, status)
+                .timeout(CLOSE_FRAME_WAIT, Mono.fromRunnable(() -> {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                }));
     }
 
     private static String textOf(WebSocketFrame frame) {

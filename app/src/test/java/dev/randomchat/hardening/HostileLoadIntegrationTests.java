@@ -51,12 +51,17 @@ class HostileLoadIntegrationTests {
     void staysUpWithFiveHundredNonReadingSocketsOnFullChannelsAndAPairChatsMeanwhile() throws Exception {
         Map<String, String> env = new HashMap<>(fullChannels());
         env.put("WS_STALL_SECONDS", Long.toString(STALL.toSeconds()));
+        // Sockets whose replay the kernel's buffers took whole are idle then: closed soon too.
+        env.put("WS_PING_SECONDS", "4");
+        env.put("WS_IDLE_SECONDS", "10");
         try (ServerProcess server = ServerProcess.start(ChatServer.newCluster(), env, SMALL_HEAP)) {
             List<Member> members = new ArrayList<>();
             members.addAll(fullChannel(server));
             members.addAll(fullChannel(server));
             ExecutorService pool = Executors.newFixedThreadPool(8);
             List<RawWebSocket> nonReaders = Collections.synchronizedList(new ArrayList<>());
+            Peaks peaks = new Peaks(server);
+            pool.submit(peaks);
             try {
                 List<Future<?>> joins = new ArrayList<>();
                 for (int i = 0; i < NON_READERS; i++) {
@@ -64,36 +69,74 @@ class HostileLoadIntegrationTests {
                     joins.add(pool.submit(() -> nonReaders.add(joinAndStopReading(server, member))));
                 }
                 for (Future<?> join : joins) {
-                    join.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    join.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
                 }
                 await().atMost(WAIT).until(() -> metric(server, "chat_resumes_total") >= NON_READERS);
 
                 // A pair that has nothing to do with them chats while they hold their sockets.
-                List<Long> roundTrips = chat(server, 20);
-                assertThat(roundTrips).hasSize(20);
+                assertThat(chat(server, 20)).hasSize(20);
                 assertThat(server.process().isAlive()).isTrue();
                 assertThat(server.ready()).isTrue();
-                double queued = metric(server, "chat_sockets_outbound_bytes");
-                assertThat(queued).as("bytes queued for all sockets").isLessThanOrEqualTo(256.0 * 1024 * 1024 / 4 * 1.2);
 
-                // Stalled, every one is closed with 1013 (reading now would count as progress).
-                await().atMost(STALL.multipliedBy(4)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> metric(server, "chat_sockets_open") <= 2);
+                // Every one ends closed by the server: 1013 when its queue stalled, 1001 when the
+                // kernel's socket buffer took its whole replay and it then sat idle.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> metric(server, "chat_sockets_open") <= 0);
+                // Reading one means reading what the kernel buffered for it (up to its whole replay): a sample.
                 List<Future<Integer>> codes = new ArrayList<>();
-                for (RawWebSocket socket : nonReaders) {
+                for (RawWebSocket socket : nonReaders.subList(0, NON_READERS / 10)) {
                     codes.add(pool.submit(() -> socket.drainUntilClose(WAIT)));
                 }
                 for (Future<Integer> code : codes) {
-                    assertThat(code.get(WAIT.toSeconds() * 2, TimeUnit.SECONDS)).isIn(1013, -1);
+                    assertThat(code.get(WAIT.toSeconds() * 3, TimeUnit.SECONDS)).isIn(1013, 1001, -1);
                 }
-                assertThat(metric(server, "chat_sockets_slow_closed_total")).isGreaterThanOrEqualTo(NON_READERS);
                 assertThat(chat(server, 5)).hasSize(5);
                 assertThat(server.process().isAlive()).as("server output:%n%s", server.output()).isTrue();
+                peaks.stop();
+                // The budget is a quarter of the heap; each socket may pass it by a small share.
+                assertThat(peaks.queued).as("most bytes queued at once (heap peak %d MB)", peaks.heap >> 20)
+                        .isLessThanOrEqualTo(64L * 1024 * 1024 + NON_READERS * 64L * 1024);
             }
             finally {
+                peaks.stop();
                 nonReaders.forEach(RawWebSocket::close);
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /** The most bytes queued and heap used that the server's metrics showed, sampled until stopped. */
+    private static final class Peaks implements Runnable {
+
+        private final ServerProcess server;
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private volatile long queued;
+        private volatile long heap;
+
+        Peaks(ServerProcess server) {
+            this.server = server;
+        }
+
+        @Override
+        public void run() {
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (running.get() && System.nanoTime() < deadline && server.process().isAlive()) {
+                String body = metrics(server);
+                if (body != null) {
+                    queued = Math.max(queued, (long) sum(body, "chat_sockets_outbound_bytes"));
+                    heap = Math.max(heap, (long) sum(body, "jvm_memory_used_bytes{area=\"heap\""));
+                }
+                try {
+                    Thread.sleep(250);
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+            }
+        }
+
+        void stop() {
+            running.set(false);
         }
     }
 
@@ -116,9 +159,11 @@ class HostileLoadIntegrationTests {
                     Member member = members.get(i % 2);
                     attackers.submit(() -> joinLoop(server, member, attacking, joined, limited));
                 }
-                await().atMost(WAIT).until(() -> joined.get() >= 4);
-                long attacked = p50(guestCreations(server, 40));
+                // Each guest's first 30 joins of the minute are served; from then on the loops only
+                // meet the limit, which is what they cost for as long as they go on.
                 await().atMost(Duration.ofSeconds(60)).until(() -> limited.get() > 0);
+                long attacked = p50(guestCreations(server, 40));
+                assertThat(limited.get()).as("refused while measured").isGreaterThan(1);
                 attacking.set(false);
 
                 assertThat(limited.get()).as("joins refused with rate_limited").isPositive();
@@ -178,32 +223,36 @@ class HostileLoadIntegrationTests {
         return socket;
     }
 
-    /** Connect, join from the start, read the replay, close; again and again. */
+    /**
+     * Connect, join from the start, close as soon as the answer begins (a replayed message, or an
+     * error); again and again. Each join costs the server a replay it starts and Redis its first page.
+     */
     private static void joinLoop(ServerProcess server, Member member, AtomicBoolean attacking, AtomicInteger joined,
             AtomicInteger limited) {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (attacking.get() && System.nanoTime() < deadline) {
-            WsClient socket;
+            RawWebSocket socket;
             try {
-                socket = WsClient.connect(server.wsUri(), member.token());
+                socket = RawWebSocket.connect(server.wsUri(), member.token(), 4096);
             }
             catch (RuntimeException refused) {
+                // 429: too many upgrades from this address this second. A real attacker would
+                // retry at once; these wait a little so the test measures the server, not its own loop.
+                pause(Duration.ofMillis(50));
                 continue;
             }
             try (socket) {
-                for (int i = 0; i < 3 && attacking.get(); i++) {
-                    socket.send(Map.of("type", "join", "token", member.channelToken()));
-                    JsonNode answer = socket.await(f -> "joined".equals(f.path("type").asString())
-                            || "error".equals(f.path("type").asString()), WAIT);
-                    if ("rate_limited".equals(answer.path("code").asString())) {
-                        limited.incrementAndGet();
-                    }
-                    else if ("joined".equals(answer.path("type").asString())) {
-                        joined.incrementAndGet();
-                    }
+                socket.readText();
+                socket.sendText("{\"type\":\"join\",\"token\":\"" + member.channelToken() + "\",\"after\":0}");
+                String answer = socket.readText();
+                if (answer.contains("\"rate_limited\"")) {
+                    limited.incrementAndGet();
+                }
+                else if (answer.contains("\"type\":\"message\"")) {
+                    joined.incrementAndGet();
                 }
             }
-            catch (RuntimeException | AssertionError dropped) {
+            catch (IOException | RuntimeException dropped) {
                 // a socket closed under load: the loop connects again
             }
         }
@@ -245,6 +294,15 @@ class HostileLoadIntegrationTests {
         return took;
     }
 
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static long p50(List<Long> values) {
         List<Long> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
@@ -256,14 +314,21 @@ class HostileLoadIntegrationTests {
      * the server has one (protocol 7.3).
      */
     private static double metric(ServerProcess server, String name) {
-        String body = scrape(server.uri("/actuator/prometheus").toString());
-        if (body == null) {
-            body = scrape("http://127.0.0.1:" + MANAGEMENT_PORT + "/actuator/prometheus");
-        }
+        String body = metrics(server);
         assertThat(body).as("metrics of the server").isNotNull();
+        return sum(body, name);
+    }
+
+    private static String metrics(ServerProcess server) {
+        String body = scrape(server.uri("/actuator/prometheus").toString());
+        return body != null ? body : scrape("http://127.0.0.1:" + MANAGEMENT_PORT + "/actuator/prometheus");
+    }
+
+    /** The values of every series whose line starts with {@code prefix} (a name, or a name and labels), summed. */
+    private static double sum(String body, String prefix) {
         double sum = 0;
         for (String line : body.split("\n")) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+            if (line.startsWith(prefix + " ") || line.startsWith(prefix + "{") || prefix.endsWith("\"") && line.startsWith(prefix)) {
                 sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }
