@@ -147,10 +147,6 @@ public final class Connection {
         closeStatus = status;
         outbound.tryEmitComplete();
         closed.tryEmitEmpty();
-        if (roomWaiter != null) {
-            roomWaiter.tryEmitEmpty();
-            roomWaiter = null;
-        }
     }
 
     private synchronized boolean offer(String frame, boolean droppable) {
@@ -194,30 +190,46 @@ public final class Connection {
     }
 
     /** The writer handed this frame to Netty: its bytes leave the queue. */
-    synchronized void written(String frame) {
-        lastProgress = System.nanoTime();
-        if (released) {
-            return;
+    void written(String frame) {
+        Sinks.Empty<Void> wake = null;
+        synchronized (this) {
+            lastProgress = System.nanoTime();
+            if (released) {
+                return;
+            }
+            long cost = costOf(frame);
+            queuedBytes -= cost;
+            budget.add(-cost);
+            if (roomWaiter != null && hasRoom()) {
+                wake = roomWaiter;
+                roomWaiter = null;
+            }
         }
-        long cost = costOf(frame);
-        queuedBytes -= cost;
-        budget.add(-cost);
-        if (roomWaiter != null && hasRoom()) {
-            roomWaiter.tryEmitEmpty();
-            roomWaiter = null;
-        }
+        wakeOutsideTheLock(wake);
     }
 
     /** The socket is gone: whatever it still had queued no longer counts against the server's budget. */
-    synchronized void release() {
-        if (!released) {
-            released = true;
-            budget.add(-queuedBytes);
-            queuedBytes = 0;
-        }
-        if (roomWaiter != null) {
-            roomWaiter.tryEmitEmpty();
+    void release() {
+        Sinks.Empty<Void> wake;
+        synchronized (this) {
+            if (!released) {
+                released = true;
+                budget.add(-queuedBytes);
+                queuedBytes = 0;
+            }
+            wake = roomWaiter;
             roomWaiter = null;
+        }
+        wakeOutsideTheLock(wake);
+    }
+
+    /**
+     * A replay waiting for room goes on in the waker's thread (it reads the next page): never while
+     * this connection's lock is held, or it would meet a page writer holding its attachment's lock.
+     */
+    private static void wakeOutsideTheLock(Sinks.Empty<Void> waiter) {
+        if (waiter != null) {
+            waiter.tryEmitEmpty();
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.Base64;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A websocket client on a bare TCP socket with a small receive buffer that sends frames and never
- * reads past the upgrade: the client that costs a server memory if anything does.
+ * A websocket client on a bare TCP socket with a small receive buffer that reads only when told to:
+ * a client that stops reading costs a server memory if anything does.
  */
 public final class StalledSocket implements AutoCloseable {
 
@@ -45,6 +45,27 @@ public final class StalledSocket implements AutoCloseable {
             return null;
         }
         return client;
+    }
+
+    /** Reads the next text frame (for a client that reads its first answers, then stops or leaves). */
+    public String readText() throws IOException {
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        while (true) {
+            int first = in.readUnsignedByte();
+            int second = in.readUnsignedByte();
+            long length = second & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            }
+            else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[(int) length];
+            in.readFully(payload);
+            if ((first & 0x0F) == 1) {
+                return new String(payload, StandardCharsets.UTF_8);
+            }
+        }
     }
 
     private boolean upgraded(InputStream in) throws IOException {
