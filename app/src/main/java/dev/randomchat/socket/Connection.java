@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -139,51 +140,67 @@ public final class Connection {
         return closeStatus == null;
     }
 
-    /** Writes what is queued, then closes with this status. */
-    public synchronized void close(CloseStatus status) {
-        if (closeStatus != null) {
-            return;
+    /**
+     * Writes what is queued, then closes with this status. The signals go out after the lock is
+     * released: what they start (the socket's cleanup) takes other locks. Once the status is set no
+     * frame is emitted any more, so completing outside the lock never races an emission.
+     */
+    public void close(CloseStatus status) {
+        synchronized (this) {
+            if (closeStatus != null) {
+                return;
+            }
+            closeStatus = status;
         }
-        closeStatus = status;
         outbound.tryEmitComplete();
         closed.tryEmitEmpty();
     }
 
-    private synchronized boolean offer(String frame, boolean droppable) {
-        if (closeStatus != null) {
-            return false;
-        }
-        int queued = queue.size();
-        long cost = costOf(frame);
-        if (droppable && (queued >= capacity / 2 || queuedBytes + cost > maxBytes / 2 || budget.spent())) {
-            return false;
-        }
-        boolean overflow = queued >= capacity || queuedBytes + cost > maxBytes
-                || budget.spent() && queuedBytes + cost > Math.min(FAIR_SHARE, maxBytes / 4);
-        Sinks.EmitResult result = overflow ? Sinks.EmitResult.FAIL_OVERFLOW : outbound.tryEmitNext(frame);
-        if (result == Sinks.EmitResult.FAIL_OVERFLOW) {
-            abandon();
-            return false;
-        }
-        if (result.isSuccess()) {
-            if (queuedBytes == 0) {
-                lastProgress = System.nanoTime();
+    private boolean offer(String frame, boolean droppable) {
+        synchronized (this) {
+            if (closeStatus != null) {
+                return false;
             }
-            queuedBytes += cost;
-            budget.add(cost);
+            int queued = queue.size();
+            long cost = costOf(frame);
+            if (droppable && (queued >= capacity / 2 || queuedBytes + cost > maxBytes / 2 || budget.spent())) {
+                return false;
+            }
+            boolean overflow = queued >= capacity || queuedBytes + cost > maxBytes
+                    || budget.spent() && queuedBytes + cost > Math.min(FAIR_SHARE, maxBytes / 4);
+            if (!overflow) {
+                // Counted first: the writer may take the frame (and give its bytes back) inside the emission.
+                if (queuedBytes == 0) {
+                    lastProgress = System.nanoTime();
+                }
+                queuedBytes += cost;
+                budget.add(cost);
+                Sinks.EmitResult result = outbound.tryEmitNext(frame);
+                if (result.isSuccess()) {
+                    return true;
+                }
+                queuedBytes -= cost;
+                budget.add(-cost);
+                if (result != Sinks.EmitResult.FAIL_OVERFLOW) {
+                    return false;
+                }
+            }
         }
-        return result.isSuccess();
+        abandon();
+        return false;
     }
 
     /**
      * Closes with 1013 at once; what is still queued would only reach a client that is not reading.
      * Also ends a close already under way (idle, shutdown) that waits for such a client to drain.
      */
-    synchronized void abandon() {
-        if (isAbandoned) {
-            return;
+    void abandon() {
+        synchronized (this) {
+            if (isAbandoned) {
+                return;
+            }
+            isAbandoned = true;
         }
-        isAbandoned = true;
         onTooSlow.accept(this);
         close(TOO_SLOW);
         abandoned.tryEmitEmpty();
@@ -247,10 +264,15 @@ public final class Connection {
         return (int) Math.min(MAX_PAGE_BYTES, maxBytes / 4);
     }
 
-    /** Completes once the queue has room for a replay page, or the socket closed. */
+    /**
+     * Completes once the queue has room for a replay page, or the socket closed. It completes on a
+     * worker thread, never inside the writer that made the room: what follows reads and writes the
+     * next page, and takes locks the writer's caller may hold.
+     */
     public Mono<Void> room() {
         return Mono.defer(this::roomOrWait)
                 .repeatWhenEmpty(attempts -> attempts)
+                .publishOn(Schedulers.parallel())
                 .then();
     }
 

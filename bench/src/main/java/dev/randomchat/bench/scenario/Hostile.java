@@ -184,13 +184,7 @@ public final class Hostile {
      */
     private void joinLoop(Member member, int index, AtomicBoolean attacking, AtomicInteger joined, AtomicInteger refused) {
         while (attacking.get()) {
-            StalledSocket socket;
-            try {
-                socket = StalledSocket.connect(Clients.wsUri(server.port(), 8 + index, "/ws"), member.token());
-            }
-            catch (Exception ex) {
-                socket = null;
-            }
+            StalledSocket socket = connectOrNull(Clients.wsUri(server.port(), 8 + index, "/ws"), member.token());
             if (socket == null) {
                 // 429: too many upgrades from this address this second
                 pause(50);
@@ -210,6 +204,15 @@ public final class Hostile {
             catch (Exception ex) {
                 // a socket closed under load: connect again
             }
+        }
+    }
+
+    private static StalledSocket connectOrNull(String uri, String token) {
+        try {
+            return StalledSocket.connect(uri, token);
+        }
+        catch (Exception ex) {
+            return null;
         }
     }
 
