@@ -53,8 +53,7 @@ class HostileClientsIntegrationTests {
                 "RATE_LIMIT_PER_SECOND", "100000",
                 "RATE_LIMIT_BURST", "100000",
                 "JOINS_PER_MINUTE", Integer.toString(JOINS_PER_MINUTE),
-                "HISTORY_PER_MINUTE", Integer.toString(HISTORY_PER_MINUTE),
-                "UPGRADES_PER_SECOND", Integer.toString(UPGRADES_PER_SECOND)));
+                "HISTORY_PER_MINUTE", Integer.toString(HISTORY_PER_MINUTE)));
     }
 
     @AfterAll
@@ -165,15 +164,18 @@ class HostileClientsIntegrationTests {
 
     @Test
     void refusesUpgradesOverThePerAddressRateWith429AndAdmitsAgainASecondLater() {
-        String token = Guests.create(server.baseUrl(), "Eager").get("token").asString();
-        Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
-        List<Integer> statuses = new ArrayList<>();
-        for (int i = 0; i < 4 * UPGRADES_PER_SECOND; i++) {
-            statuses.add(WsClient.upgradeStatus(server.wsUri(), auth));
+        // A server of its own: every test client shares 127.0.0.1, and this limit is per address.
+        try (ChatServer strict = ChatServer.start(Map.of("UPGRADES_PER_SECOND", Integer.toString(UPGRADES_PER_SECOND)))) {
+            String token = Guests.create(strict.baseUrl(), "Eager").get("token").asString();
+            Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4 * UPGRADES_PER_SECOND; i++) {
+                statuses.add(WsClient.upgradeStatus(strict.wsUri(), auth));
+            }
+            assertThat(statuses).as("upgrade answers (-1: upgraded)").contains(429, -1).containsOnly(429, -1);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> WsClient.upgradeStatus(strict.wsUri(), auth) == -1);
         }
-        assertThat(statuses).as("upgrade answers (-1: upgraded)").contains(429, -1).containsOnly(429, -1);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> WsClient.upgradeStatus(server.wsUri(), auth) == -1);
     }
 
     @Test

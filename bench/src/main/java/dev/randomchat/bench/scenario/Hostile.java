@@ -51,6 +51,7 @@ public final class Hostile {
     private static final String BIG_TEXT = "z".repeat(2000);
     /** Channels whose guests the non-readers use; with 30 joins per guest per minute, 8 guests carry 240. */
     private static final int STALL_CHANNELS = 4;
+    private static final int STALL_THREADS = 16;
 
     private final Service server;
     private final Service redis;
@@ -81,13 +82,14 @@ public final class Hostile {
             AtomicInteger refused = new AtomicInteger();
             AtomicInteger stalledOpen = new AtomicInteger();
             List<StalledSocket> stalled = Collections.synchronizedList(new ArrayList<>());
-            ExecutorService attackers = Executors.newFixedThreadPool(8 + joinLoopers);
+            ExecutorService attackers = Executors.newFixedThreadPool(STALL_THREADS + joinLoopers);
             Map<String, Object> attacked;
             try {
                 List<Member> stallers = channels.subList(0, STALL_CHANNELS).stream().flatMap(List::stream).toList();
-                for (int t = 0; t < 8; t++) {
+                for (int t = 0; t < STALL_THREADS; t++) {
                     int first = t;
-                    attackers.submit(() -> stallAll(first, 8, nonReaders, stallers, stalled, stalledOpen, attacking));
+                    attackers.submit(() -> stallAll(first, STALL_THREADS, nonReaders, stallers, stalled, stalledOpen,
+                            attacking));
                 }
                 List<Member> loopers = channels.get(STALL_CHANNELS);
                 for (int i = 0; i < joinLoopers; i++) {
@@ -160,7 +162,7 @@ public final class Hostile {
             try {
                 StalledSocket socket = null;
                 for (int attempt = 0; attempt < 5 && socket == null && attacking.get(); attempt++) {
-                    socket = StalledSocket.connect(Clients.wsUri(server.port(), i, "/ws"), member.token());
+                    socket = StalledSocket.connect(stallerUri(i), member.token());
                     if (socket == null) {
                         Thread.sleep(200);
                     }
@@ -205,6 +207,14 @@ public final class Hostile {
                 // a socket closed under load: connect again
             }
         }
+    }
+
+    /**
+     * The non-readers come from addresses of their own (Linux answers on all of 127.0.0.0/8), 250
+     * of them: as from many machines, so the per-address upgrade limit does not pace them.
+     */
+    private String stallerUri(int i) {
+        return "ws://127.0.1." + (1 + i % 250) + ":" + server.port() + "/ws";
     }
 
     private static StalledSocket connectOrNull(String uri, String token) {
