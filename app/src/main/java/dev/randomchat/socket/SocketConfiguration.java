@@ -7,8 +7,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
-import dev.randomchat.chat.Aftermath;
 import dev.randomchat.call.CallService;
+import dev.randomchat.chat.Aftermath;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
@@ -16,6 +16,8 @@ import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;
+import dev.randomchat.system.MinuteLimit;
+import dev.randomchat.system.Redis;
 import dev.randomchat.upload.UploadProperties;
 
 @Configuration(proxyBeanMethods = false)
@@ -24,10 +26,11 @@ class SocketConfiguration {
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
             MatchService matching, ChannelService chat, Aftermath aftermath, ServerPresence presence,
-            CallService calls, UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls,
+            CallService calls, Redis redis, UploadProperties uploads, ChannelProperties channel) {
+        MinuteLimit joins = new MinuteLimit(redis, "joins", properties.joinsPerMinute());
+        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls, joins,
                 uploads.maxUploadBytes(),
-                channel.maxMessages());
+                Math.min(ChannelService.REPLAY_PAGE, channel.maxMessages()));
     }
 
     /** {@code /ws} on Reactor Netty itself, ahead of WebFlux (which serves every other path). */

@@ -19,6 +19,7 @@ import dev.randomchat.bench.infra.Report;
 import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.scenario.Baselines;
+import dev.randomchat.bench.scenario.Hostile;
 import dev.randomchat.bench.scenario.Idle;
 import dev.randomchat.bench.scenario.Matching;
 import dev.randomchat.bench.scenario.Relay;
@@ -50,8 +51,9 @@ final class BenchRun {
     private Map<String, Object> hop;
     private Map<String, Object> idleApp;
     private Map<String, Object> idleBare;
+    private Map<String, Object> hostile;
 
-    /** Scenarios to run (all when empty): echo, relay1, redis, relay2, hop, matching, idle. */
+    /** Scenarios to run (all when empty): echo, relay1, redis, relay2, hop, matching, idle, hostile. */
     private final Set<String> only;
 
     BenchRun(Plan plan, boolean jfr, Set<String> only) {
@@ -90,6 +92,8 @@ final class BenchRun {
             Service one = services.startApp("server1", APP_JAR, redisAddr, secret);
             Service two = services.startApp("server2", APP_JAR, redisAddr, secret);
             Service echo = services.startEcho();
+            Service attacked = wants("hostile") ? services.startApp("hostile", APP_JAR, redisAddr, secret,
+                    Hostile.SERVER_HEAP, Hostile.SERVER_SETTINGS) : null;
             services.awaitReady(one, "/actuator/health/readiness");
             services.awaitReady(two, "/actuator/health/readiness");
             services.awaitReady(echo, "/heap");
@@ -146,6 +150,12 @@ final class BenchRun {
                 if (wants("idle")) {
                     idle(report, echo, two);
                 }
+                if (attacked != null) {
+                    services.awaitReady(attacked, "/actuator/health/readiness");
+                    // The other servers sit idle meanwhile; only the attacked one and Redis are measured.
+                    hostile = new Hostile(attacked, redis).run(500, 4, 20, plan.hostileSeconds());
+                    report.line("hostile", hostile);
+                }
                 if (jfr) {
                     for (Service server : List.of(one, two)) {
                         Path file = TARGET.resolve("jfr").resolve(stamp + "-" + server.name() + ".jfr");
@@ -161,7 +171,7 @@ final class BenchRun {
         end.put("loadAverageAfter", Machine.loadAverage());
         end.put("jsonLines", report.file().toString());
         String markdown = new Summary(plan, machine, echoRuns, relayOne, relayTwo, matching, redisPublish, hop,
-                idleApp, idleBare, end).markdown();
+                idleApp, idleBare, end).markdown() + Hostile.markdown(hostile);
         Path summary = TARGET.resolve("bench-" + stamp + ".md");
         Files.writeString(summary, markdown);
         end.put("summary", summary.toString());
