@@ -241,7 +241,7 @@ class CallIntegrationTests {
                     Map.of("type", "media", "action", "dial", "callId", "c1", "kinds", List.of("audio")),
                     Map.of("type", "signal", "callId", "c1", "data", "not an object"));
             for (Map<String, Object> frame : wrong) {
-                pair.ada.send(frame);
+                pair.ada.socket().sendMalformed(frame);
                 assertThat(pair.ada.await("error").get("code").asString()).as(frame.toString()).isEqualTo("bad_request");
             }
             barrier(pair.ada, pair.bob);

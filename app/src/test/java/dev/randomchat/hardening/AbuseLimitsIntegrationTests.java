@@ -123,7 +123,7 @@ class AbuseLimitsIntegrationTests {
     void chargesFramesThatFailToDecodeToTheRateLimit() {
         try (Visitor ada = Visitor.arrive(frames, "Ada")) {
             for (int i = 0; i < 3 * RATE_BURST; i++) {
-                ada.socket().send("{not json " + i);
+                ada.socket().sendMalformed("{not json " + i);
             }
             // Sent at once behind the garbage, which spent the tokens this valid frame needed.
             ada.send(Map.of("type", "cancel"));
