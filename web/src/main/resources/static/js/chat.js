@@ -279,6 +279,7 @@ export class Chat {
     if (this.reported) text = `You reported ${this.peerName}. The chat has ended.`;
     else if (frame.reason === 'expired') text = 'This chat expired.';
     else if (frame.reason === 'gone' && !byMe) text = `${this.peerName} disconnected.`;
+    else if (frame.reason === 'gone') text = 'You were away too long, so the chat ended.';
     else if (byMe) text = 'You left the chat.';
     else text = `${this.peerName} left.`;
     this.finish(text, 'ended');

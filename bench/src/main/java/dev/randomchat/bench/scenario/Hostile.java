@@ -1,5 +1,9 @@
 package dev.randomchat.bench.scenario;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,7 +33,9 @@ import dev.randomchat.bench.infra.Ws;
 
 /**
  * Hostile load (issue 16): a bystander pair chats at a fixed rate while hostile clients join full
- * channels and never read, and others loop on connect, {@code join}, close. The bystander's latency, the server's
+ * channels and never read, others loop on connect, {@code join}, close, and others start uploads and
+ * stall after their first 4 KB (two per guest: the most {@code UPLOADS_IN_FLIGHT} lets through).
+ * The bystander's latency, the server's
  * peak heap and Redis CPU are measured with the attack and, first, without it.
  *
  * <p>The server runs with the production limits (JOINS_PER_MINUTE 30, UPGRADES_PER_SECOND 10,
@@ -42,7 +48,10 @@ public final class Hostile {
             "JOINS_PER_MINUTE", "30",
             "UPGRADES_PER_SECOND", "10",
             "MAX_MSGS", "500",
-            "MAX_TEXT_CHARS", "2000");
+            "MAX_TEXT_CHARS", "2000",
+            // The full channels' guests leave their sockets closed while the attackers use them:
+            // the channels must not end as "gone" in the middle of the run.
+            "PEER_GONE_SECONDS", "3600");
     public static final String SERVER_HEAP = "-Xmx256m";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -61,8 +70,11 @@ public final class Hostile {
         this.redis = redis;
     }
 
-    private record Member(String token, String channelToken) {
+    private record Member(String token, String channelId, String channelToken) {
     }
+
+    /** Uploads each attacking guest starts and stalls: {@code UPLOADS_IN_FLIGHT}'s default. */
+    private static final int STALLED_UPLOADS_PER_GUEST = 2;
 
     /** Runs the bystander alone, then under attack; returns both, side by side. */
     public Map<String, Object> run(int nonReaders, int joinLoopers, int bystanderRate, double seconds) throws Exception {
@@ -82,6 +94,7 @@ public final class Hostile {
             AtomicInteger refused = new AtomicInteger();
             AtomicInteger stalledOpen = new AtomicInteger();
             List<StalledSocket> stalled = Collections.synchronizedList(new ArrayList<>());
+            List<Socket> uploads = new ArrayList<>();
             ExecutorService attackers = Executors.newFixedThreadPool(STALL_THREADS + joinLoopers);
             Map<String, Object> attacked;
             try {
@@ -97,9 +110,15 @@ public final class Hostile {
                     int index = i;
                     attackers.submit(() -> joinLoop(member, index, attacking, joined, refused));
                 }
+                for (Member member : channels.stream().flatMap(List::stream).toList()) {
+                    for (int i = 0; i < STALLED_UPLOADS_PER_GUEST; i++) {
+                        uploads.add(stalledUpload(server.port(), member));
+                    }
+                }
                 attacked = bystander.measure(bystanderRate, seconds, server, redis);
             }
             finally {
+                uploads.forEach(Hostile::closeQuietly);
                 attacking.set(false);
                 attackers.shutdown();
                 attackers.awaitTermination(30, TimeUnit.SECONDS);
@@ -107,6 +126,7 @@ public final class Hostile {
             }
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("nonReaders", stalledOpen.get());
+            result.put("stalledUploads", uploads.size());
             result.put("joinLoopers", joinLoopers);
             result.put("joinsServed", joined.get());
             result.put("joinsRefused", refused.get());
@@ -134,7 +154,9 @@ public final class Hostile {
             a.send("{\"type\":\"match\"}");
             waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             b.send("{\"type\":\"match\"}");
-            String aToken = JSON.readTree(aMatched.get(WAIT.toSeconds(), TimeUnit.SECONDS)).get("token").stringValue();
+            JsonNode matched = JSON.readTree(aMatched.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            String channelId = matched.get("channelId").stringValue();
+            String aToken = matched.get("token").stringValue();
             String bToken = JSON.readTree(bMatched.get(WAIT.toSeconds(), TimeUnit.SECONDS)).get("token").stringValue();
             for (int start = 0; start < MAX_MSGS; start += 50) {
                 String last = "\"cmid\":\"f" + (start + 49) + "\"";
@@ -146,7 +168,8 @@ public final class Hostile {
                 a.sendAll(batch);
                 acked.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
-            return List.of(new Member(guests.get(0).token(), aToken), new Member(guests.get(1).token(), bToken));
+            return List.of(new Member(guests.get(0).token(), channelId, aToken),
+                    new Member(guests.get(1).token(), channelId, bToken));
         }
         finally {
             a.close();
@@ -215,6 +238,35 @@ public final class Hostile {
      */
     private String stallerUri(int i) {
         return "ws://127.0.1." + (1 + i % 250) + ":" + server.port() + "/ws";
+    }
+
+    /**
+     * Raw TCP: an upload's headers and its first 4 KB, announcing 1 MB, then nothing until closed.
+     * The server answers it after {@code UPLOAD_IDLE_SECONDS} (15 s, longer than a phase).
+     */
+    private static Socket stalledUpload(int port, Member member) throws IOException {
+        String part = "--stall\r\nContent-Disposition: form-data; name=\"file\"; filename=\"stall.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n";
+        String head = "POST /api/channels/" + member.channelId() + "/files HTTP/1.1\r\n"
+                + "Host: 127.0.0.1:" + port + "\r\n"
+                + "Authorization: Bearer " + member.channelToken() + "\r\n"
+                + "Content-Type: multipart/form-data; boundary=stall\r\n"
+                + "Content-Length: " + (part.length() + 1_000_000) + "\r\n\r\n" + part;
+        Socket socket = new Socket("127.0.0.1", port);
+        OutputStream out = socket.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(new byte[4096]);
+        out.flush();
+        return socket;
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        }
+        catch (IOException ex) {
+            // gone already
+        }
     }
 
     private static StalledSocket connectOrNull(String uri, String token) {
@@ -349,7 +401,8 @@ public final class Hostile {
                 .append(" sockets join full channels (500 x 2000 chars) and never read, and ")
                 .append(result.get("joinLoopers")).append(" clients loop on connect/join/close (")
                 .append(result.get("joinsServed")).append(" joins served, ").append(result.get("joinsRefused"))
-                .append(" refused with rate_limited). Server alive after: ").append(result.get("serverAlive"))
+                .append(" refused with rate_limited), and ").append(result.get("stalledUploads"))
+                .append(" uploads stall after 4 KB. Server alive after: ").append(result.get("serverAlive"))
                 .append(".\n\n");
         md.append("| | bystander p50 / p99 / max (ms) | lost | peak heap (MB) | server CPU % | Redis CPU % |\n");
         md.append("|---|---|---|---|---|---|\n");
