@@ -13,7 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** Creates guests over real HTTP, as a browser would. */
 public final class Guests {
 
-    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /** Generous: a request answered in milliseconds on a quiet machine can take seconds on a loaded CI one. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(30);
     public static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     public static final JsonMapper JSON = JsonMapper.builder().build();
 

@@ -73,7 +73,7 @@ class MonitoringMetricsIntegrationTests {
             HttpResponse<String> upload = Moderation.uploadPng(files, matched.get("token").asString());
             assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
             assertThat(Moderation.uploadPng(files, null).statusCode()).isEqualTo(401);
-            bobSocket.send("{not json");
+            bobSocket.sendMalformed("{not json");
             bobSocket.await("error");
             assertThat(WsClient.upgradeStatus(server.wsUri(), Map.of())).isEqualTo(401);
         }

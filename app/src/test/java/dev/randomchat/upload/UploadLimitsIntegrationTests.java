@@ -44,7 +44,7 @@ class UploadLimitsIntegrationTests {
     private static final int CHANNEL_FILES = 3;
     private static final int CHANNEL_BYTES = 100_000;
     /** Long enough for a busy machine to notice a closed connection or a lapsed timer. */
-    private static final Duration WITHIN = Duration.ofSeconds(10);
+    private static final Duration WITHIN = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private static String cluster;
