@@ -12,6 +12,11 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+import dev.randomchat.system.Redis;
 import dev.randomchat.system.RedisProcess;
 
 /**
@@ -44,6 +49,26 @@ public final class TestRedis {
             address = start();
         }
         return address;
+    }
+
+    /**
+     * The facade on the test Redis without a server around it, for tests of scripts: on a
+     * connection factory of its own, which closing the facade stops.
+     */
+    public static Redis connect(String keyPrefix) {
+        String where = address();
+        int colon = where.lastIndexOf(':');
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(where.substring(0, colon), Integer.parseInt(where.substring(colon + 1))));
+        factory.afterPropertiesSet();
+        return new Redis(factory, new ReactiveStringRedisTemplate(factory), keyPrefix) {
+
+            @Override
+            public synchronized void close() {
+                super.close();
+                factory.destroy();
+            }
+        };
     }
 
     /** The redis-server process, when that path runs (fault tests kill and restart it). */
