@@ -1,19 +1,15 @@
 package dev.randomchat.system;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.lettuce.core.AbstractRedisClient;
@@ -23,14 +19,10 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
-import io.lettuce.core.event.Event;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
-import io.lettuce.core.event.connection.ReconnectAttemptEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 import org.springframework.dao.DataAccessException;
@@ -46,11 +38,11 @@ import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
  * whole server. Scripts run through Spring Data Redis's {@link ReactiveStringRedisTemplate}
  * ({@code EVALSHA} with a fallback to {@code EVAL}). What Spring Data Redis cannot do goes to the
  * factory's native Lettuce client: sharded Pub/Sub ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a
- * Cluster, so a channel's events touch only its shard, the connection events that tell an outage
- * from Lettuce's own reconnects, and the typed command interface features use for plain commands.
- * While Redis is away, commands fail at once (bounded queue, rejected when disconnected) instead of
- * piling up; after a reconnect, listeners registered with {@link #onReconnect} run so features can
- * catch up on what Pub/Sub dropped.
+ * Cluster, so a channel's events touch only its shard; the connection events that tell an outage
+ * from Lettuce's own reconnects ({@link RedisOutages}); and the typed command interface features
+ * use for plain commands. While Redis is away, commands fail at once (bounded queue, rejected when
+ * disconnected) instead of piling up; after a reconnect, listeners registered with
+ * {@link #onReconnect} run so features can catch up on what Pub/Sub dropped.
  */
 public class Redis implements AutoCloseable {
 
@@ -75,7 +67,7 @@ public class Redis implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private final Disposable reconnectEvents;
+    private final RedisOutages outages;
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterReactiveCommands<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
@@ -93,48 +85,12 @@ public class Redis implements AutoCloseable {
         this.client = factory.getRequiredNativeClient();
         this.cluster = client instanceof RedisClusterClient;
         this.prefix = prefix;
-        this.reconnectEvents = client.getResources().eventBus().get()
-                .filter(event -> event instanceof ReconnectAttemptEvent || event instanceof ConnectionActivatedEvent)
-                .subscribe(this::onConnectionEvent);
+        this.outages = new RedisOutages(client.getResources().eventBus(), this::reconnected);
         if (!tryConnect()) {
             log.warn("Redis is unreachable; the server starts anyway, reports not ready, and keeps trying");
             connector.scheduleWithFixedDelay(this::retryConnect, RETRY.toMillis(), RETRY.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
-    }
-
-    private final AtomicBoolean connectedOnce = new AtomicBoolean();
-    /** Redis nodes one of our own connections lost and Lettuce is dialling again. */
-    private final Set<String> lostNodes = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Tells a real outage from the connections Lettuce opens and closes on its own. A Cluster's
-     * topology refresh (every {@code topologyRefresh}, and on adaptive triggers) opens short-lived
-     * connections whose ends raise deactivation events too; taking those for outages made every
-     * socket catch up every 30 s. Only a connection with a watchdog, that is one of ours that was
-     * lost, raises {@link ReconnectAttemptEvent}; Redis counts as back once a connection to every
-     * node we lost is active again.
-     */
-    private void onConnectionEvent(Event event) {
-        if (event instanceof ReconnectAttemptEvent attempt) {
-            if (connectedOnce.get()) {
-                lostNodes.add(node(attempt.remoteAddress()));
-            }
-        }
-        else if (event instanceof ConnectionActivatedEvent activated
-                && lostNodes.remove(node(activated.remoteAddress()))
-                && lostNodes.isEmpty()) {
-            reconnected();
-        }
-    }
-
-    /** host:port of a node, the same whether the address was resolved or not. */
-    private static String node(SocketAddress address) {
-        if (address instanceof InetSocketAddress inet) {
-            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-            return host + ":" + inet.getPort();
-        }
-        return String.valueOf(address);
     }
 
     /**
@@ -171,7 +127,7 @@ public class Redis implements AutoCloseable {
             this.commands = reactive;
             this.pubSub = subscriber;
             this.connection = commandConnection;
-            connectedOnce.set(true);
+            outages.arm();
             synchronized (subscriptions) {
                 subscriptions.forEach((topic, subscription) -> subscription.send(topic));
             }
@@ -329,7 +285,7 @@ public class Redis implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         connector.shutdownNow();
-        reconnectEvents.dispose();
+        outages.close();
         if (pubSub != null) {
             pubSub.close();
         }
