@@ -3,15 +3,15 @@ package dev.randomchat.system;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+import org.springframework.data.redis.core.script.RedisScript;
 
 /**
- * A Lua script read from the classpath next to the feature that owns it, with its SHA-1 so it
- * runs with EVALSHA and falls back to EVAL once per node.
+ * A Lua script read from the classpath next to the feature that owns it. Its {@link RedisScript}
+ * (source, SHA-1, a one-string result) is what {@link Redis#run} executes: by SHA, with a fallback
+ * to EVAL once per node.
  */
-public record LuaScript(String name, String source, String sha1) {
+public record LuaScript(String name, RedisScript<String> script) {
 
     public static LuaScript load(Class<?> owner, String file) {
         try (InputStream in = owner.getResourceAsStream(file)) {
@@ -19,11 +19,18 @@ public record LuaScript(String name, String source, String sha1) {
                 throw new IllegalStateException("missing script " + file + " next to " + owner.getName());
             }
             String source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8));
-            return new LuaScript(file, source, HexFormat.of().formatHex(digest));
+            return new LuaScript(file, RedisScript.of(source, String.class));
         }
-        catch (IOException | NoSuchAlgorithmException ex) {
+        catch (IOException ex) {
             throw new IllegalStateException("cannot load script " + file, ex);
         }
+    }
+
+    public String source() {
+        return script.getScriptAsString();
+    }
+
+    public String sha1() {
+        return script.getSha1();
     }
 }

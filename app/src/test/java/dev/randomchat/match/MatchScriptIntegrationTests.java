@@ -29,7 +29,7 @@ class MatchScriptIntegrationTests {
 
     @BeforeAll
     static void connect() {
-        redis = new Redis(List.of(TestRedis.address()), "", ChatServer.newCluster(), 1000, Duration.ofSeconds(30));
+        redis = TestRedis.connect(ChatServer.newCluster());
         keys = QueueKeys.of(redis);
     }
 

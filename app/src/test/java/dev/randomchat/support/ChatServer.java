@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.http.client.ReactorResourceFactory;
@@ -46,11 +47,21 @@ public final class ChatServer implements AutoCloseable {
     }
 
     public static ChatServer start(String cluster, Map<String, String> env) {
+        return start(cluster, env, context -> { });
+    }
+
+    /**
+     * A server whose context the test sets up further before it refreshes, e.g. with beans of its
+     * own (registered first, so auto-configuration sees them as a service connection's would be).
+     */
+    public static ChatServer start(String cluster, Map<String, String> env,
+            ApplicationContextInitializer<GenericApplicationContext> setUp) {
         Map<String, Object> settings = new HashMap<>(environment(cluster, env));
         Path uploads = Path.of(settings.get("UPLOAD_DIR").toString());
         ConfigurableApplicationContext context = new SpringApplicationBuilder(RandomChatApplication.class)
                 .properties(settings)
                 .initializers(ChatServer::ownNettyResources)
+                .initializers(generic -> setUp.initialize((GenericApplicationContext) generic))
                 .run();
         return new ChatServer(context, uploads);
     }

@@ -12,6 +12,11 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+
+import dev.randomchat.system.Redis;
 import dev.randomchat.system.RedisProcess;
 
 /**
@@ -26,6 +31,15 @@ import dev.randomchat.system.RedisProcess;
  * TESTCONTAINERS_RYUK_DISABLED) and so are its start-up checks (testcontainers.properties); the
  * container is stopped by a shutdown hook, and by deployments/docker-test/dockerd.sh stop otherwise.
  * Started once per JVM; each test isolates itself with its own key prefix.
+ * <p>
+ * Servers get it as {@code REDIS_ADDRS} (ChatServer's environment), not through
+ * {@code @ServiceConnection}, although the server would take such connection details (see
+ * RedisConnectionDetailsIntegrationTests): the servers are started with {@code SpringApplication},
+ * several per test and JVM on this one container; Boot's Redis service connection names the
+ * container by {@code getHost()}, which on these machines can be the Docker bridge's gateway
+ * rather than the 127.0.0.1 the port is published on; it describes a single server only, not the
+ * Cluster of TestRedisCluster; and the redis-server path without Docker (what CI runs) has no
+ * container to annotate. One variable covers every case.
  */
 public final class TestRedis {
 
@@ -44,6 +58,26 @@ public final class TestRedis {
             address = start();
         }
         return address;
+    }
+
+    /**
+     * The facade on the test Redis without a server around it, for tests of scripts: on a
+     * connection factory of its own, which closing the facade stops.
+     */
+    public static Redis connect(String keyPrefix) {
+        String where = address();
+        int colon = where.lastIndexOf(':');
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                new RedisStandaloneConfiguration(where.substring(0, colon), Integer.parseInt(where.substring(colon + 1))));
+        factory.afterPropertiesSet();
+        return new Redis(factory, new ReactiveStringRedisTemplate(factory), keyPrefix) {
+
+            @Override
+            public synchronized void close() {
+                super.close();
+                factory.destroy();
+            }
+        };
     }
 
     /** The redis-server process, when that path runs (fault tests kill and restart it). */

@@ -55,6 +55,20 @@ class MonitoringMetricsIntegrationTests {
         }
     }
 
+    @Test
+    void exportsTheLatencyOfRedisCommandsWithBootsLettuceMetrics() {
+        try (ChatServer server = ChatServer.start(Map.of())) {
+            Guests.create(server.baseUrl(), "Ada");
+            HttpResponse<String> metrics = Guests.send(HttpRequest.newBuilder(server.managementUri("/actuator/prometheus"))
+                    .timeout(WsClient.WAIT).build());
+
+            assertThat(metrics.body())
+                    .as("a timer per Redis command, e.g. those that created the guest")
+                    .containsPattern("(?m)^lettuce_seconds_count\\{db_operation=\"[A-Z]+\",[^}]*error=\"none\"[^}]*} [1-9]")
+                    .contains("chat_redis_reconnects_total 0.0");
+        }
+    }
+
     /** A pair made, a message and a file sent, an upgrade, a frame and an upload refused. */
     private static void someActivity(ServerProcess server) {
         JsonNode ada = Guests.create(server.baseUrl(), "Ada");
