@@ -25,6 +25,7 @@ import org.springframework.stereotype.Service;
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.match.Pairings;
+import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.socket.Connection;
 import dev.randomchat.socket.ErrorCode;
 import dev.randomchat.socket.FrameException;
@@ -46,8 +47,17 @@ public class ChannelService {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
 
-    /** Presence entries live this long unless their server renews them; a dead server's lapse. */
-    static final Duration PRESENCE_LEASE = Duration.ofSeconds(20);
+    /**
+     * A channel's presence hash outlives its meta by this much, so an expiry check that runs a
+     * little late still finds the entries (they are never renewed while sockets idle).
+     */
+    static final Duration PRESENCE_SLACK = Duration.ofMinutes(2);
+    /** Expiry checks that fell due are looked at this often (each channel's once per expiry period). */
+    static final String EXPIRY_TICK = "${chat.channel.expiry-tick:5s}";
+    /** Sockets reading the log at once after a Redis outage; the others wait their turn. */
+    private static final int CATCH_UP_PARALLELISM = 8;
+    /** An expiry check that failed (Redis away) is tried again after this. */
+    private static final Duration EXPIRY_RETRY = Duration.ofSeconds(30);
     /** A guest whose last socket closed is announced offline only after this, so a reload does not flap. */
     static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
     /**
@@ -74,13 +84,16 @@ public class ChannelService {
     private final ObjectProvider<ChannelEndListener> endListeners;
     private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
     private final Map<String, Attachment> byConnection = new ConcurrentHashMap<>();
+    private final ExpiryChecks expiryChecks = new ExpiryChecks();
+    /** Attachments whose stream may have a gap: the only ones the catch-up tick looks at. */
+    private final Set<Attachment> catchUps = ConcurrentHashMap.newKeySet();
     private final Counter relayed;
     private final Counter resumes;
     private final Counter replayedMessages;
 
     ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
             Pairings pairings, GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
-            MeterRegistry meters) {
+            ServerPresence presence, MeterRegistry meters) {
         this.deadlines = deadlines;
         this.redis = redis;
         this.serverId = serverId.value();
@@ -97,6 +110,7 @@ public class ChannelService {
                 .description("Messages replayed from the log to joining or catching-up sockets")
                 .register(meters);
         redis.onReconnect(this::markAllForCatchUp);
+        presence.onRegisteredAgain(this::presentAgain);
     }
 
     /** A freshly matched socket, and what announces the match to it (its {@code matched} frame). */
@@ -114,7 +128,7 @@ public class ChannelService {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         List<String> args = new ArrayList<>(List.of(a.id(), a.name(), b.id(), b.name(),
                 String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()), serverId,
-                Long.toString(PRESENCE_LEASE.toMillis()), redis.publishCommand()));
+                Long.toString(PRESENCE_SLACK.toMillis()), redis.publishCommand()));
         arrivals.stream().map(arrival -> arrival.connection().guestId()).distinct().forEach(args::add);
         Mono<String> entered = redis.run(ENTER, keys.forPresence(), args.toArray(String[]::new));
         if (arrivals.isEmpty()) {
@@ -140,6 +154,7 @@ public class ChannelService {
                                     Attachment attachment = new Attachment(arrival.connection(), channelId, 0);
                                     Mono<Void> moved = register(attachment);
                                     attachment.liveFrom(lastSeq, arrival.announce());
+                                    noteCatchUp(attachment);
                                     return moved;
                                 })
                                 .then(Mono.just("open"));
@@ -281,7 +296,7 @@ public class ChannelService {
     public Mono<ChannelState> read(String channelId, String guestId, long after, int limit) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         return redis.run(READ, keys.forRead(), guestId, serverId, Long.toString(after),
-                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
+                        Long.toString(PRESENCE_SLACK.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
                 .map(reply -> ChannelState.parse(json, reply));
     }
 
@@ -308,7 +323,7 @@ public class ChannelService {
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
                 .timeout(Redis.SUBSCRIBE_WAIT)
                 .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
-                        Long.toString(after), Long.toString(PRESENCE_LEASE.toMillis()),
+                        Long.toString(after), Long.toString(PRESENCE_SLACK.toMillis()),
                         Integer.toString(properties.maxMessages()), redis.publishCommand(), "join")))
                 .map(reply -> ChannelState.parse(json, reply))
                 .flatMap(state -> {
@@ -321,6 +336,7 @@ public class ChannelService {
                     attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
                             channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
                             state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
+                    noteCatchUp(attachment);
                     return moved;
                 })
                 .onErrorResume(ex -> !(ex instanceof FrameException), ex -> {
@@ -337,6 +353,8 @@ public class ChannelService {
         Connection connection = attachment.connection();
         Attachment previous = byConnection.put(connection.id(), attachment);
         byChannel.computeIfAbsent(attachment.channelId(), id -> ConcurrentHashMap.newKeySet()).add(attachment);
+        // The channel expires at the latest this long from now, unless a message moves it on.
+        expiryChecks.watch(attachment.channelId(), System.currentTimeMillis() + properties.expiration().toMillis());
         Mono<Void> moved = Mono.empty();
         if (previous != null && previous != attachment) {
             detach(previous);
@@ -391,7 +409,10 @@ public class ChannelService {
         String frame = event.substring(third + 1);
         for (Attachment attachment : attachments) {
             switch (kind) {
-                case 'm' -> attachment.live(seq, frame);
+                case 'm' -> {
+                    attachment.live(seq, frame);
+                    noteCatchUp(attachment);
+                }
                 case 's' -> {
                     if (!attachment.guestId().equals(guest)) {
                         attachment.connection().sendJson(frame);
@@ -433,7 +454,7 @@ public class ChannelService {
             return Mono.empty();
         }
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_LEASE.toMillis()),
+        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_SLACK.toMillis()),
                         redis.publishCommand(), "leave", guestId, Long.toString(awayFor.toMillis()))
                 .filter(result -> result.startsWith("away:"))
                 .flatMap(result -> deadlines.schedule(new GoneDeadlines.Deadline(channelId, guestId, ""),
@@ -456,33 +477,71 @@ public class ChannelService {
     }
 
     /**
-     * Renews this server's presence in the channels it holds, notices peers whose server died,
-     * and tells sockets of channels that expired.
+     * Tells the sockets of channels that expired. Nothing is renewed while sockets idle: each
+     * channel held here is looked at once when its expiry falls due (a message since then moved
+     * it, and the look says by how much), so the work follows the channels' lives, not a clock.
      */
-    @Scheduled(fixedDelayString = "${chat.channel.presence-tick:5s}")
-    Mono<Void> presenceTick() {
+    @Scheduled(fixedDelayString = EXPIRY_TICK)
+    Mono<Void> expiryTick() {
         // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::presenceTickNow);
-    }
-
-    private Mono<Void> presenceTickNow() {
-        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
-                .concatMap(channelId -> tick(channelId)
+        return Mono.defer(() -> Flux.fromIterable(expiryChecks.takeDue(System.currentTimeMillis()))
+                .filter(byChannel::containsKey)
+                .concatMap(channelId -> checkExpiry(channelId)
                         .onErrorResume(ex -> {
-                            log.debug("presence tick for channel {} failed: {}", channelId, ex.toString());
+                            log.debug("expiry check of channel {} failed: {}", channelId, ex.toString());
+                            expiryChecks.schedule(channelId, System.currentTimeMillis() + EXPIRY_RETRY.toMillis());
                             return Mono.empty();
                         }))
-                .then();
+                .then());
     }
 
-    private Mono<Void> tick(String channelId) {
-        Set<Attachment> attachments = byChannel.getOrDefault(channelId, Set.of());
-        List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_LEASE.toMillis()),
-                redis.publishCommand(), "tick"));
-        attachments.stream().map(Attachment::guestId).distinct().forEach(args::add);
+    private Mono<Void> checkExpiry(String channelId) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), args.toArray(String[]::new))
-                .flatMap(result -> "gone".equals(result) ? expired(channelId) : Mono.empty());
+        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_SLACK.toMillis()),
+                        redis.publishCommand(), "check")
+                .flatMap(result -> {
+                    if ("gone".equals(result)) {
+                        return expired(channelId);
+                    }
+                    long ttl = Long.parseLong(result, result.indexOf(':') + 1, result.length(), 10);
+                    long wait = ttl < 0 ? properties.expiration().toMillis() : ttl + 1;
+                    expiryChecks.schedule(channelId, System.currentTimeMillis() + wait);
+                    return Mono.empty();
+                });
+    }
+
+    /**
+     * A guest of a server whose presence lapsed (it died) no longer counts as present in this
+     * channel; its peer is told, and emits since when the guest counts as away (empty when it is
+     * still present through another server, or the channel is not open).
+     */
+    Mono<Long> serverLapsed(String channelId, String guestId, String deadServer, long lapsedAtMs) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(PRESENCE, keys.forPresence(), deadServer, Long.toString(PRESENCE_SLACK.toMillis()),
+                        redis.publishCommand(), "leave", guestId,
+                        Long.toString(Math.max(0, System.currentTimeMillis() - lapsedAtMs)))
+                .filter(result -> result.startsWith("away:"))
+                .map(result -> Long.parseLong(result, 5, result.length(), 10));
+    }
+
+    /**
+     * This server had been taken for dead (its presence lapsed, e.g. Redis was away that long) and
+     * is back: its guests' presence in the channels it holds is made again.
+     */
+    private Mono<Void> presentAgain() {
+        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
+                .concatMap(channelId -> {
+                    List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_SLACK.toMillis()),
+                            redis.publishCommand(), "here"));
+                    byChannel.getOrDefault(channelId, Set.of()).stream().map(Attachment::guestId).distinct()
+                            .forEach(args::add);
+                    return redis.run(PRESENCE, ChannelKeys.of(redis, channelId).forPresence(), args.toArray(String[]::new))
+                            .onErrorResume(ex -> {
+                                log.warn("presence of channel {} not made again: {}", channelId, ex.toString());
+                                return Mono.empty();
+                            });
+                })
+                .then();
     }
 
     private Mono<Void> expired(String channelId) {
@@ -491,7 +550,10 @@ public class ChannelService {
         return channelEnded(channelId);
     }
 
-    /** Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log. */
+    /**
+     * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log,
+     * a few at a time. The tick looks only at the sockets noted as needing it, never at them all.
+     */
     @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
     Mono<Void> catchUp() {
         // Spring calls this once and subscribes to the result on every tick: build it lazily.
@@ -499,25 +561,42 @@ public class ChannelService {
     }
 
     private Mono<Void> catchUpNow() {
-        return Flux.fromIterable(new ArrayList<>(byConnection.values()))
+        if (catchUps.isEmpty()) {
+            return Mono.empty();
+        }
+        // Taken off the set before looking: a gap that opens meanwhile notes the socket again.
+        return Flux.fromIterable(new ArrayList<>(catchUps))
+                .filter(catchUps::remove)
                 .filter(Attachment::catchUpNeeded)
                 .filter(Attachment::beginCatchUp)
-                .concatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(),
+                .flatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(),
                                 properties.maxMessages())
                         .doOnNext(state -> replayedMessages.increment(state.messages().size()))
                         .map(state -> {
                             attachment.replayed(state.messages(), state.firstSeq(), () -> { });
+                            noteCatchUp(attachment);
                             return state;
                         })
                         .onErrorResume(ex -> {
                             attachment.replayed(List.of(), attachment.lastSent() + 1, () -> { });
+                            noteCatchUp(attachment);
                             return Mono.empty();
-                        }))
+                        }), CATCH_UP_PARALLELISM)
                 .then();
     }
 
+    /** Queues the socket for the catch-up tick if its stream has a gap. */
+    private void noteCatchUp(Attachment attachment) {
+        if (attachment.catchUpNeeded()) {
+            catchUps.add(attachment);
+        }
+    }
+
     private void markAllForCatchUp() {
-        byConnection.values().forEach(Attachment::requestCatchUp);
+        byConnection.values().forEach(attachment -> {
+            attachment.requestCatchUp();
+            noteCatchUp(attachment);
+        });
     }
 
     private Attachment attachmentOf(Connection connection, String ref) {

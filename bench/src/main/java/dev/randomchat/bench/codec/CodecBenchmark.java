@@ -97,7 +97,7 @@ public class CodecBenchmark {
                 case "error" -> () -> JSON.writeValueAsString(new Outbound.Error("bad_request",
                         "missing field 'text'", "m-1764000000000-17"));
                 case "pong" -> () -> JSON.writeValueAsString(new Outbound.Pong());
-                case "reported" -> () -> JSON.writeValueAsString(new Outbound.Reported());
+                case "reported" -> () -> JSON.writeValueAsString(new Outbound.Reported(CHANNEL));
                 case "message" -> () -> message(42);
                 case "typing" -> () -> "{\"type\":\"typing\",\"from\":" + quote(GUEST) + ",\"active\":" + true + "}";
                 case "ended" -> () -> "{\"type\":\"ended\",\"channelId\":" + quote(CHANNEL) + ",\"by\":" + quote(GUEST)
