@@ -87,6 +87,8 @@ public class ChannelService {
     private final ExpiryChecks expiryChecks = new ExpiryChecks();
     /** Attachments whose stream may have a gap: the only ones the catch-up tick looks at. */
     private final Set<Attachment> catchUps = ConcurrentHashMap.newKeySet();
+    /** Attachments to check against their channel's last seq (after a Redis outage). */
+    private final Set<Attachment> verifications = ConcurrentHashMap.newKeySet();
     private final Counter relayed;
     private final Counter resumes;
     private final Counter replayedMessages;
@@ -561,6 +563,32 @@ public class ChannelService {
     }
 
     private Mono<Void> catchUpNow() {
+        if (catchUps.isEmpty() && verifications.isEmpty()) {
+            return Mono.empty();
+        }
+        return verifyNow().then(Mono.defer(this::readGapsNow));
+    }
+
+    /**
+     * After a Redis outage: a socket whose stream may have missed something looks at the channel's
+     * last seq, with no message read, and only one that is behind reads the log. Live messages keep
+     * flowing to every socket meanwhile; one that shows a gap holds that socket alone.
+     */
+    private Mono<Void> verifyNow() {
+        return Flux.fromIterable(new ArrayList<>(verifications))
+                .filter(verifications::remove)
+                .filter(attachment -> !attachment.detached())
+                .flatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(), 0)
+                        .filter(state -> !state.open() || state.lastSeq() > attachment.lastSent())
+                        .onErrorResume(ex -> Mono.just(ChannelState.parse(json, "{\"st\":\"gone\"}")))
+                        .doOnNext(behind -> {
+                            attachment.requestCatchUp();
+                            noteCatchUp(attachment);
+                        }), CATCH_UP_PARALLELISM)
+                .then();
+    }
+
+    private Mono<Void> readGapsNow() {
         if (catchUps.isEmpty()) {
             return Mono.empty();
         }
@@ -592,11 +620,9 @@ public class ChannelService {
         }
     }
 
+    /** Redis was away: every socket's stream may have missed what Pub/Sub dropped meanwhile. */
     private void markAllForCatchUp() {
-        byConnection.values().forEach(attachment -> {
-            attachment.requestCatchUp();
-            noteCatchUp(attachment);
-        });
+        verifications.addAll(byConnection.values());
     }
 
     private Attachment attachmentOf(Connection connection, String ref) {
