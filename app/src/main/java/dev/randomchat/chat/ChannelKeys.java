@@ -22,7 +22,7 @@ record ChannelKeys(String meta, String log, String cmids, String presence, Strin
     }
 
     List<String> forSend() {
-        return List.of(meta, log, cmids, files, topic);
+        return List.of(meta, log, cmids, files, presence, topic);
     }
 
     List<String> forRead() {

@@ -25,6 +25,7 @@ import org.springframework.stereotype.Service;
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.match.Pairings;
+import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.socket.Connection;
 import dev.randomchat.socket.ErrorCode;
 import dev.randomchat.socket.FrameException;
@@ -46,8 +47,17 @@ public class ChannelService {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
 
-    /** Presence entries live this long unless their server renews them; a dead server's lapse. */
-    static final Duration PRESENCE_LEASE = Duration.ofSeconds(20);
+    /**
+     * A channel's presence hash outlives its meta by this much, so an expiry check that runs a
+     * little late still finds the entries (they are never renewed while sockets idle).
+     */
+    static final Duration PRESENCE_SLACK = Duration.ofMinutes(2);
+    /** Expiry checks that fell due are looked at this often (each channel's once per expiry period). */
+    static final String EXPIRY_TICK = "${chat.channel.expiry-tick:5s}";
+    /** Sockets reading the log at once after a Redis outage; the others wait their turn. */
+    private static final int CATCH_UP_PARALLELISM = 8;
+    /** An expiry check that failed (Redis away) is tried again after this. */
+    private static final Duration EXPIRY_RETRY = Duration.ofSeconds(30);
     /** A guest whose last socket closed is announced offline only after this, so a reload does not flap. */
     static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
     /**
@@ -76,13 +86,18 @@ public class ChannelService {
     private final ObjectProvider<ChannelEndListener> endListeners;
     private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
     private final Map<String, Attachment> byConnection = new ConcurrentHashMap<>();
+    private final ExpiryChecks expiryChecks = new ExpiryChecks();
+    /** Attachments whose stream may have a gap: the only ones the catch-up tick looks at. */
+    private final Set<Attachment> catchUps = ConcurrentHashMap.newKeySet();
+    /** Attachments to check against their channel's last seq (after a Redis outage). */
+    private final Set<Attachment> verifications = ConcurrentHashMap.newKeySet();
     private final Counter relayed;
     private final Counter resumes;
     private final Counter replayedMessages;
 
     ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
             Pairings pairings, GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
-            MeterRegistry meters) {
+            ServerPresence presence, MeterRegistry meters) {
         this.deadlines = deadlines;
         this.redis = redis;
         this.serverId = serverId.value();
@@ -99,6 +114,7 @@ public class ChannelService {
                 .description("Messages replayed from the log to joining or catching-up sockets")
                 .register(meters);
         redis.onReconnect(this::markAllForCatchUp);
+        presence.onRegisteredAgain(this::presentAgain);
     }
 
     /** A freshly matched socket, and what announces the match to it (its {@code matched} frame). */
@@ -116,7 +132,7 @@ public class ChannelService {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         List<String> args = new ArrayList<>(List.of(a.id(), a.name(), b.id(), b.name(),
                 String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()), serverId,
-                Long.toString(PRESENCE_LEASE.toMillis()), redis.publishCommand()));
+                Long.toString(PRESENCE_SLACK.toMillis()), redis.publishCommand()));
         arrivals.stream().map(arrival -> arrival.connection().guestId()).distinct().forEach(args::add);
         Mono<String> entered = redis.run(ENTER, keys.forPresence(), args.toArray(String[]::new));
         if (arrivals.isEmpty()) {
@@ -142,6 +158,7 @@ public class ChannelService {
                                     Attachment attachment = new Attachment(arrival.connection(), channelId, 0);
                                     Mono<Void> moved = register(attachment);
                                     attachment.liveFrom(lastSeq, arrival.announce());
+                                    noteCatchUp(attachment);
                                     return moved;
                                 })
                                 .then(Mono.just("open"));
@@ -290,7 +307,7 @@ public class ChannelService {
     public Mono<ChannelState> read(String channelId, String guestId, long after, int limit) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         return redis.run(READ, keys.forRead(), guestId, serverId, Long.toString(after),
-                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
+                        Long.toString(PRESENCE_SLACK.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
                 .map(reply -> ChannelState.parse(json, reply));
     }
 
@@ -327,7 +344,7 @@ public class ChannelService {
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
                     }
                     Mono<Void> moved = register(attachment);
-                    return Mono.when(moved, replay(attachment, state));
+                    return Mono.when(moved, replay(attachment, state).then(Mono.fromRunnable(() -> noteCatchUp(attachment))));
                 });
     }
 
@@ -341,6 +358,7 @@ public class ChannelService {
                 .then()
                 .onErrorResume(ex -> {
                     attachment.handOverToCatchUp();
+                    noteCatchUp(attachment);
                     return Mono.error(ex);
                 });
     }
@@ -372,7 +390,7 @@ public class ChannelService {
     private Mono<ChannelState> readPage(Attachment attachment, String mode) {
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.run(READ, keys.forRead(), attachment.guestId(), serverId, Long.toString(attachment.lastSent()),
-                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(REPLAY_PAGE), redis.publishCommand(),
+                        Long.toString(PRESENCE_SLACK.toMillis()), Integer.toString(REPLAY_PAGE), redis.publishCommand(),
                         mode, Integer.toString(attachment.connection().replayPageBytes()))
                 .map(reply -> ChannelState.parse(json, reply));
     }
@@ -385,6 +403,8 @@ public class ChannelService {
         Connection connection = attachment.connection();
         Attachment previous = byConnection.put(connection.id(), attachment);
         byChannel.computeIfAbsent(attachment.channelId(), id -> ConcurrentHashMap.newKeySet()).add(attachment);
+        // The channel expires at the latest this long from now, unless a message moves it on.
+        expiryChecks.watch(attachment.channelId(), System.currentTimeMillis() + properties.expiration().toMillis());
         Mono<Void> moved = Mono.empty();
         if (previous != null && previous != attachment) {
             detach(previous);
@@ -439,7 +459,10 @@ public class ChannelService {
         String frame = event.substring(third + 1);
         for (Attachment attachment : attachments) {
             switch (kind) {
-                case 'm' -> attachment.live(seq, frame);
+                case 'm' -> {
+                    attachment.live(seq, frame);
+                    noteCatchUp(attachment);
+                }
                 case 's' -> {
                     if (!attachment.guestId().equals(guest)) {
                         attachment.connection().sendJson(frame);
@@ -481,7 +504,7 @@ public class ChannelService {
             return Mono.empty();
         }
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_LEASE.toMillis()),
+        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_SLACK.toMillis()),
                         redis.publishCommand(), "leave", guestId, Long.toString(awayFor.toMillis()))
                 .filter(result -> result.startsWith("away:"))
                 .flatMap(result -> deadlines.schedule(new GoneDeadlines.Deadline(channelId, guestId, ""),
@@ -504,33 +527,71 @@ public class ChannelService {
     }
 
     /**
-     * Renews this server's presence in the channels it holds, notices peers whose server died,
-     * and tells sockets of channels that expired.
+     * Tells the sockets of channels that expired. Nothing is renewed while sockets idle: each
+     * channel held here is looked at once when its expiry falls due (a message since then moved
+     * it, and the look says by how much), so the work follows the channels' lives, not a clock.
      */
-    @Scheduled(fixedDelayString = "${chat.channel.presence-tick:5s}")
-    Mono<Void> presenceTick() {
+    @Scheduled(fixedDelayString = EXPIRY_TICK)
+    Mono<Void> expiryTick() {
         // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::presenceTickNow);
-    }
-
-    private Mono<Void> presenceTickNow() {
-        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
-                .concatMap(channelId -> tick(channelId)
+        return Mono.defer(() -> Flux.fromIterable(expiryChecks.takeDue(System.currentTimeMillis()))
+                .filter(byChannel::containsKey)
+                .concatMap(channelId -> checkExpiry(channelId)
                         .onErrorResume(ex -> {
-                            log.debug("presence tick for channel {} failed: {}", channelId, ex.toString());
+                            log.debug("expiry check of channel {} failed: {}", channelId, ex.toString());
+                            expiryChecks.schedule(channelId, System.currentTimeMillis() + EXPIRY_RETRY.toMillis());
                             return Mono.empty();
                         }))
-                .then();
+                .then());
     }
 
-    private Mono<Void> tick(String channelId) {
-        Set<Attachment> attachments = byChannel.getOrDefault(channelId, Set.of());
-        List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_LEASE.toMillis()),
-                redis.publishCommand(), "tick"));
-        attachments.stream().map(Attachment::guestId).distinct().forEach(args::add);
+    private Mono<Void> checkExpiry(String channelId) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), args.toArray(String[]::new))
-                .flatMap(result -> "gone".equals(result) ? expired(channelId) : Mono.empty());
+        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_SLACK.toMillis()),
+                        redis.publishCommand(), "check")
+                .flatMap(result -> {
+                    if ("gone".equals(result)) {
+                        return expired(channelId);
+                    }
+                    long ttl = Long.parseLong(result, result.indexOf(':') + 1, result.length(), 10);
+                    long wait = ttl < 0 ? properties.expiration().toMillis() : ttl + 1;
+                    expiryChecks.schedule(channelId, System.currentTimeMillis() + wait);
+                    return Mono.empty();
+                });
+    }
+
+    /**
+     * A guest of a server whose presence lapsed (it died) no longer counts as present in this
+     * channel; its peer is told, and emits since when the guest counts as away (empty when it is
+     * still present through another server, or the channel is not open).
+     */
+    Mono<Long> serverLapsed(String channelId, String guestId, String deadServer, long lapsedAtMs) {
+        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+        return redis.run(PRESENCE, keys.forPresence(), deadServer, Long.toString(PRESENCE_SLACK.toMillis()),
+                        redis.publishCommand(), "leave", guestId,
+                        Long.toString(Math.max(0, System.currentTimeMillis() - lapsedAtMs)))
+                .filter(result -> result.startsWith("away:"))
+                .map(result -> Long.parseLong(result, 5, result.length(), 10));
+    }
+
+    /**
+     * This server had been taken for dead (its presence lapsed, e.g. Redis was away that long) and
+     * is back: its guests' presence in the channels it holds is made again.
+     */
+    private Mono<Void> presentAgain() {
+        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
+                .concatMap(channelId -> {
+                    List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_SLACK.toMillis()),
+                            redis.publishCommand(), "here"));
+                    byChannel.getOrDefault(channelId, Set.of()).stream().map(Attachment::guestId).distinct()
+                            .forEach(args::add);
+                    return redis.run(PRESENCE, ChannelKeys.of(redis, channelId).forPresence(), args.toArray(String[]::new))
+                            .onErrorResume(ex -> {
+                                log.warn("presence of channel {} not made again: {}", channelId, ex.toString());
+                                return Mono.empty();
+                            });
+                })
+                .then();
     }
 
     private Mono<Void> expired(String channelId) {
@@ -541,7 +602,8 @@ public class ChannelService {
 
     /**
      * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log, one
-     * page per tick and only while their queue has room for it.
+     * page per tick and only while their queue has room for it, a few sockets at a time. The tick
+     * looks only at the sockets noted as needing it, never at them all.
      */
     @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
     Mono<Void> catchUp() {
@@ -550,21 +612,70 @@ public class ChannelService {
     }
 
     private Mono<Void> catchUpNow() {
-        return Flux.fromIterable(new ArrayList<>(byConnection.values()))
+        if (catchUps.isEmpty() && verifications.isEmpty()) {
+            return Mono.empty();
+        }
+        return verifyNow().then(Mono.defer(this::readGapsNow));
+    }
+
+    /**
+     * After a Redis outage: a socket whose stream may have missed something looks at the channel's
+     * last seq, with no message read, and only one that is behind reads the log. Live messages keep
+     * flowing to every socket meanwhile; one that shows a gap holds that socket alone.
+     */
+    private Mono<Void> verifyNow() {
+        return Flux.fromIterable(new ArrayList<>(verifications))
+                .filter(verifications::remove)
+                .filter(attachment -> !attachment.detached())
+                .flatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(), 0)
+                        .filter(state -> !state.open() || state.lastSeq() > attachment.lastSent())
+                        .onErrorResume(ex -> Mono.just(ChannelState.parse(json, "{\"st\":\"gone\"}")))
+                        .doOnNext(behind -> {
+                            attachment.requestCatchUp();
+                            noteCatchUp(attachment);
+                        }), CATCH_UP_PARALLELISM)
+                .then();
+    }
+
+    private Mono<Void> readGapsNow() {
+        if (catchUps.isEmpty()) {
+            return Mono.empty();
+        }
+        // Taken off the set before looking: a gap that opens meanwhile notes the socket again.
+        return Flux.fromIterable(new ArrayList<>(catchUps))
+                .filter(catchUps::remove)
                 .filter(Attachment::catchUpNeeded)
-                .filter(attachment -> attachment.connection().hasRoom())
+                .filter(this::hasRoomOrWaits)
                 .filter(Attachment::beginCatchUp)
-                .concatMap(attachment -> readPage(attachment, "read")
+                .flatMap(attachment -> readPage(attachment, "read")
                         .map(page -> writePage(attachment, page, false))
                         .onErrorResume(ex -> {
                             attachment.liveFrom(attachment.lastSent(), () -> { });
                             return Mono.empty();
-                        }))
+                        })
+                        .then(Mono.fromRunnable(() -> noteCatchUp(attachment))), CATCH_UP_PARALLELISM)
                 .then();
     }
 
+    /** A socket with a gap whose queue is full stays noted for a later tick. */
+    private boolean hasRoomOrWaits(Attachment attachment) {
+        if (attachment.connection().hasRoom()) {
+            return true;
+        }
+        catchUps.add(attachment);
+        return false;
+    }
+
+    /** Queues the socket for the catch-up tick if its stream has a gap. */
+    private void noteCatchUp(Attachment attachment) {
+        if (attachment.catchUpNeeded()) {
+            catchUps.add(attachment);
+        }
+    }
+
+    /** Redis was away: every socket's stream may have missed what Pub/Sub dropped meanwhile. */
     private void markAllForCatchUp() {
-        byConnection.values().forEach(Attachment::requestCatchUp);
+        verifications.addAll(byConnection.values());
     }
 
     /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */

@@ -54,14 +54,19 @@ class GoneWatch {
                 });
     }
 
-    /** The guests of a dead server count as away from the moment its presence lapsed. */
+    /**
+     * The guests of a dead server count as away from the moment its presence lapsed: their peers
+     * are told, and the gone period runs from then.
+     */
     private Mono<Void> lapsedServers() {
         return presence.releaseLapsed()
                 .concatMap(lapsed -> pairings.currentChannels(lapsed.guests())
                         .flatMapMany(current -> Flux.fromIterable(current.entrySet()))
-                        .concatMap(entry -> deadlines.schedule(
-                                new GoneDeadlines.Deadline(entry.getValue(), entry.getKey(), lapsed.serverId()),
-                                lapsed.lapsedAtMs() + properties.peerGone().toMillis())))
+                        .concatMap(entry -> channels.serverLapsed(entry.getValue(), entry.getKey(), lapsed.serverId(),
+                                        lapsed.lapsedAtMs())
+                                .flatMap(awaySince -> deadlines.schedule(
+                                        new GoneDeadlines.Deadline(entry.getValue(), entry.getKey(), lapsed.serverId()),
+                                        awaySince + properties.peerGone().toMillis()))))
                 .then();
     }
 

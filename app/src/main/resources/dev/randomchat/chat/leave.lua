@@ -4,7 +4,7 @@
 -- ARGV: 1 guest leaving (or "" when the channel is ended by the server), 2 reason ("left", "gone"),
 --       3 ms to keep the closed channel's keys (the report window, at least), 4 publish command,
 --       5 the ended frame JSON,
---       6 (optional) "gone": end only if guest ARGV[1] has no live presence entry and has been away
+--       6 (optional) "gone": end only if guest ARGV[1] has no presence entry and has been away
 --         ARGV[8] ms; 7 a dead server whose entries for the guest are stale ("" none), 8 gone ms
 -- Result: "ok|<guest a>|<guest b>", "closed" already ended, "gone" no such channel,
 --         "forbidden" not a member; with the condition also "present" (the guest is back) or
@@ -22,9 +22,9 @@ local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 if ARGV[6] == 'gone' then
   if ARGV[7] ~= '' then redis.call('HDEL', presence, by .. '|' .. ARGV[7]) end
-  local fields = redis.call('HGETALL', presence)
-  for i = 1, #fields, 2 do
-    if string.sub(fields[i], 1, #by + 1) == by .. '|' and tonumber(fields[i + 1]) > now then return 'present' end
+  local fields = redis.call('HKEYS', presence)
+  for i = 1, #fields do
+    if string.sub(fields[i], 1, #by + 1) == by .. '|' then return 'present' end
   end
   local away = tonumber(redis.call('HGET', meta, 'away:' .. by) or '0')
   local due = away + tonumber(ARGV[8])

@@ -1,9 +1,9 @@
 -- read.lua: a channel's state and its messages after a seq; on "join", also mark the guest present.
 --
--- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> lease expiry ms, 4 topic
--- ARGV: 1 guest, 2 server, 3 after, 4 lease ms, 5 most messages to return, 6 publish command,
---       7 mode ("join" or "read"), 8 optional: most bytes of messages to return (a replay page;
---       at least one message is returned however large, so a page always makes progress)
+-- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> ms the entry was made, 4 topic
+-- ARGV: 1 guest, 2 server, 3 after, 4 ms the presence hash outlives meta, 5 most messages to return,
+--       6 publish command, 7 mode ("join" or "read"), 8 optional: most bytes of messages to return
+--       (a replay page; at least one message is returned however large, so a page always makes progress)
 -- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
 --         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
 --         (message JSON never holds a raw newline).
@@ -22,17 +22,17 @@ local peer = guest == m[1] and m[3] or m[1]
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local function online(g)
-  local fields = redis.call('HGETALL', presence)
-  for i = 1, #fields, 2 do
-    if string.sub(fields[i], 1, #g + 1) == g .. '|' and tonumber(fields[i + 1]) > now then return true end
+  local fields = redis.call('HKEYS', presence)
+  for i = 1, #fields do
+    if string.sub(fields[i], 1, #g + 1) == g .. '|' then return true end
   end
   return false
 end
 header.pon = online(peer)
 if ARGV[7] == 'join' and not m[7] then
   local was = online(guest)
-  redis.call('HSET', presence, guest .. '|' .. server, now + tonumber(ARGV[4]))
-  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000))
+  redis.call('HSET', presence, guest .. '|' .. server, now)
+  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000) + tonumber(ARGV[4]))
   if not was then
     redis.call(ARGV[6], topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":true}')
   end
