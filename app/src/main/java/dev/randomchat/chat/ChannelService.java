@@ -24,12 +24,12 @@ import org.springframework.stereotype.Service;
 
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
-import dev.randomchat.match.Pairings;
+import dev.randomchat.chat.ChannelEndListener.ChannelEnd;
 import dev.randomchat.presence.ServerPresence;
-import dev.randomchat.socket.Connection;
-import dev.randomchat.socket.ErrorCode;
-import dev.randomchat.socket.FrameException;
-import dev.randomchat.socket.Outbound;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.JsonText;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
@@ -81,7 +81,6 @@ public class ChannelService {
     private final TokenService tokens;
     private final JsonMapper json;
     private final ChannelProperties properties;
-    private final Pairings pairings;
     private final GoneDeadlines deadlines;
     private final ObjectProvider<ChannelEndListener> endListeners;
     private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
@@ -96,7 +95,7 @@ public class ChannelService {
     private final Counter replayedMessages;
 
     ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
-            Pairings pairings, GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
+            GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
             ServerPresence presence, MeterRegistry meters) {
         this.deadlines = deadlines;
         this.redis = redis;
@@ -104,7 +103,6 @@ public class ChannelService {
         this.tokens = tokens;
         this.json = json;
         this.properties = properties;
-        this.pairings = pairings;
         this.endListeners = endListeners;
         this.relayed = Counter.builder("chat.messages.relayed").description("Chat messages stored and published")
                 .register(meters);
@@ -118,7 +116,7 @@ public class ChannelService {
     }
 
     /** A freshly matched socket, and what announces the match to it (its {@code matched} frame). */
-    public record Arrival(Connection connection, Runnable announce) {
+    public record Arrival(Client connection, Runnable announce) {
     }
 
     /**
@@ -171,7 +169,7 @@ public class ChannelService {
         });
     }
 
-    public Mono<Void> join(Connection connection, String token, long after) {
+    public Mono<Void> join(Client connection, String token, long after) {
         ChannelGrant grant = tokens.verifyChannel(token)
                 .filter(g -> g.guestId().equals(connection.guestId()))
                 .orElseThrow(() -> new FrameException(ErrorCode.INVALID_TOKEN,
@@ -180,7 +178,7 @@ public class ChannelService {
         return attach(connection, grant.channelId(), after);
     }
 
-    public Mono<Void> send(Connection connection, String cmid, String text) {
+    public Mono<Void> send(Client connection, String cmid, String text) {
         Attachment attachment = attachmentOf(connection, cmid);
         String sentAt = Instant.now().toString();
         String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
@@ -216,7 +214,7 @@ public class ChannelService {
     }
 
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
-    public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
+    public Mono<Void> postFile(Client connection, String cmid, String fileId) {
         Attachment attachment = attachmentOf(connection, cmid);
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.commands()
@@ -230,7 +228,7 @@ public class ChannelService {
                 });
     }
 
-    public Mono<Void> seen(Connection connection, long seq) {
+    public Mono<Void> seen(Client connection, long seq) {
         Attachment attachment = attachmentOf(connection, "seen");
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.run(SEEN, List.of(keys.meta(), keys.topic()), connection.guestId(), Long.toString(seq),
@@ -242,14 +240,14 @@ public class ChannelService {
                 });
     }
 
-    public Mono<Void> typing(Connection connection, boolean active) {
+    public Mono<Void> typing(Client connection, boolean active) {
         Attachment attachment = attachmentOf(connection, "typing");
         String event = "t|0|" + connection.guestId() + "|{\"type\":\"typing\",\"from\":" + quote(connection.guestId())
                 + ",\"active\":" + active + "}";
         return redis.publish(ChannelKeys.of(redis, attachment.channelId()).topic(), event);
     }
 
-    public Mono<Void> leave(Connection connection, boolean block) {
+    public Mono<Void> leave(Client connection, boolean block) {
         Attachment attachment = attachmentOf(connection, "leave");
         return end(attachment.channelId(), connection.guestId(), "left", block);
     }
@@ -296,8 +294,7 @@ public class ChannelService {
                     String[] pair = result.split("\\|");
                     // The channel has ended: what follows must finish even if the leaving socket
                     // closes at once and cancels this frame's work.
-                    CompletableFuture<Void> cleanup = pairings.unpair(pair[1], pair[2], channelId, block)
-                            .then(channelEnded(channelId))
+                    CompletableFuture<Void> cleanup = channelEnded(new ChannelEnd(channelId, List.of(pair[1], pair[2]), block))
                             .toFuture();
                     return Mono.fromFuture(cleanup, true).thenReturn("ended");
                 });
@@ -312,12 +309,12 @@ public class ChannelService {
     }
 
     /** The channel this socket is attached to, if any. */
-    public String channelOf(Connection connection) {
+    public String channelOf(Client connection) {
         Attachment attachment = byConnection.get(connection.id());
         return attachment == null ? null : attachment.channelId();
     }
 
-    public Mono<Void> closed(Connection connection) {
+    public Mono<Void> closed(Client connection) {
         Attachment attachment = byConnection.remove(connection.id());
         if (attachment == null) {
             return Mono.empty();
@@ -328,7 +325,7 @@ public class ChannelService {
     }
 
     /** Joins with a replay of the messages after {@code after}, then {@code joined}. */
-    private Mono<Void> attach(Connection connection, String channelId, long after) {
+    private Mono<Void> attach(Client connection, String channelId, long after) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         Attachment attachment = new Attachment(connection, channelId, after);
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
@@ -365,7 +362,7 @@ public class ChannelService {
 
     /** Writes one page; true when no page follows (the socket is live, or gone). */
     private boolean writePage(Attachment attachment, ChannelState page, boolean announce) {
-        Connection connection = attachment.connection();
+        Client connection = attachment.connection();
         replayedMessages.increment(page.messages().size());
         if (!page.open()) {
             attachment.liveFrom(attachment.lastSent(), () -> { });
@@ -379,7 +376,7 @@ public class ChannelService {
     }
 
     private Mono<ChannelState> nextPage(Attachment attachment) {
-        Connection connection = attachment.connection();
+        Client connection = attachment.connection();
         return connection.room()
                 .then(Mono.defer(() -> connection.isOpen() && !attachment.detached()
                         ? readPage(attachment, "read")
@@ -400,7 +397,7 @@ public class ChannelService {
      * guest left, if it was another). A socket that closed meanwhile is let go again at once.
      */
     private Mono<Void> register(Attachment attachment) {
-        Connection connection = attachment.connection();
+        Client connection = attachment.connection();
         Attachment previous = byConnection.put(connection.id(), attachment);
         byChannel.computeIfAbsent(attachment.channelId(), id -> ConcurrentHashMap.newKeySet()).add(attachment);
         // The channel expires at the latest this long from now, unless a message moves it on.
@@ -422,7 +419,7 @@ public class ChannelService {
         }));
     }
 
-    private Mono<Void> store(Connection connection, String channelId, String cmid, String tail) {
+    private Mono<Void> store(Client connection, String channelId, String cmid, String tail) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         String head = "{\"type\":\"message\",\"channelId\":" + quote(channelId) + ",\"seq\":";
         return redis.run(SEND, keys.forSend(), connection.guestId(), cmid, head, tail,
@@ -516,11 +513,11 @@ public class ChannelService {
         return attachments != null && attachments.stream().anyMatch(a -> a.guestId().equals(guestId));
     }
 
-    private Mono<Void> channelEnded(String channelId) {
+    private Mono<Void> channelEnded(ChannelEnd end) {
         return Flux.fromIterable(endListeners.orderedStream().toList())
-                .concatMap(listener -> listener.channelEnded(channelId)
+                .concatMap(listener -> listener.channelEnded(end)
                         .onErrorResume(ex -> {
-                            log.warn("cleanup of ended channel {} failed: {}", channelId, ex.toString());
+                            log.warn("cleanup of ended channel {} failed: {}", end.channelId(), ex.toString());
                             return Mono.empty();
                         }))
                 .then();
@@ -597,7 +594,7 @@ public class ChannelService {
     private Mono<Void> expired(String channelId) {
         String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":\"\",\"reason\":\"expired\"}";
         dispatch(channelId, "e|0||" + ended);
-        return channelEnded(channelId);
+        return channelEnded(ChannelEnd.expired(channelId));
     }
 
     /**
@@ -679,11 +676,11 @@ public class ChannelService {
     }
 
     /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */
-    public String channelOf(Connection connection, String ref) {
+    public String channelOf(Client connection, String ref) {
         return attachmentOf(connection, ref).channelId();
     }
 
-    private Attachment attachmentOf(Connection connection, String ref) {
+    private Attachment attachmentOf(Client connection, String ref) {
         Attachment attachment = byConnection.get(connection.id());
         if (attachment == null) {
             throw new FrameException(ErrorCode.NOT_IN_CHANNEL, "join a channel first", ref);

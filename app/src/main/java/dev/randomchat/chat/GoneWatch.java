@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.randomchat.match.Pairings;
 import dev.randomchat.presence.ServerPresence;
 
 /**
@@ -32,10 +31,10 @@ class GoneWatch {
     private final ChannelService channels;
     private final GoneDeadlines deadlines;
     private final ServerPresence presence;
-    private final Pairings pairings;
+    private final PairedChannels pairings;
     private final ChannelProperties properties;
 
-    GoneWatch(ChannelService channels, GoneDeadlines deadlines, ServerPresence presence, Pairings pairings,
+    GoneWatch(ChannelService channels, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
             ChannelProperties properties) {
         this.channels = channels;
         this.deadlines = deadlines;

@@ -8,7 +8,8 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
+
+import dev.randomchat.protocol.CloseCode;
 
 /**
  * Pings every socket and closes the silent ones and the stalled ones (a queue the client has not
@@ -64,7 +65,7 @@ class Heartbeat implements SmartLifecycle {
             connection.abandon();
         }
         else if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
-            connection.close(CloseStatus.GOING_AWAY);
+            connection.close(CloseCode.IDLE);
         }
     }
 
