@@ -3,13 +3,15 @@
 #   ./run.sh              build if needed, then run on http://localhost:8080 (embedded Redis, files on disk)
 #   ./run.sh dev          development: restart on class changes, the page served live from web/
 #   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
-#   ./run.sh compose-down stop it
+#   ./run.sh compose-down stop it (add -v to drop its data)
 #   ./run.sh bench        benchmark with baselines (--quick: under 5 minutes; --codec: JMH frame codec)
 #   ./run.sh help         this list
 set -euo pipefail
 cd "$(dirname "$0")"
 
-JAR=app/target/random-chat-app-1.0.0-SNAPSHOT.jar
+JAR=app/target/random-chat-app-1.0.0-SNAPSHOT-exec.jar
+# Redis binaries for embedded mode, copied here by the build; used only when no redis-server is on PATH.
+EMBEDDED_REDIS_JAR=app/target/embedded-redis/embedded-redis.jar
 # The server's JVM options (heap sizing, GC): one file, used here, by the benchmark's servers and by the image.
 JVM_OPTIONS=app/jvm.options
 JVM_OPTIONS_25=app/jvm25.options
@@ -48,7 +50,8 @@ java_version_options() {
 }
 
 build_if_needed() {
-  if [[ ! -f "$JAR" ]] || [[ -n "$(find pom.xml app/pom.xml app/src web/pom.xml web/src -newer "$JAR" -print -quit)" ]]; then
+  if [[ ! -f "$JAR" ]] || [[ ! -f "$EMBEDDED_REDIS_JAR" ]] \
+      || [[ -n "$(find pom.xml app/pom.xml app/src web/pom.xml web/src -newer "$JAR" -print -quit)" ]]; then
     echo "Building the server (first run takes a minute)..."
     ./mvnw -q -B -Dmaven.test.skip=true package -pl app -am
   fi
@@ -58,7 +61,9 @@ compose() {
   if command -v docker >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; then
     docker compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
   elif command -v docker-compose >/dev/null 2>&1; then
-    docker-compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
+    # docker-compose 1.x builds through the docker CLI with BuildKit only when asked to; the
+    # Dockerfile needs BuildKit (its Maven cache mount).
+    COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1 docker-compose -f "$COMPOSE_FILE" --env-file "$(env_file)" "$@"
   else
     echo "This needs Docker with Compose (docker compose, or docker-compose)." >&2
     exit 1
@@ -67,7 +72,8 @@ compose() {
 
 env_file() {
   if [[ ! -f deployments/.env ]]; then
-    echo "deployments/.env is missing: copy deployments/.env.example and set the secrets." >&2
+    echo "deployments/.env is missing: copy deployments/.env.example and fill in every secret" >&2
+    echo "(each one: openssl rand -base64 48)." >&2
     exit 1
   fi
   echo deployments/.env
@@ -80,7 +86,14 @@ case "${1:-run}" in
     echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
     java_cmd="$(pick_java)"
-    exec "$java_cmd" "@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-} -jar "$JAR"
+    java_options=("@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-})
+    if [[ -n "${REDIS_ADDRS:-}" ]] || command -v redis-server >/dev/null 2>&1; then
+      exec "$java_cmd" "${java_options[@]}" -jar "$JAR"
+    fi
+    # No redis-server installed: the embedded-redis jar (its bundled Redis binaries) joins the
+    # class path; the server jar itself never carries them. Boot's launcher loads the server's
+    # classes with the class path above it, where it finds them.
+    exec "$java_cmd" "${java_options[@]}" -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
     ;;
   dev)
     # The web module and the parent pom must be installed for the app module to run alone.
@@ -95,17 +108,21 @@ case "${1:-run}" in
     [[ -f "$COMPOSE_FILE" ]] || { echo "No $COMPOSE_FILE yet." >&2; exit 1; }
     compose up --build -d
     echo "Random Chat runs on http://localhost (./run.sh compose-down stops it)"
+    echo "Metrics and the operator API: each chat server's management port, on 127.0.0.1 only:"
+    compose port --index=1 chat 9090 2>/dev/null || true
     ;;
   compose-down)
-    compose down
+    shift
+    compose down "$@"
     ;;
   bench)
     shift
     build_if_needed
     bench_jar=bench/target/random-chat-bench.jar
-    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml bench/pom.xml bench/src app/src/main/java/dev/randomchat/socket -newer "$bench_jar" -print -quit)" ]]; then
+    if [[ ! -f "$bench_jar" ]] || [[ -n "$(find pom.xml bench/pom.xml bench/src "$JAR" -newer "$bench_jar" -print -quit)" ]]; then
       echo "Building the benchmark..."
-      ./mvnw -q -B -Dmaven.test.skip=true package -pl bench
+      # -am: the benchmark depends on the server's plain jar (for its frame codec).
+      ./mvnw -q -B -Dmaven.test.skip=true package -pl bench -am
     fi
     # exec: Ctrl-C reaches the benchmark, which stops the Redis and servers it started.
     # The servers it starts run on the same JDK, with $JVM_OPTIONS (as `./run.sh` starts the server).

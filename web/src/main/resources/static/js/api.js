@@ -1,4 +1,4 @@
-// Fetch wrappers for the HTTP API (PROTOCOL.md sections 1 and 3). Same-origin paths only;
+// Fetch wrappers for the HTTP API (docs/protocol.md sections 1 and 4). Same-origin paths only;
 // the guest token travels in the HttpOnly rc_guest cookie, never in a URL.
 
 export class ApiError extends Error {

@@ -14,6 +14,7 @@ import { Safety } from './safety.js';
 import { Status } from './status.js';
 import { Notifier } from './notify.js';
 import { store } from './store.js';
+import { startCalls } from './call.js';
 
 const TOAST_MS = 4_000;
 
@@ -54,13 +55,23 @@ const chat = new Chat({
 });
 const composer = new Composer({ chat, limits: () => state.limits, coarsePointer });
 const safety = new Safety({
-  send: (frame) => chat.joinedHere || !chat.open ? socket.send(frame) : false,
+  send: (frame) => {
+    if (frame.type === 'report' || frame.type === 'block') calls.stop();
+    return chat.joinedHere || !chat.open ? socket.send(frame) : false;
+  },
   openChannel: () => (chat.open ? chat.channel : null),
   toast,
 });
 const matcher = new Matcher({ socket, onCancel: cancelWaiting });
 const landing = new Landing({ currentGuest, onReady: startMatching });
 $('new-pill').addEventListener('click', () => composer.focus());
+// Video and voice calls: their own frames, and they end (camera released) whenever this chat does.
+const calls = startCalls({
+  send: (frame) => socket.send(frame),
+  channel: () => (chat.open ? chat.channel : null),
+  peerName: () => chat.peerName,
+  mount: { actions: document.querySelector('#screen-chat .chat-actions'), before: document.querySelector('#screen-chat .log-wrap') },
+});
 
 socket.addEventListener('frame', (event) => onFrame(event.detail.frame));
 socket.addEventListener('state', (event) => {
@@ -81,7 +92,10 @@ function onFrame(frame) {
       break;
     case 'waiting': matcher.onWaiting(frame); break;
     case 'matched': onMatched(frame); break;
-    case 'joined': chat.onJoined(frame); break;
+    case 'joined':
+      chat.onJoined(frame);
+      calls.channelChanged();
+      break;
     case 'message': chat.onMessage(frame); break;
     case 'ack': chat.onAck(frame); break;
     case 'seen': chat.onSeen(frame); break;
@@ -92,7 +106,14 @@ function onFrame(frame) {
       safety.onReported(frame);
       break;
     case 'blocked': safety.onBlocked(frame); break;
-    case 'ended': chat.onEnded(frame); break;
+    case 'ended':
+      chat.onEnded(frame);
+      calls.channelChanged();
+      break;
+    case 'media':
+    case 'signal':
+      calls.onFrame(frame);
+      break;
     case 'error': onServerError(frame); break;
     default: break; // `cancelled`, and frame types added later
   }
@@ -119,7 +140,7 @@ function onMatched(frame) {
 }
 
 function onServerError(frame) {
-  if (safety.onError(frame) || chat.onError(frame)) return;
+  if (calls.onError(frame) || safety.onError(frame) || chat.onError(frame)) return;
   if (frame.code === 'not_in_channel' || frame.code === 'channel_closed') return;
   if (matcher.active && frame.ref === 'match') {
     matcher.end();
@@ -133,6 +154,7 @@ function onServerError(frame) {
 /** The chat ended (`ended`, or closed under us), or the stored channel could not be opened again. */
 function onChatEnded(why, ended) {
   composer.stopUpload();
+  calls.channelChanged();
   status.setInChat(false);
   if (why === 'gone') {
     socket.stop();
@@ -165,6 +187,7 @@ function showScreen(name) {
   notifier.setVisible(name !== 'home');
   if (name !== 'home') landing.setShown(false);
   status.setInChat(name === 'chat' && chat.open);
+  calls.channelChanged();
 }
 
 function showHome(message = '') {
@@ -209,6 +232,7 @@ function next() {
     return;
   }
   const name = chat.peerName;
+  calls.stop();
   if (!chat.joinedHere || !socket.send({ type: 'leave' })) {
     toast('Not connected. Try again in a moment.');
     return;
@@ -219,6 +243,7 @@ function next() {
 
 function leave(block) {
   if (!chat.open) return;
+  calls.stop();
   if (!chat.joinedHere || !socket.send(block ? { type: 'leave', block: true } : { type: 'leave' })) {
     toast('Not connected. Try again in a moment.');
   }

@@ -1,4 +1,4 @@
-// Proof of work for guest creation (PROTOCOL.md section 5), off the main thread.
+// Proof of work for guest creation (docs/protocol.md section 1), off the main thread.
 // In:  {challenge, bits}
 // Out: {type: 'progress', tries} now and then, then {type: 'done', nonce, tries}
 //      or {type: 'error', message}.

@@ -1,6 +1,6 @@
 // Report and block: owns #report (in an open chat), the end bar's #report-after and #block,
 // and the report dialog. After a chat ended they keep working for the report window
-// (PROTOCOL.md 7.1), with the ended channel's id and token. No reason is pre-selected.
+// (docs/protocol.md 6.2), with the ended channel's id and token. No reason is pre-selected.
 
 const REPORT_WINDOW_MS = 600_000;  // REPORT_WINDOW_SECONDS' default; the server has the last word
 

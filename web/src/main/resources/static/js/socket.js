@@ -1,4 +1,4 @@
-// One websocket per tab (PROTOCOL.md section 2), kept alive across network blips and server
+// One websocket per tab (docs/protocol.md section 2), kept alive across network blips and server
 // restarts: exponential backoff with jitter, an immediate retry when the browser comes back
 // online or the tab becomes visible, and a stop (with the reason) when retrying cannot help.
 // The state it reports is honest: `offline` as soon as the browser says the network is gone,

@@ -1,4 +1,4 @@
-// File uploads (PROTOCOL.md section 3). XMLHttpRequest rather than fetch, for upload progress.
+// File uploads (docs/protocol.md section 4). XMLHttpRequest rather than fetch, for upload progress.
 
 export class UploadError extends Error {
   constructor(status, message) {

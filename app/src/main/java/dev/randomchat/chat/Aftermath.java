@@ -18,8 +18,8 @@ import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 
 /**
- * Report and block, in a channel and for {@code REPORT_WINDOW_SECONDS} after it ended (PROTOCOL
- * 5 and 7.1). A channel is named by the socket being in it, or by its id and the guest's channel
+ * Report and block, in a channel and for {@code REPORT_WINDOW_SECONDS} after it ended (docs/protocol.md
+ * 6.1 and 6.2). A channel is named by the socket being in it, or by its id and the guest's channel
  * token. In an open channel both end it as a leave with block would; after the end, both keep
  * the two guests apart for {@code BLOCK_TTL_DAYS}. A report stores the channel's last messages as
  * evidence, once per reporter and channel.
@@ -27,7 +27,7 @@ import dev.randomchat.system.Redis;
 @Component
 public class Aftermath {
 
-    /** A report keeps this many of the channel's last messages as evidence (PROTOCOL 7.5). */
+    /** A report keeps this many of the channel's last messages as evidence (docs/protocol.md 7). */
     static final int EVIDENCE_MESSAGES = 50;
 
     private static final LuaScript AFTERMATH = LuaScript.load(Aftermath.class, "aftermath.lua");

@@ -9,20 +9,25 @@ import dev.randomchat.socket.Connection;
  * One socket attached to one channel, and where its message stream stands.
  *
  * <p>Messages reach the socket in seq order with no gap and no duplicate: {@code lastSent} is the
- * highest seq written. While a replay or a catch-up from the log is under way, live messages wait
- * in a bounded buffer; a live message that would leave a gap starts a catch-up instead of being
- * written. All methods are synchronized: Pub/Sub threads and the socket's own pipeline both call in.
+ * highest seq written. A join's replay and a catch-up read the log in pages after
+ * {@code lastSent}; while they run, live messages wait in a buffer bounded in characters. A live
+ * message that does not fit, or that would leave a gap, is dropped and read from the log by one
+ * more page before the socket goes live. All methods are synchronized: Pub/Sub threads and the
+ * socket's own pipeline both call in.
  */
 final class Attachment {
 
-    /** Live messages held while a replay runs; past this, they are dropped and read from the log. */
-    private static final int MAX_BUFFERED = 1024;
+    /** Live messages held while a replay runs, in characters; past this they are read from the log. */
+    private static final int MAX_BUFFERED_CHARS = 64 * 1024;
 
     private final Connection connection;
     private final String channelId;
     private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+    private int bufferedChars;
     private long lastSent;
     private boolean replaying = true;
+    /** The join's own pages are running: the catch-up timer leaves this attachment alone. */
+    private boolean joining = true;
     private boolean catchUpNeeded;
     private boolean detached;
 
@@ -54,20 +59,15 @@ final class Attachment {
             return;
         }
         if (replaying) {
-            if (buffer.size() < MAX_BUFFERED) {
-                buffer.add(new Event(seq, json));
-            }
-            else {
-                catchUpNeeded = true;
-            }
+            hold(seq, json);
             return;
         }
         write(seq, json);
     }
 
-    /** Starts a replay or catch-up: live messages are held until {@link #replayed}. */
+    /** Starts a catch-up page: live messages are held until the socket is live again. */
     synchronized boolean beginCatchUp() {
-        if (detached || replaying && !catchUpNeeded) {
+        if (detached || joining || replaying && !catchUpNeeded) {
             return false;
         }
         replaying = true;
@@ -75,8 +75,11 @@ final class Attachment {
         return true;
     }
 
-    /** Writes the messages read from the log, then the held live ones, and goes live. */
-    synchronized void replayed(List<String> messages, long firstSeq, Runnable beforeLive) {
+    /** Writes a page read from the log: its messages after {@code lastSent}, in order. */
+    synchronized void page(List<String> messages, long firstSeq) {
+        if (detached) {
+            return;
+        }
         long seq = Math.max(firstSeq, lastSent + 1);
         for (String message : messages) {
             long messageSeq = seqOf(message, seq);
@@ -86,18 +89,38 @@ final class Attachment {
             }
             seq = messageSeq + 1;
         }
-        beforeLive.run();
-        replaying = false;
-        while (!buffer.isEmpty() && !replaying) {
-            Event event = buffer.poll();
-            write(event.seq(), event.json());
+    }
+
+    /**
+     * After a page read when the log ended at {@code logLastSeq}: if the socket has everything up to
+     * there and no live message was dropped meanwhile, runs {@code beforeLive}, writes the held live
+     * messages and goes live (true). Otherwise another page is needed (false): a join reads it at
+     * once, a catch-up on the timer's next tick. An empty page ends it either way.
+     */
+    synchronized boolean goLiveIfCaughtUp(long logLastSeq, boolean emptyPage, Runnable beforeLive) {
+        if (detached) {
+            return true;
         }
+        boolean behind = lastSent < logLastSeq && !emptyPage;
+        if (behind || catchUpNeeded) {
+            catchUpNeeded = !joining;
+            return false;
+        }
+        goLive(beforeLive);
+        return true;
     }
 
     /** Skips straight to live from this seq (a freshly matched socket needs no replay). */
     synchronized void liveFrom(long seq, Runnable beforeLive) {
         lastSent = Math.max(lastSent, seq);
-        replayed(List.of(), seq + 1, beforeLive);
+        goLive(beforeLive);
+    }
+
+    /** A join's pages failed half way: the catch-up timer takes over from where they stopped. */
+    synchronized void handOverToCatchUp() {
+        joining = false;
+        replaying = true;
+        catchUpNeeded = !detached;
     }
 
     /** Pub/Sub may have dropped events (Redis reconnected): read the log before going on. */
@@ -109,16 +132,41 @@ final class Attachment {
     }
 
     synchronized boolean catchUpNeeded() {
-        return catchUpNeeded && !detached;
+        return catchUpNeeded && !detached && !joining;
     }
 
     synchronized void detach() {
         detached = true;
         buffer.clear();
+        bufferedChars = 0;
     }
 
     synchronized boolean detached() {
         return detached;
+    }
+
+    private void goLive(Runnable beforeLive) {
+        if (detached) {
+            return;
+        }
+        beforeLive.run();
+        replaying = false;
+        joining = false;
+        while (!buffer.isEmpty() && !replaying) {
+            Event event = buffer.poll();
+            bufferedChars -= event.json().length();
+            write(event.seq(), event.json());
+        }
+    }
+
+    private void hold(long seq, String json) {
+        if (bufferedChars + json.length() <= MAX_BUFFERED_CHARS) {
+            buffer.add(new Event(seq, json));
+            bufferedChars += json.length();
+        }
+        else {
+            catchUpNeeded = true;
+        }
     }
 
     private void write(long seq, String json) {
@@ -131,7 +179,7 @@ final class Attachment {
             return;
         }
         // A gap: Pub/Sub lost something (a reconnect). Hold this one and read the rest from the log.
-        buffer.add(new Event(seq, json));
+        hold(seq, json);
         replaying = true;
         catchUpNeeded = true;
     }

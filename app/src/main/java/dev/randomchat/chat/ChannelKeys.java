@@ -30,7 +30,12 @@ record ChannelKeys(String meta, String log, String cmids, String presence, Strin
     }
 
     List<String> forLeave() {
-        return List.of(meta, log, cmids, presence, files, topic);
+        return List.of(meta, log, cmids, presence, files, topic, call());
+    }
+
+    /** The channel's call (video and voice), kept by the call feature under the same hash tag. */
+    String call() {
+        return meta.substring(0, meta.length() - "meta".length()) + "call";
     }
 
     List<String> forPresence() {

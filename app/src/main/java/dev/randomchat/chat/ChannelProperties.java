@@ -19,11 +19,14 @@ import dev.randomchat.system.PositiveDuration;
  *        when one of its guests has had no socket anywhere for this long
  * @param reportWindow {@code REPORT_WINDOW_SECONDS}: how long after a channel ended either guest may
  *        still report or block the other; the ended channel's keys are kept at least this long
+ * @param historyPerMinute {@code HISTORY_PER_MINUTE}: history pages one guest may read per minute
+ *        (across servers); past it, 429
  */
 @Validated
 @ConfigurationProperties("chat.channel")
 public record ChannelProperties(@PositiveDuration(message = "REDIS_EXPIRATION_HOURS must be positive") Duration expiration,
         @Min(value = 1, message = "MAX_MSGS must be at least 1") int maxMessages,
         @PositiveDuration(message = "PEER_GONE_SECONDS must be positive") Duration peerGone,
-        @PositiveDuration(message = "REPORT_WINDOW_SECONDS must be positive") Duration reportWindow) {
+        @PositiveDuration(message = "REPORT_WINDOW_SECONDS must be positive") Duration reportWindow,
+        @Min(value = 1, message = "HISTORY_PER_MINUTE must be at least 1") int historyPerMinute) {
 }

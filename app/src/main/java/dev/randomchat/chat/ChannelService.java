@@ -65,6 +65,8 @@ public class ChannelService {
      * so late joins learn it ended and reports still find the evidence; then they go.
      */
     static final Duration CLOSED_RETENTION = Duration.ofMinutes(5);
+    /** A replay or catch-up reads the log in pages of at most this many messages (and the socket's page bytes). */
+    public static final int REPLAY_PAGE = 100;
 
     private static final LuaScript ENTER = LuaScript.load(ChannelService.class, "enter.lua");
     private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
@@ -206,6 +208,13 @@ public class ChannelService {
                 .map(fields -> fields.size() == 2 && fields.get(0).hasValue() && !fields.get(1).hasValue());
     }
 
+    /** Emits whether the channel's keys still exist: open, or ended within its retention (the report window). */
+    public Mono<Boolean> isKept(String channelId) {
+        return redis.commands()
+                .exists(ChannelKeys.of(redis, channelId).meta())
+                .map(count -> count > 0);
+    }
+
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
     public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
         Attachment attachment = attachmentOf(connection, cmid);
@@ -324,27 +333,69 @@ public class ChannelService {
         Attachment attachment = new Attachment(connection, channelId, after);
         return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
                 .timeout(Redis.SUBSCRIBE_WAIT)
-                .then(Mono.defer(() -> redis.run(READ, keys.forRead(), connection.guestId(), serverId,
-                        Long.toString(after), Long.toString(PRESENCE_SLACK.toMillis()),
-                        Integer.toString(properties.maxMessages()), redis.publishCommand(), "join")))
-                .map(reply -> ChannelState.parse(json, reply))
+                .then(Mono.defer(() -> readPage(attachment, "join")))
+                .onErrorResume(ex -> {
+                    redis.unsubscribe(keys.topic());
+                    return Mono.error(ex);
+                })
                 .flatMap(state -> {
                     if (!state.open() || !state.member(connection.guestId())) {
                         redis.unsubscribe(keys.topic());
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
                     }
                     Mono<Void> moved = register(attachment);
-                    replayedMessages.increment(state.messages().size());
-                    attachment.replayed(state.messages(), state.firstSeq(), () -> connection.send(new Outbound.Joined(
-                            channelId, state.lastSeq(), state.firstSeq(), state.peerOf(connection.guestId()),
-                            state.peerOnline(), state.seenByPeerOf(connection.guestId()))));
+                    return Mono.when(moved, replay(attachment, state));
+                });
+    }
+
+    /**
+     * Writes a join's replay page by page, each read only once the socket has room for it, then
+     * {@code joined}, then live events. A socket that stops reading holds at most a page or two.
+     */
+    private Mono<Void> replay(Attachment attachment, ChannelState first) {
+        return Mono.just(first)
+                .expand(page -> writePage(attachment, page, true) ? Mono.empty() : nextPage(attachment))
+                .then()
+                .onErrorResume(ex -> {
+                    attachment.handOverToCatchUp();
                     noteCatchUp(attachment);
-                    return moved;
-                })
-                .onErrorResume(ex -> !(ex instanceof FrameException), ex -> {
-                    redis.unsubscribe(keys.topic());
                     return Mono.error(ex);
                 });
+    }
+
+    /** Writes one page; true when no page follows (the socket is live, or gone). */
+    private boolean writePage(Attachment attachment, ChannelState page, boolean announce) {
+        Connection connection = attachment.connection();
+        replayedMessages.increment(page.messages().size());
+        if (!page.open()) {
+            attachment.liveFrom(attachment.lastSent(), () -> { });
+            noteCatchUp(attachment);
+            return true;
+        }
+        attachment.page(page.messages(), page.firstSeq());
+        Runnable joined = () -> connection.send(new Outbound.Joined(attachment.channelId(), page.lastSeq(),
+                page.firstSeq(), page.peerOf(connection.guestId()), page.peerOnline(),
+                page.seenByPeerOf(connection.guestId())));
+        boolean live = attachment.goLiveIfCaughtUp(page.lastSeq(), page.messages().isEmpty(), announce ? joined : () -> { });
+        noteCatchUp(attachment);
+        return live;
+    }
+
+    private Mono<ChannelState> nextPage(Attachment attachment) {
+        Connection connection = attachment.connection();
+        return connection.room()
+                .then(Mono.defer(() -> connection.isOpen() && !attachment.detached()
+                        ? readPage(attachment, "read")
+                        : Mono.empty()));
+    }
+
+    /** The messages after what the socket has, at most a page of them ({@code mode}: see read.lua). */
+    private Mono<ChannelState> readPage(Attachment attachment, String mode) {
+        ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
+        return redis.run(READ, keys.forRead(), attachment.guestId(), serverId, Long.toString(attachment.lastSent()),
+                        Long.toString(PRESENCE_SLACK.toMillis()), Integer.toString(REPLAY_PAGE), redis.publishCommand(),
+                        mode, Integer.toString(attachment.connection().replayPageBytes()))
+                .map(reply -> ChannelState.parse(json, reply));
     }
 
     /**
@@ -553,8 +604,9 @@ public class ChannelService {
     }
 
     /**
-     * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log,
-     * a few at a time. The tick looks only at the sockets noted as needing it, never at them all.
+     * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log, one
+     * page per tick, a few sockets at a time and only while their queue has room for it. The tick
+     * looks only at the sockets noted as needing it, never at them all.
      */
     @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
     Mono<Void> catchUp() {
@@ -596,17 +648,19 @@ public class ChannelService {
         return Flux.fromIterable(new ArrayList<>(catchUps))
                 .filter(catchUps::remove)
                 .filter(Attachment::catchUpNeeded)
+                .filter(attachment -> {
+                    if (attachment.connection().hasRoom()) {
+                        return true;
+                    }
+                    // No room for a page yet: looked at again on the next tick.
+                    catchUps.add(attachment);
+                    return false;
+                })
                 .filter(Attachment::beginCatchUp)
-                .flatMap(attachment -> read(attachment.channelId(), attachment.guestId(), attachment.lastSent(),
-                                properties.maxMessages())
-                        .doOnNext(state -> replayedMessages.increment(state.messages().size()))
-                        .map(state -> {
-                            attachment.replayed(state.messages(), state.firstSeq(), () -> { });
-                            noteCatchUp(attachment);
-                            return state;
-                        })
+                .flatMap(attachment -> readPage(attachment, "read")
+                        .map(page -> writePage(attachment, page, false))
                         .onErrorResume(ex -> {
-                            attachment.replayed(List.of(), attachment.lastSent() + 1, () -> { });
+                            attachment.liveFrom(attachment.lastSent(), () -> { });
                             noteCatchUp(attachment);
                             return Mono.empty();
                         }), CATCH_UP_PARALLELISM)
@@ -623,6 +677,11 @@ public class ChannelService {
     /** Redis was away: every socket's stream may have missed what Pub/Sub dropped meanwhile. */
     private void markAllForCatchUp() {
         verifications.addAll(byConnection.values());
+    }
+
+    /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */
+    public String channelOf(Connection connection, String ref) {
+        return attachmentOf(connection, ref).channelId();
     }
 
     private Attachment attachmentOf(Connection connection, String ref) {

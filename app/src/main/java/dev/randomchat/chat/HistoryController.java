@@ -3,6 +3,7 @@ package dev.randomchat.chat;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -14,6 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.randomchat.auth.ChannelAuth;
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.system.ApiException;
+import dev.randomchat.system.MinuteLimit;
+import dev.randomchat.system.Redis;
 
 /** {@code GET /api/channels/{id}/messages}: a page of a channel's stored messages. */
 @RestController
@@ -25,11 +28,14 @@ class HistoryController {
     private final ChannelService channels;
     private final ChannelAuth auth;
     private final JsonMapper json;
+    private final MinuteLimit pages;
 
-    HistoryController(ChannelService channels, ChannelAuth auth, JsonMapper json) {
+    HistoryController(ChannelService channels, ChannelAuth auth, JsonMapper json, Redis redis,
+            ChannelProperties properties) {
         this.channels = channels;
         this.auth = auth;
         this.json = json;
+        this.pages = new MinuteLimit(redis, "history", properties.historyPerMinute());
     }
 
     @GetMapping("/api/channels/{channelId}/messages")
@@ -45,10 +51,13 @@ class HistoryController {
         if (size < 1 || size > MAX_LIMIT) {
             throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
         }
-        return channels.read(channelId, grant.guestId(), afterSeq, (int) size)
+        return pages.tryAcquire(grant.guestId())
+                .flatMap(allowed -> allowed ? channels.read(channelId, grant.guestId(), afterSeq, (int) size)
+                        : Mono.error(new ApiException(HttpStatus.TOO_MANY_REQUESTS, "Too many requests",
+                                "too many history pages read; wait a minute")))
                 .map(state -> {
                     if ("gone".equals(state.status()) || !state.member(grant.guestId())) {
-                        throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "Not found",
+                        throw new ApiException(HttpStatus.NOT_FOUND, "Not found",
                                 "this channel has expired");
                     }
                     // Stored messages are JSON already: they are embedded as they are, not re-encoded.

@@ -32,7 +32,7 @@ public class ServerPresence {
 
     private static final Logger log = LoggerFactory.getLogger(ServerPresence.class);
 
-    /** A server not heard from for this long is taken for dead (section 6: within 30 s). */
+    /** A server not heard from for this long is taken for dead (its guests' peers must learn it within 30 s). */
     static final Duration LEASE = Duration.ofSeconds(20);
     /** Beats this often: three chances before the lease lapses. */
     static final String BEAT_EVERY = "5s";

@@ -8,6 +8,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,17 +33,33 @@ public class Connections {
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Connection>> byGuest = new ConcurrentHashMap<>();
     private final Counter slowClosed;
+    private final OutboundBudget budget;
+    private final UpgradeLimit upgrades;
     private volatile boolean accepting = true;
 
     Connections(SocketProperties properties, MeterRegistry meters) {
         this.properties = properties;
         this.meters = meters;
+        this.budget = OutboundBudget.of(properties.outboundTotalBytes());
+        this.upgrades = new UpgradeLimit(properties.upgradesPerSecond());
+        Gauge.builder("chat.sockets.outbound.bytes", budget, OutboundBudget::queued)
+                .description("Bytes queued for all websockets of this server, not yet handed to the network")
+                .register(meters);
         Gauge.builder("chat.sockets.open", open, Map::size)
                 .description("Websockets open on this server")
                 .register(meters);
         this.slowClosed = Counter.builder("chat.sockets.slow.closed")
                 .description("Sockets closed with 1013 because their client read too slowly")
                 .register(meters);
+    }
+
+    OutboundBudget budget() {
+        return budget;
+    }
+
+    /** Counts an upgrade attempt from this address; false when it is over its rate. */
+    boolean upgradeAllowed(String ip) {
+        return upgrades.tryAcquire(ip);
     }
 
     /**
@@ -137,7 +154,7 @@ public class Connections {
         return sockets == null ? List.of() : sockets.values();
     }
 
-    void forEach(java.util.function.Consumer<Connection> action) {
+    void forEach(Consumer<Connection> action) {
         open.values().forEach(action);
     }
 

@@ -23,6 +23,8 @@ public final class FrameDecoder {
     private static final Pattern TAG = Pattern.compile("[\\p{L}\\p{M}\\p{Nd} -]+");
     static final int MAX_TAG_CHARS = 24;
     private static final Set<String> REASONS = Set.of("spam", "abuse", "sexual", "minor", "other");
+    private static final Set<String> MEDIA_ACTIONS = Set.of("request", "accept", "decline", "hangup");
+    private static final Set<String> MEDIA_KINDS = Set.of("audio", "video");
     static final int MAX_INTERESTS = 5;
     static final int MAX_NOTE_CHARS = 500;
     private static final int MAX_TOKEN_CHARS = 4096;
@@ -31,32 +33,49 @@ public final class FrameDecoder {
     private final JsonMapper json;
     private final int maxFrameBytes;
     private final int maxTextChars;
+    /** {@code signal} frames (SDP, ICE candidates) have a limit of their own. */
+    private final int maxSignalBytes;
 
     public FrameDecoder(JsonMapper json, int maxFrameBytes, int maxTextChars) {
+        this(json, maxFrameBytes, maxTextChars, maxFrameBytes);
+    }
+
+    public FrameDecoder(JsonMapper json, int maxFrameBytes, int maxTextChars, int maxSignalBytes) {
         this.json = json;
         this.maxFrameBytes = maxFrameBytes;
         this.maxTextChars = maxTextChars;
+        this.maxSignalBytes = maxSignalBytes;
     }
 
     public Inbound decode(String text) {
-        if (text.length() > maxFrameBytes || utf8Length(text) > maxFrameBytes) {
-            throw new FrameException(ErrorCode.TOO_LARGE, "frame is larger than " + maxFrameBytes + " bytes", null);
+        int cap = Math.max(maxFrameBytes, maxSignalBytes);
+        int bytes = text.length() > cap ? Integer.MAX_VALUE : utf8Length(text);
+        if (bytes > cap) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "frame is larger than " + cap + " bytes", null);
         }
-        JsonNode frame;
+        JsonNode frame = null;
         try {
             frame = json.readTree(text);
         }
         catch (JacksonException ex) {
+            // judged below: too large, or not JSON
+        }
+        JsonNode type = frame == null || !frame.isObject() ? null : frame.get("type");
+        String name = type == null || !type.isString() ? null : type.stringValue();
+        int limit = "signal".equals(name) ? maxSignalBytes : maxFrameBytes;
+        if (bytes > limit) {
+            throw new FrameException(ErrorCode.TOO_LARGE, "frame is larger than " + limit + " bytes",
+                    name == null ? null : abbreviate(name));
+        }
+        if (frame == null) {
             throw FrameException.badRequest("frame is not valid JSON", null);
         }
-        if (frame == null || !frame.isObject()) {
+        if (!frame.isObject()) {
             throw FrameException.badRequest("frame must be a JSON object", null);
         }
-        JsonNode type = frame.get("type");
-        if (type == null || !type.isString()) {
+        if (name == null) {
             throw FrameException.badRequest("frame needs a string field 'type'", null);
         }
-        String name = type.stringValue();
         return switch (name) {
             case "ping" -> new Inbound.Ping();
             case "match" -> new Inbound.Match(interests(frame));
@@ -69,6 +88,8 @@ public final class FrameDecoder {
             case "typing" -> new Inbound.Typing(bool(frame, "active", name));
             case "leave" -> new Inbound.Leave(optionalBool(frame, "block", name));
             case "report" -> report(frame);
+            case "media" -> media(frame);
+            case "signal" -> signal(frame);
             case "block" -> block(frame);
             default -> throw new FrameException(ErrorCode.UNKNOWN_TYPE, "unknown frame type", abbreviate(name));
         };
@@ -130,6 +151,46 @@ public final class FrameDecoder {
             throw FrameException.badRequest("give both 'channelId' and 'token', or neither", ref);
         }
         return new String[] {string(frame, "channelId", ref, MAX_ID_CHARS), string(frame, "token", ref, MAX_TOKEN_CHARS)};
+    }
+
+    private static Inbound.Media media(JsonNode frame) {
+        String action = string(frame, "action", "media", 16);
+        if (!MEDIA_ACTIONS.contains(action)) {
+            throw FrameException.badRequest("action must be one of " + MEDIA_ACTIONS, "media");
+        }
+        String callId = callId(frame, "media");
+        if (!action.equals("request") && !action.equals("accept")) {
+            return new Inbound.Media(action, callId, List.of());
+        }
+        JsonNode field = frame.get("kinds");
+        if (field == null || !field.isArray() || field.isEmpty()) {
+            throw FrameException.badRequest("kinds must be a non-empty array of \"audio\" and \"video\"", "media");
+        }
+        Set<String> kinds = new LinkedHashSet<>();
+        for (JsonNode item : field.values()) {
+            if (!item.isString() || !MEDIA_KINDS.contains(item.stringValue())) {
+                throw FrameException.badRequest("kinds must be a non-empty array of \"audio\" and \"video\"", "media");
+            }
+            kinds.add(item.stringValue());
+        }
+        return new Inbound.Media(action, callId, List.copyOf(kinds));
+    }
+
+    private Inbound.Signal signal(JsonNode frame) {
+        String callId = callId(frame, "signal");
+        JsonNode data = frame.get("data");
+        if (data == null || !data.isObject()) {
+            throw FrameException.badRequest("data must be a JSON object", "signal");
+        }
+        return new Inbound.Signal(callId, json.writeValueAsString(data));
+    }
+
+    private static String callId(JsonNode frame, String type) {
+        String callId = string(frame, "callId", type, Integer.MAX_VALUE);
+        if (!CMID.matcher(callId).matches()) {
+            throw FrameException.badRequest("callId must be 1-64 characters of A-Z, a-z, 0-9, '_' and '-'", type);
+        }
+        return callId;
     }
 
     private static List<String> interests(JsonNode frame) {

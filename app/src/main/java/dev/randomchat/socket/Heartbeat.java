@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.reactive.socket.CloseStatus;
 
 /**
- * Pings every socket and closes the silent ones, on two timers for the whole server rather than
+ * Pings every socket and closes the silent ones and the stalled ones (a queue the client has not
+ * let drain for {@code WS_STALL_SECONDS}, whatever it keeps sending), on two timers for the whole server rather than
  * two per socket: an idle socket then costs no scheduled task at all.
  */
 @Component
@@ -31,8 +32,10 @@ class Heartbeat implements SmartLifecycle {
 
     @Override
     public void start() {
-        // Silence is checked ten times per idle timeout, so a socket is closed at most 10% late.
-        Duration idleCheck = properties.idleTimeout().dividedBy(10);
+        // Silence and stalls are checked ten times per timeout, so a socket is closed at most 10% late.
+        Duration shorter = properties.idleTimeout().compareTo(properties.stallTimeout()) < 0
+                ? properties.idleTimeout() : properties.stallTimeout();
+        Duration idleCheck = shorter.dividedBy(10);
         timers = Disposables.composite(
                 Flux.interval(pingSlice(), pingSlice())
                         .subscribe(tick -> pingSlice(Math.floorMod(tick, PING_SLICES))),
@@ -57,7 +60,10 @@ class Heartbeat implements SmartLifecycle {
     }
 
     private void closeIfSilent(Connection connection) {
-        if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
+        if (connection.stalledFor().compareTo(properties.stallTimeout()) >= 0) {
+            connection.abandon();
+        }
+        else if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
             connection.close(CloseStatus.GOING_AWAY);
         }
     }

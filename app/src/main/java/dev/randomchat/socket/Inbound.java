@@ -30,7 +30,7 @@ public sealed interface Inbound {
     }
 
     /**
-     * A report. {@code channelId} and {@code token} name an ended channel (PROTOCOL 7.1); both are
+     * A report. {@code channelId} and {@code token} name an ended channel (docs/protocol.md 6.2); both are
      * null for the channel the socket is in.
      */
     record Report(String reason, String note, String channelId, String token) implements Inbound {
@@ -45,5 +45,13 @@ public sealed interface Inbound {
     }
 
     record Ping() implements Inbound {
+    }
+
+    /** Video and voice (7.2): {@code kinds} is empty for decline and hangup. */
+    record Media(String action, String callId, List<String> kinds) implements Inbound {
+    }
+
+    /** A WebRTC signal of an accepted call; {@code data} is a JSON object, as compact JSON text. */
+    record Signal(String callId, String data) implements Inbound {
     }
 }

@@ -7,6 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.Aftermath;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
@@ -15,6 +16,8 @@ import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;
+import dev.randomchat.system.MinuteLimit;
+import dev.randomchat.system.Redis;
 import dev.randomchat.upload.UploadProperties;
 
 @Configuration(proxyBeanMethods = false)
@@ -23,10 +26,11 @@ class SocketConfiguration {
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
             MatchService matching, ChannelService chat, Aftermath aftermath, ServerPresence presence,
-            UploadProperties uploads, ChannelProperties channel) {
-        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence,
+            CallService calls, Redis redis, UploadProperties uploads, ChannelProperties channel) {
+        MinuteLimit joins = new MinuteLimit(redis, "joins", properties.joinsPerMinute());
+        return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls, joins,
                 uploads.maxUploadBytes(),
-                channel.maxMessages());
+                Math.min(ChannelService.REPLAY_PAGE, channel.maxMessages()));
     }
 
     /** {@code /ws} on Reactor Netty itself, ahead of WebFlux (which serves every other path). */

@@ -18,9 +18,11 @@ import org.springframework.web.reactive.socket.CloseStatus;
 
 import dev.randomchat.auth.Guest;
 import dev.randomchat.chat.Aftermath;
+import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.presence.ServerPresence;
+import dev.randomchat.system.MinuteLimit;
 import dev.randomchat.system.RandomIds;
 
 /**
@@ -36,6 +38,8 @@ class SocketHandler {
     /** What the reader passes on for a frame that is not text: a binary frame, or a control frame. */
     private static final String BINARY = new String("binary");
     private static final String CONTROL = new String("control");
+    /** How long a close frame may wait for a client to read before the connection is dropped. */
+    private static final java.time.Duration CLOSE_FRAME_WAIT = java.time.Duration.ofSeconds(5);
 
     private final SocketProperties properties;
     private final Connections connections;
@@ -43,23 +47,28 @@ class SocketHandler {
     private final JsonMapper json;
     private final MatchService matching;
     private final ChannelService chat;
+    private final CallService calls;
     private final Aftermath aftermath;
     private final ServerPresence presence;
     private final Outbound.Limits limits;
-    /** Room for a full replay of a channel's log on top of the live queue. */
+    private final MinuteLimit joins;
+    /** Room for one replay page on top of the live queue. */
     private final int capacity;
 
     SocketHandler(SocketProperties properties, Connections connections, JsonMapper json, MatchService matching,
-            ChannelService chat, Aftermath aftermath, ServerPresence presence, long maxUploadBytes,
-            int replayAllowance) {
+            ChannelService chat, Aftermath aftermath, ServerPresence presence, CallService calls,
+            MinuteLimit joins, long maxUploadBytes, int replayAllowance) {
         this.properties = properties;
+        this.calls = calls;
         this.connections = connections;
         this.json = json;
         this.matching = matching;
         this.chat = chat;
         this.aftermath = aftermath;
         this.presence = presence;
-        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars());
+        this.joins = joins;
+        this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars(),
+                calls.maxSignalBytes());
         this.capacity = properties.outboundQueue() + replayAllowance;
         this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
     }
@@ -75,8 +84,8 @@ class SocketHandler {
     }
 
     private Connection open(Guest guest, String ip) {
-        Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity, connections::tooSlow,
-                connections::rejected);
+        Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity,
+                connections.budget(), connections::tooSlow, connections::rejected);
         connections.add(connection);
         connection.send(new Outbound.Hello(new Outbound.Peer(guest.id(), guest.name()), limits));
         return connection;
@@ -84,20 +93,22 @@ class SocketHandler {
 
     private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Connection connection) {
         // Frames are read into strings at once: Netty frees a frame's buffer when this map returns.
+        // One frame at a time: while one is served (a long replay), the client's next frames stay
+        // in its TCP window, not in this server's memory.
         Mono<Void> input = in.aggregateFrames(SocketRoute.MAX_FRAME_PAYLOAD)
                 .receiveFrames()
                 .map(SocketHandler::textOf)
-                .concatMap(text -> serveFrame(connection, text))
+                .concatMap(text -> serveFrame(connection, text), 1)
                 .then()
                 .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseStatus.TOO_BIG_TO_PROCESS));
         Channel channel = channelOf(out);
         Writability writability = Writability.of(channel);
         Flux<WebSocketFrame> frames = connection.outbound()
-                .concatMap(frame -> writability.whenWritable().thenReturn(toFrame(frame)), 1);
+                .concatMap(frame -> writability.whenWritable().then(Mono.fromCallable(() -> handOver(connection, frame))), 1);
         Mono<Void> output = out.sendObject(frames).then()
-                .then(Mono.defer(() -> close(out, connection.closeStatus())));
+                .then(Mono.defer(() -> close(out, connection.closeStatus(), channel)));
         // A client too slow to read is dropped at once, without writing what is still queued.
-        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW)));
+        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW, channel)));
         // Counted online across servers while the socket serves; the close below uncounts it.
         Mono<Void> online = presence.opened(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex));
         return Mono.firstWithSignal(input, output, abandon).and(online);
@@ -113,11 +124,30 @@ class SocketHandler {
         return out.sendClose(status.getCode(), status.getReason());
     }
 
+    /**
+     * Sends the close frame; a client that does not read may never take it, so after a while the
+     * connection is simply dropped, and with it what Netty still holds for it.
+     */
+    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status, Channel channel) {
+        return close(out, status)
+                .timeout(CLOSE_FRAME_WAIT, Mono.fromRunnable(() -> {
+                    if (channel != null) {
+                        channel.close();
+                    }
+                }));
+    }
+
     private static String textOf(WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame text) {
             return text.text();
         }
         return frame instanceof BinaryWebSocketFrame ? BINARY : CONTROL;
+    }
+
+    /** The frame leaves the connection's queue (and its byte count) as Netty takes it. */
+    private static WebSocketFrame handOver(Connection connection, String frame) {
+        connection.written(frame);
+        return toFrame(frame);
     }
 
     private static WebSocketFrame toFrame(String frame) {
@@ -126,11 +156,11 @@ class SocketHandler {
 
     private Mono<Void> serveFrame(Connection connection, String text) {
         connection.heard();
-        if (text == BINARY) {
-            connection.error(FrameException.badRequest("binary frames are not supported; send JSON text", null));
+        if (text == CONTROL) {
             return Mono.empty();
         }
-        if (text == CONTROL) {
+        if (text == BINARY) {
+            refuse(connection, FrameException.badRequest("binary frames are not supported; send JSON text", null));
             return Mono.empty();
         }
         Inbound frame;
@@ -138,16 +168,37 @@ class SocketHandler {
             frame = decoder.decode(text);
         }
         catch (FrameException ex) {
-            connection.error(ex);
+            refuse(connection, ex);
             return Mono.empty();
         }
-        if (!(frame instanceof Inbound.Ping) && !connection.rateLimiter().tryAcquire()) {
-            connection.error(new FrameException(ErrorCode.RATE_LIMITED, "slow down: too many frames", refOf(frame)));
+        RateLimiter limiter = frame instanceof Inbound.Signal ? connection.signalLimiter() : connection.rateLimiter();
+        if (!(frame instanceof Inbound.Ping) && !limiter.tryAcquire()) {
+            connection.error(rateLimited("slow down: too many frames", refOf(frame)));
             return Mono.empty();
         }
-        return Mono.defer(() -> dispatch(connection, frame))
+        return limitJoins(connection, frame)
+                .then(Mono.defer(() -> dispatch(connection, frame)))
                 .onErrorResume(FrameException.class, ex -> Mono.fromRunnable(() -> connection.error(ex)))
                 .onErrorResume(ex -> Mono.fromRunnable(() -> failed(connection, frame, ex)));
+    }
+
+    /** A frame that failed to decode costs the socket's rate like any other; over it, the answer is the limit. */
+    private static void refuse(Connection connection, FrameException ex) {
+        connection.error(connection.rateLimiter().tryAcquire() ? ex : rateLimited("slow down: too many frames", ex.ref()));
+    }
+
+    /** {@code join} and {@code match} each cost Redis a script: they count against the guest's limit. */
+    private Mono<Void> limitJoins(Connection connection, Inbound frame) {
+        if (!(frame instanceof Inbound.Join) && !(frame instanceof Inbound.Match)) {
+            return Mono.empty();
+        }
+        return joins.tryAcquire(connection.guestId())
+                .flatMap(allowed -> allowed ? Mono.<Void>empty()
+                        : Mono.error(rateLimited("too many joins and matches; wait a minute", refOf(frame))));
+    }
+
+    private static FrameException rateLimited(String message, String ref) {
+        return new FrameException(ErrorCode.RATE_LIMITED, message, ref);
     }
 
     private Mono<Void> dispatch(Connection connection, Inbound frame) {
@@ -184,6 +235,12 @@ class SocketHandler {
         if (frame instanceof Inbound.Block block) {
             return aftermath.block(connection, block.channelId(), block.token());
         }
+        if (frame instanceof Inbound.Media media) {
+            return calls.media(connection, media.action(), media.callId(), media.kinds());
+        }
+        if (frame instanceof Inbound.Signal signal) {
+            return calls.signal(connection, signal.callId(), signal.data());
+        }
         return Mono.error(new IllegalStateException("no handler for " + frame));
     }
 
@@ -196,6 +253,7 @@ class SocketHandler {
 
     private Mono<Void> closed(Connection connection) {
         connection.close(CloseStatus.NORMAL);
+        connection.release();
         connections.remove(connection);
         return Mono.when(
                 matching.closed(connection).onErrorResume(ex -> cleanupFailed(connection, ex)),

@@ -24,6 +24,16 @@ import dev.randomchat.system.PositiveDuration;
  * @param outboundQueue frames waiting for a slow client before it is shed and then closed (1013)
  * @param drainDelay {@code SHUTDOWN_DRAIN_SECONDS}: on shutdown, time between turning unready and
  *        closing sockets with 1012, so load balancers stop sending new clients first
+ * @param outboundBytes {@code WS_OUTBOUND_BYTES}: bytes queued for one socket before it is closed
+ *        with 1013; replays are read in pages that fit in a quarter of it
+ * @param outboundTotalBytes {@code WS_OUTBOUND_TOTAL_BYTES}: bytes queued for all sockets of this
+ *        server together (0: a quarter of the heap); past it, the sockets holding most are closed
+ * @param stallTimeout {@code WS_STALL_SECONDS}: a socket whose queue makes no progress this long is
+ *        closed with 1013, whatever it sends
+ * @param joinsPerMinute {@code JOINS_PER_MINUTE}: {@code join} and {@code match} frames one guest may
+ *        send per minute, across all its sockets and servers
+ * @param upgradesPerSecond {@code UPGRADES_PER_SECOND}: websocket upgrades one client address may
+ *        ask this server for per second; past it, 429 before the upgrade
  */
 @Validated
 @ConfigurationProperties("chat.socket")
@@ -37,7 +47,12 @@ public record SocketProperties(
         @PositiveDuration(message = "WS_PING_SECONDS must be positive") Duration pingInterval,
         @PositiveDuration(message = "WS_IDLE_SECONDS must be positive") Duration idleTimeout,
         @Min(value = 16, message = "WS_OUTBOUND_QUEUE must be at least 16") int outboundQueue,
-        Duration drainDelay) {
+        Duration drainDelay,
+        @Min(value = 65536, message = "WS_OUTBOUND_BYTES must be at least 65536") long outboundBytes,
+        @Min(value = 0, message = "WS_OUTBOUND_TOTAL_BYTES must not be negative") long outboundTotalBytes,
+        @PositiveDuration(message = "WS_STALL_SECONDS must be positive") Duration stallTimeout,
+        @Min(value = 1, message = "JOINS_PER_MINUTE must be at least 1") int joinsPerMinute,
+        @Min(value = 1, message = "UPGRADES_PER_SECOND must be at least 1") int upgradesPerSecond) {
 
     public SocketProperties {
         drainDelay = drainDelay == null || drainDelay.isNegative() ? Duration.ZERO : drainDelay;

@@ -32,8 +32,9 @@ import dev.randomchat.system.SecurityHeadersFilter;
 /**
  * The websocket endpoint, served by Reactor Netty directly rather than through WebFlux: a socket
  * lives for hours, and a WebFlux exchange (headers copied into the handshake, attributes,
- * observation) would stay in memory with it. The checks run in the protocol's order: Origin (403),
- * guest auth (401), ban (403), capacity (503); a refusal is a plain status with the security
+ * observation) would stay in memory with it. Upgrades over the address's rate get 429 first (before
+ * any token is checked); then the checks run in the protocol's order: Origin (403), guest auth
+ * (401), ban (403), capacity (503); a refusal is a plain status with the security
  * headers every response carries. The capacity reservation is returned on every path.
  */
 final class SocketRoute implements NettyRouteProvider {
@@ -75,6 +76,10 @@ final class SocketRoute implements NettyRouteProvider {
         }
         InetSocketAddress peer = request.remoteAddress();
         boolean proxied = proxies.trusts(peer);
+        String ip = ClientAddress.of(proxied ? proxies.clientBehind(headers.getOrEmpty("X-Forwarded-For"), peer) : peer);
+        if (!connections.upgradeAllowed(ip)) {
+            return refuse(response, HttpResponseStatus.TOO_MANY_REQUESTS, "rate");
+        }
         if (!originAllowed(request, headers, proxied)) {
             return refuse(response, HttpResponseStatus.FORBIDDEN, "origin");
         }
@@ -82,8 +87,7 @@ final class SocketRoute implements NettyRouteProvider {
         if (guest.isEmpty()) {
             return refuse(response, HttpResponseStatus.UNAUTHORIZED, "auth");
         }
-        String ip = ClientAddress.of(proxied ? proxies.clientBehind(headers.getOrEmpty("X-Forwarded-For"), peer) : peer);
-        return bans.guestBanned(guest.get().id())
+        return bans.admit(guest.get(), ip)
                 .onErrorReturn(false)
                 .flatMap(banned -> banned
                         ? refuse(response, HttpResponseStatus.FORBIDDEN, "banned")

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
- * The client's address as every per-address limit and ban keys it (PROTOCOL 7.4): an IPv4 address
+ * The client's address as every per-address limit and ban keys it (docs/protocol.md 6.4): an IPv4 address
  * as itself, an IPv6 address by its /64 prefix ({@code 2001:db8:0:0:0:0:0:0/64}), since one
  * subscriber usually holds a whole /64 and could otherwise step around any limit. The address is
  * the connection's peer, or the client a trusted proxy named ({@link ForwardedHeadersFilter}).

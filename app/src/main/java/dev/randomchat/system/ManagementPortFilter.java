@@ -1,21 +1,24 @@
 package dev.randomchat.system;
 
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
+import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.server.PathContainer;
-import org.springframework.web.server.ResponseStatusException;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Which port answers what (PROTOCOL 7.3). Both ports run the same handler chain
+ * Which port answers what (docs/protocol.md 5.1). Both ports run the same handler chain
  * ({@link ManagementServer}); this filter looks at the local port a request arrived on:
  * <ul>
  * <li>Management paths, {@code /actuator/**}, {@code /api/admin/**} and {@code /admin/**}, are
@@ -48,9 +51,23 @@ public class ManagementPortFilter implements WebFilter, Ordered {
         boolean onManagementPort = arrivedOn(exchange.getRequest().getLocalAddress(), management.port());
         boolean allowed = isHealth(segments) || (onManagementPort == isManagementPath(segments));
         if (!allowed) {
-            return Mono.error(new ResponseStatusException(HttpStatus.NOT_FOUND));
+            return notFound(exchange);
         }
         return chain.filter(exchange);
+    }
+
+    /**
+     * A 404 problem body written here: an error raised in a filter would skip the controller advice
+     * and come out as Boot's plain JSON error, unlike every other 404.
+     */
+    private static Mono<Void> notFound(ServerWebExchange exchange) {
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(HttpStatus.NOT_FOUND);
+        response.getHeaders().setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        String body = "{\"type\":\"" + ProblemAdvice.typeOf(404) + "\",\"title\":\"Not Found\",\"status\":404,"
+                + "\"detail\":\"No such resource\"}";
+        DataBuffer buffer = response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8));
+        return response.writeWith(Mono.just(buffer));
     }
 
     private static boolean arrivedOn(InetSocketAddress local, int port) {

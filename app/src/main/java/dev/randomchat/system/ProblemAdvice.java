@@ -2,6 +2,7 @@ package dev.randomchat.system;
 
 import java.net.URI;
 
+import io.lettuce.core.RedisException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ public class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler
-    ResponseEntity<ProblemDetail> handle(io.lettuce.core.RedisException ex) {
+    ResponseEntity<ProblemDetail> handle(RedisException ex) {
         log.warn("Redis unavailable while serving a request: {}", ex.getClass().getSimpleName());
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
                 "The service is briefly unavailable; try again.");

@@ -29,7 +29,8 @@ class RedisConfiguration {
         if (!properties.embedded()) {
             return EmbeddedRedis.NONE;
         }
-        RedisProcess process = RedisProcess.start();
+        // Loopback is not private on a shared machine: the Redis answers only this server.
+        RedisProcess process = RedisProcess.startWithPassword(RandomIds.next() + RandomIds.next());
         log.warn("Embedded mode: REDIS_ADDRS is empty, so this server started its own Redis ({}) on {}. "
                 + "It holds everything in memory and stops with the server; set REDIS_ADDRS to run "
                 + "several servers.", process.origin(), process.address());
@@ -42,7 +43,8 @@ class RedisConfiguration {
         if (!properties.embedded()) {
             log.info("Redis {} at {}", properties.cluster() ? "Cluster" : "server", addrs);
         }
-        Redis redis = new Redis(addrs, properties.password(), properties.keyPrefix(), properties.commandQueueSize(),
+        String password = embedded.process() != null ? embedded.process().password() : properties.password();
+        Redis redis = new Redis(addrs, password, properties.keyPrefix(), properties.commandQueueSize(),
                 properties.topologyRefresh());
         Counter reconnects = Counter.builder("chat.redis.reconnects")
                 .description("Times the connection to Redis came back after an outage")

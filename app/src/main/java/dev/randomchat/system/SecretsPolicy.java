@@ -10,7 +10,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Refuses to start with secrets that are known to everyone (PROTOCOL 7.3), before anything
+ * Refuses to start with secrets that are known to everyone (docs/protocol.md 5.2), before anything
  * connects anywhere. Outside embedded mode ({@code REDIS_ADDRS} set) {@code JWT_SECRET} must be at
  * least 32 bytes, and no secret may contain {@code change-me}, the marker of the shipped examples;
  * in every mode an {@code ADMIN_TOKEN}, when set, must be at least 32 characters. The message names

@@ -40,7 +40,8 @@ public class SecurityHeadersFilter implements WebFilter, Ordered {
         headers.put("Referrer-Policy", "no-referrer");
         headers.put("X-Frame-Options", "DENY");
         headers.put("Cross-Origin-Opener-Policy", "same-origin");
-        headers.put("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        // The page's own video and voice calls may ask for the camera and microphone; frames may not.
+        headers.put("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()");
         return Collections.unmodifiableMap(headers);
     }
 

@@ -13,7 +13,7 @@ import tools.jackson.databind.type.LogicalType;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 
 /**
- * Values are never coerced (PROTOCOL 6): {@code {"name": 42}} is not the name "42" and
+ * Values are never coerced (docs/protocol.md 2.1): {@code {"name": 42}} is not the name "42" and
  * {@code {"hours": "5"}} is not 5. Applied to the application's one {@code JsonMapper}, so every
  * request body (and everything else it reads) fails on a wrong JSON type, which WebFlux answers
  * with 400 and a problem body. A JSON integer still fills a decimal field: both are numbers.

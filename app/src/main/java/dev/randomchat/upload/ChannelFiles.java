@@ -9,11 +9,14 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.chat.ChannelEndListener;
 import dev.randomchat.chat.ChannelService;
+import dev.randomchat.safety.Reports;
 
 /**
- * A channel's files live as long as the channel: deleted when it ends (left, reported, or expired
- * while a server held its sockets), and swept when it expired with no server watching. Deleting is
- * idempotent, so every server may do it.
+ * A channel's files live as long as the channel's keys: an ended channel's keys are kept through the
+ * report window, and so are its files, so that a report made after the end still has its images as
+ * evidence (guests' links stop working at the end: {@link DownloadController}). The sweep deletes the
+ * files of every channel whose keys are gone. Deleting is idempotent, so every server may do it. A
+ * reported channel's files stay while its report lives, and the sweep deletes them after that.
  *
  * <p>The sweep treats every channel prefix in the store whose channel is not open in this
  * deployment's Redis as gone: a bucket or folder must not be shared by deployments with different
@@ -26,15 +29,18 @@ class ChannelFiles implements ChannelEndListener {
 
     private final FileStore store;
     private final ChannelService channels;
+    private final Reports reports;
 
-    ChannelFiles(FileStore store, ChannelService channels) {
+    ChannelFiles(FileStore store, ChannelService channels, Reports reports) {
         this.store = store;
         this.channels = channels;
+        this.reports = reports;
     }
 
     @Override
     public Mono<Void> channelEnded(String channelId) {
-        return store.deleteChannel(channelId);
+        // Kept for a report within the window; the sweep deletes them once the channel's keys are gone.
+        return Mono.empty();
     }
 
     @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:5m}", initialDelayString = "${chat.upload.sweep-delay:1m}")
@@ -45,8 +51,10 @@ class ChannelFiles implements ChannelEndListener {
 
     private Mono<Void> sweepNow() {
         return store.channels()
-                .filterWhen(channelId -> channels.isOpen(channelId)
-                        .map(open -> !open))
+                .filterWhen(channelId -> channels.isKept(channelId)
+                        .map(kept -> !kept))
+                .filterWhen(channelId -> reports.holdsFiles(channelId)
+                        .map(held -> !held))
                 .concatMap(channelId -> store.deleteChannel(channelId)
                         .doOnSuccess(done -> log.debug("swept the files of ended channel {}", channelId)))
                 .then()

@@ -17,11 +17,14 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import dev.randomchat.chat.ChannelService;
+
 /**
  * {@code GET /files/{channelId}/{fileId}?exp&sig}: the bytes of an uploaded file, for an
  * {@code <img src>} or a download link, with no headers needed. 403 when the signature does not
  * match (any other file, time or tampering), 410 when it matched but {@code exp} has passed, 404
- * when the file is gone (its channel ended), 503 when the store is unavailable.
+ * when the file is gone or its channel ended (the bytes may still be kept as evidence for the report
+ * window, but only the operator's links reach them then), 503 when the store is unavailable.
  *
  * <p>The response can do no harm on our origin: {@code nosniff}, the sniffed type (images only
  * inline, everything else an attachment of {@code application/octet-stream} or {@code pdf}), and a
@@ -35,15 +38,25 @@ class DownloadController {
 
     private final FileStore store;
     private final FileLinks links;
+    private final ChannelService channels;
 
-    DownloadController(FileStore store, FileLinks links) {
+    DownloadController(FileStore store, FileLinks links, ChannelService channels) {
         this.store = store;
         this.links = links;
+        this.channels = channels;
     }
 
+    /** A guest's link: the file of an open channel. */
     @GetMapping(FileLinks.PATH + "{channelId}/{fileId}")
-    Mono<ResponseEntity<Flux<DataBuffer>>> download(@PathVariable String channelId, @PathVariable String fileId,
+    Mono<ResponseEntity<Flux<DataBuffer>>> guestDownload(@PathVariable String channelId, @PathVariable String fileId,
             @RequestParam(required = false) String exp, @RequestParam(required = false) String sig) {
+        return download(channelId, fileId, exp, sig)
+                .filterWhen(found -> channels.isOpen(channelId))
+                .switchIfEmpty(Mono.error(UploadRejection::noSuchFile));
+    }
+
+    /** Any stored file of the channel, open or ended, for a valid signed link. */
+    Mono<ResponseEntity<Flux<DataBuffer>>> download(String channelId, String fileId, String exp, String sig) {
         long expiry = parse(exp);
         if (!FileKeys.validId(channelId) || !FileKeys.validId(fileId) || !links.signed(channelId, fileId, expiry, sig)) {
             return Mono.error(UploadRejection.badLink());

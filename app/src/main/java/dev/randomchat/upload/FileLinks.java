@@ -25,8 +25,13 @@ class FileLinks {
 
     /** A link valid for {@code JWT_EXPIRATION_SECONDS} from now. */
     String create(String channelId, String fileId) {
-        long exp = tokens.now().plus(tokens.ttl()).getEpochSecond();
-        return PATH + channelId + "/" + fileId + "?exp=" + exp + "&sig=" + tokens.signUrl(payload(channelId, fileId, exp));
+        return create(PATH, channelId, fileId, tokens.ttl());
+    }
+
+    /** A link under another path that serves the same files (the operators' copy), valid for {@code ttl}. */
+    String create(String path, String channelId, String fileId, Duration ttl) {
+        long exp = tokens.now().plus(ttl).getEpochSecond();
+        return path + channelId + "/" + fileId + "?exp=" + exp + "&sig=" + tokens.signUrl(payload(channelId, fileId, exp));
     }
 
     /** Whether {@code sig} is this server's signature of these ids and this expiry. */

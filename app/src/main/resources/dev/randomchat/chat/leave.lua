@@ -1,6 +1,6 @@
 -- leave.lua: end a channel for both guests; with the "gone" condition, only if a guest is gone.
 --
--- KEYS: 1 meta, 2 log, 3 cmids, 4 presence, 5 files, 6 topic
+-- KEYS: 1 meta, 2 log, 3 cmids, 4 presence, 5 files, 6 topic, 7 call (call/media.lua)
 -- ARGV: 1 guest leaving (or "" when the channel is ended by the server), 2 reason ("left", "gone"),
 --       3 ms to keep the closed channel's keys (the report window, at least), 4 publish command,
 --       5 the ended frame JSON,
@@ -32,5 +32,12 @@ if ARGV[6] == 'gone' then
 end
 redis.call('HSET', meta, 'closed', ARGV[2], 'by', by, 'at', now)
 for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[3])) end
+-- A call (requested or accepted) ends with the channel: its hangup is published before `ended`.
+local call = redis.call('HMGET', KEYS[7], 'id', 'state')
+if call[1] and call[2] ~= 'over' then
+  redis.call(ARGV[4], topic, 's|0||{"type":"media","from":"server","action":"hangup","callId":"' .. call[1] .. '"}')
+  redis.call('HSET', KEYS[7], 'state', 'over', 'was', call[2])
+  redis.call('PEXPIRE', KEYS[7], tonumber(ARGV[3]))
+end
 redis.call(ARGV[4], topic, 'e|0|' .. by .. '|' .. ARGV[5])
 return 'ok|' .. m[1] .. '|' .. m[2]

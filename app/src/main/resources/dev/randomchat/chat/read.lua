@@ -2,7 +2,8 @@
 --
 -- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> ms the entry was made, 4 topic
 -- ARGV: 1 guest, 2 server, 3 after, 4 ms the presence hash outlives meta, 5 most messages to return, 6 publish command,
---       7 mode ("join" or "read")
+--       7 mode ("join" or "read"), 8 optional: most bytes of messages to return (a replay page;
+--       at least one message is returned however large, so a page always makes progress)
 -- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
 --         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
 --         (message JSON never holds a raw newline).
@@ -42,6 +43,11 @@ local from = math.max(after - first + 1, 0)
 local limit = tonumber(ARGV[5])
 if from < len and limit > 0 then
   local items = redis.call('LRANGE', log, from, math.min(from + limit, len) - 1)
-  for _, item in ipairs(items) do out[#out + 1] = item end
+  local budget, used = tonumber(ARGV[8] or '0'), 0
+  for _, item in ipairs(items) do
+    if budget > 0 and used > 0 and used + #item > budget then break end
+    used = used + #item
+    out[#out + 1] = item
+  end
 end
 return table.concat(out, '\n')

@@ -9,6 +9,10 @@
 --         "closed" channel ended, "gone" channel expired or never existed, "forbidden" not a member.
 -- Atomic: numbering, storing and publishing happen together or not at all, so no crash can leave
 -- a stored message unpublished, a gap in seq, or a duplicate for a retried cmid.
+-- Bounded: a cmid is remembered exactly as long as its message is in the log. A message pushed out
+-- of the log (past MAX_MSGS) takes its cmid out of the hash, so the hash never holds more than
+-- MAX_MSGS entries (plus SLACK, should it ever hold entries of messages no longer in the log: it is
+-- then rebuilt from the log). A retried cmid whose message has left the log is stored as new.
 local meta, log, cmids, files, presence, topic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local sender, cmid = ARGV[1], ARGV[2]
 local m = redis.call('HMGET', meta, 'a', 'b', 'closed')
@@ -20,9 +24,29 @@ local previous = redis.call('HGET', cmids, field)
 if previous then return 'dup:' .. previous end
 local seq = redis.call('HINCRBY', meta, 'seq', 1)
 local message = ARGV[3] .. seq .. ARGV[4]
+local max = tonumber(ARGV[5])
+-- The sender and cmid of a stored message, as ChannelService writes them: ,"cmid":"..","from":"..".
+local function fieldOf(stored)
+  local c, f = string.match(stored, '"cmid":"([^"]*)","from":"([^"]*)"')
+  return c and (f .. ':' .. c)
+end
 redis.call('RPUSH', log, message)
-redis.call('LTRIM', log, -tonumber(ARGV[5]), -1)
 redis.call('HSET', cmids, field, seq)
+while redis.call('LLEN', log) > max do
+  local gone = fieldOf(redis.call('LPOP', log))
+  if gone then redis.call('HDEL', cmids, gone) end
+end
+local SLACK = 16
+if redis.call('HLEN', cmids) > max + SLACK then
+  local kept = {}
+  for _, stored in ipairs(redis.call('LRANGE', log, 0, -1)) do
+    local f = fieldOf(stored)
+    local s = f and redis.call('HGET', cmids, f)
+    if s then kept[#kept + 1] = f; kept[#kept + 1] = s end
+  end
+  redis.call('DEL', cmids)
+  for i = 1, #kept, 2 do redis.call('HSET', cmids, kept[i], kept[i + 1]) end
+end
 local ttl = tonumber(ARGV[6])
 redis.call('PEXPIRE', meta, ttl)
 redis.call('PEXPIRE', log, ttl)

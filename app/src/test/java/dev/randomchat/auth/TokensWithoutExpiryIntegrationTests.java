@@ -20,7 +20,7 @@ import dev.randomchat.support.WsClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PROTOCOL 7.3: a guest or channel token without {@code exp} is refused like an expired one, at
+ * docs/protocol.md 1: a guest or channel token without {@code exp} is refused like an expired one, at
  * the upgrade and on HTTP, although it is signed with the servers' own key. The same tokens with
  * {@code exp} pass, so nothing else about them is wrong.
  */

@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -265,7 +266,7 @@ class ChannelEndIntegrationTests {
     }
 
     private static List<JsonNode> reportsOf(String channelId) {
-        HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(one.uri("/api/admin/reports?limit=200"))
+        HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(one.managementUri("/api/admin/reports?limit=200"))
                 .timeout(WsClient.WAIT).header("Authorization", "Bearer " + ADMIN).GET().build());
         assertThat(response.statusCode()).isEqualTo(200);
         return Guests.JSON.readTree(response.body()).get("reports").values().stream()
@@ -273,7 +274,7 @@ class ChannelEndIntegrationTests {
                 .toList();
     }
 
-    private static java.util.function.Predicate<JsonNode> type(String type) {
+    private static Predicate<JsonNode> type(String type) {
         return frame -> type.equals(frame.path("type").asString());
     }
 

@@ -136,7 +136,7 @@ class GuestApiIntegrationTests {
         assertProblem(create(body), 400);
     }
 
-    /** Values are never coerced (PROTOCOL 6): a number, a boolean or an object is no name. */
+    /** Values are never coerced (docs/protocol.md 2.1): a number, a boolean or an object is no name. */
     @ParameterizedTest
     @ValueSource(strings = {"{\"name\":42}", "{\"name\":4.2}", "{\"name\":true}", "{\"name\":{\"text\":\"Ada\"}}",
             "{\"name\":[\"Ada\"]}", "{\"name\":\"Ada\",\"nonce\":7}"})

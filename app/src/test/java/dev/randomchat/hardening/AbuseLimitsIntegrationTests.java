@@ -120,6 +120,30 @@ class AbuseLimitsIntegrationTests {
     }
 
     @Test
+    void chargesFramesThatFailToDecodeToTheRateLimit() {
+        try (Visitor ada = Visitor.arrive(frames, "Ada")) {
+            for (int i = 0; i < 3 * RATE_BURST; i++) {
+                ada.socket().send("{not json " + i);
+            }
+            // Sent at once behind the garbage, which spent the tokens this valid frame needed.
+            ada.send(Map.of("type", "cancel"));
+            List<String> codes = new ArrayList<>();
+            for (int i = 0; i < 3 * RATE_BURST; i++) {
+                codes.add(ada.await("error").path("code").asString());
+            }
+            assertThat(codes).as("answers to undecodable frames").contains("bad_request", "rate_limited")
+                    .containsOnly("bad_request", "rate_limited");
+            assertThat(codes.stream().filter("bad_request"::equals).count()).as("within the burst")
+                    .isLessThanOrEqualTo(RATE_BURST + 1);
+            JsonNode answer = ada.await("error");
+            assertThat(answer.path("code").asString()).isEqualTo("rate_limited");
+            assertThat(answer.path("ref").asString()).isEqualTo("cancel");
+            ada.send(Map.of("type", "ping"));
+            ada.await("pong");
+        }
+    }
+
+    @Test
     void refusesASecondPairingOnTheSameDay() {
         try (Visitor cy = Visitor.arrive(frames, "Cy"); Visitor di = Visitor.arrive(frames, "Di");
                 Visitor ed = Visitor.arrive(frames, "Ed")) {
@@ -153,12 +177,12 @@ class AbuseLimitsIntegrationTests {
             assertThat(ada.socket().frames("hello").get(0).path("limits").path("maxMessageBytes").asInt())
                     .isEqualTo(MAX_MESSAGE_BYTES);
 
-            ada.socket().send(ping(MAX_MESSAGE_BYTES, "x"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES, "x"));
             ada.await("pong");
-            ada.socket().send(ping(MAX_MESSAGE_BYTES + 1, "x"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES + 1, "x"));
             JsonNode tooLarge = ada.await("error");
             // Fewer characters than the limit, more bytes: the limit is in bytes.
-            ada.socket().send(ping(MAX_MESSAGE_BYTES + 2, "\u00e9"));
+            ada.socket().sendMalformed(ping(MAX_MESSAGE_BYTES + 2, "\u00e9"));
             JsonNode tooManyBytes = ada.await("error");
 
             assertThat(tooLarge.path("code").asString()).isEqualTo("too_large");

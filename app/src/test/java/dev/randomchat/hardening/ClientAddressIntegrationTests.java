@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * PROTOCOL 7.4 on a server that believes it runs on Kubernetes ({@code KUBERNETES_SERVICE_HOST}
+ * docs/protocol.md 6.4 on a server that believes it runs on Kubernetes ({@code KUBERNETES_SERVICE_HOST}
  * and {@code _PORT} set, as in every pod): Spring Boot would then switch on Reactor Netty's own
  * forwarded-header handling and let any client name its own address. Only {@link #PROXY} is a
  * trusted proxy here; every other loopback address is a client connecting directly.

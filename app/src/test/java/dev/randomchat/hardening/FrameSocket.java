@@ -15,10 +15,16 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Random;
 
+import dev.randomchat.support.FrameSchemas;
+
 /**
  * A websocket client on a bare TCP socket that writes frames exactly as told: any opcode, any
  * payload (invalid UTF-8 included), fragments, unmasked frames, reserved bits. What the JDK client
  * refuses to send, a hostile client sends anyway.
+ *
+ * <p>Whatever it sends, every text frame the server answers with must match the published
+ * contract ({@link FrameSchemas}). Of what it sends, only {@link #sendText} frames are checked:
+ * the byte-level methods and {@link #sendMalformedText} exist to break the protocol.
  */
 final class FrameSocket implements AutoCloseable {
 
@@ -154,7 +160,14 @@ final class FrameSocket implements AutoCloseable {
         }
     }
 
+    /** Sends a frame of the protocol; fails unless it matches its schema. */
     void sendText(String text) {
+        FrameSchemas.requireValid(FrameSchemas.Direction.CLIENT, text);
+        sendMalformedText(text);
+    }
+
+    /** Sends text as it is, unchecked: a frame the protocol forbids, on purpose. */
+    void sendMalformedText(String text) {
         send(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -178,7 +191,9 @@ final class FrameSocket implements AutoCloseable {
                 in.readFully(payload);
                 int opcode = first & 0x0F;
                 if (opcode == TEXT) {
-                    return new String(payload, StandardCharsets.UTF_8);
+                    String text = new String(payload, StandardCharsets.UTF_8);
+                    FrameSchemas.requireValid(FrameSchemas.Direction.SERVER, text);
+                    return text;
                 }
                 if (opcode == CLOSE) {
                     return "close:" + (payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005);

@@ -90,7 +90,7 @@ class FuzzIntegrationTests {
 
             for (int i = 0; i < frames.size(); i++) {
                 frames.get(i).sendTo(ada.socket());
-                ada.socket().send(marker(i));
+                ada.socket().sendMalformed(marker(i));
                 if (i % BATCH == BATCH - 1 || i == frames.size() - 1) {
                     ada.socket().await(isMarker(i), WAIT);
                 }
@@ -125,7 +125,7 @@ class FuzzIntegrationTests {
     void closesAtMostTheSocketThatBreaksTheWebSocketRules() {
         try (Visitor ada = Visitor.arrive(server, "Ada")) {
             Map<String, RawCase> cases = new LinkedHashMap<>();
-            cases.put("text frame over 64 KiB", socket -> socket.sendText(
+            cases.put("text frame over 64 KiB", socket -> socket.sendMalformedText(
                     "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}"));
             cases.put("binary frame over 64 KiB", socket -> socket.send(true, FrameSocket.BINARY, new byte[70 * 1024]));
             cases.put("length field of 2^62 bytes", socket -> socket.declare(FrameSocket.TEXT, 1L << 62));
@@ -211,7 +211,7 @@ class FuzzIntegrationTests {
             ada.await("matched");
             bob.await("matched");
 
-            ada.socket().send("{\"type\":\"send\",\"cmid\":\"lone\",\"text\":\"a\\ud800b\"}");
+            ada.socket().sendMalformed("{\"type\":\"send\",\"cmid\":\"lone\",\"text\":\"a\\ud800b\"}");
             JsonNode outcome = ada.socket().await(f -> "ack".equals(f.path("type").asString())
                     || "error".equals(f.path("type").asString()), WAIT);
 

@@ -34,7 +34,7 @@ final class HostileFrames {
                 socket.sendBinary(binary);
             }
             else {
-                socket.send(text);
+                socket.sendMalformed(text);
             }
         }
 

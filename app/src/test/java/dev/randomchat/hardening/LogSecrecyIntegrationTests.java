@@ -132,9 +132,9 @@ class LogSecrecyIntegrationTests {
         String tooLong = "secret-text-" + UUID.randomUUID();
         String wrongType = "secret-text-" + UUID.randomUUID();
         secrets.addAll(List.of(cut, tooLong, wrongType));
-        ada.send("{\"type\":\"send\",\"cmid\":\"bad1\",\"text\":\"" + cut);
-        ada.send(Map.of("type", "send", "cmid", "bad2", "text", tooLong + "x".repeat(2_000)));
-        ada.send(Map.of("type", "send", "cmid", wrongType, "text", 42));
+        ada.sendMalformed("{\"type\":\"send\",\"cmid\":\"bad1\",\"text\":\"" + cut);
+        ada.sendMalformed(Map.of("type", "send", "cmid", "bad2", "text", tooLong + "x".repeat(2_000)));
+        ada.sendMalformed(Map.of("type", "send", "cmid", wrongType, "text", 42));
         String token = "secret-token-" + UUID.randomUUID();
         secrets.add(token);
         ada.send(Map.of("type", "join", "token", token));

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Slowloris (PROTOCOL 7.5): a connection whose request line, headers or body stop arriving for
+ * Slowloris (docs/protocol.md 7): a connection whose request line, headers or body stop arriving for
  * {@code HTTP_IDLE_SECONDS} is closed, on the public and on the management port; an open
  * websocket, which is past its request, is not.
  */

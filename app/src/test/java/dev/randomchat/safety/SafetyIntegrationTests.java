@@ -105,7 +105,7 @@ class SafetyIntegrationTests {
         try (Visitor ada = Visitor.arrive(one, "Ada")) {
             ada.send(Map.of("type", "report", "reason", "abuse"));
             assertThat(ada.await("error").get("code").asString()).isEqualTo("not_in_channel");
-            ada.send(Map.of("type", "report", "reason", "because"));
+            ada.socket().sendMalformed(Map.of("type", "report", "reason", "because"));
             assertThat(ada.await("error").get("code").asString()).isEqualTo("bad_request");
         }
     }

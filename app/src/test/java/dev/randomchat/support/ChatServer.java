@@ -90,6 +90,9 @@ public final class ChatServer implements AutoCloseable {
         // Every test client comes from 127.0.0.1; tests of these limits set them lower.
         env.put("GUEST_CREATIONS_PER_MINUTE", "100000");
         env.put("MAX_CONNS_PER_IP", "100000");
+        env.put("UPGRADES_PER_SECOND", "100000");
+        // Tests reuse a guest for many joins and matches; tests of this limit set it lower.
+        env.put("JOINS_PER_MINUTE", "100000");
         env.put("spring.main.banner-mode", "off");
         return env;
     }

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class RawWebSocket implements AutoCloseable {
         try {
             Socket socket = new Socket();
             socket.setReceiveBufferSize(receiveBufferBytes);
-            socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 5000);
             socket.setSoTimeout((int) WsClient.WAIT.toMillis());
             RawWebSocket client = new RawWebSocket(socket);
             byte[] key = new byte[16];
@@ -60,7 +61,9 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Sends a frame of the protocol; fails unless it matches its schema ({@link FrameSchemas}). */
     public void sendText(String text) {
+        FrameSchemas.requireValid(FrameSchemas.Direction.CLIENT, text);
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         byte[] mask = new byte[4];
         RANDOM.nextBytes(mask);
@@ -85,12 +88,17 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** Reads one text frame (for the first frames, before the client stalls). */
+    /**
+     * Reads one text frame (for the first frames, before the client stalls); fails unless it
+     * matches its schema ({@link FrameSchemas}).
+     */
     public String readText() throws IOException {
         while (true) {
             Frame frame = readFrame();
             if (frame.opcode() == 1) {
-                return new String(frame.payload(), StandardCharsets.UTF_8);
+                String text = new String(frame.payload(), StandardCharsets.UTF_8);
+                FrameSchemas.requireValid(FrameSchemas.Direction.SERVER, text);
+                return text;
             }
         }
     }

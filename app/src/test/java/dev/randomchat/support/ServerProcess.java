@@ -38,9 +38,17 @@ public final class ServerProcess implements AutoCloseable {
         this.uploads = uploads;
     }
 
+    /** The JVM options a server process runs with unless a test gives its own. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+
     /** Starts a server sharing {@code cluster}'s Redis key prefix, and waits until it is ready. */
     public static ServerProcess start(String cluster, Map<String, String> env) {
-        ServerProcess server = launch(withDefaults(cluster, env));
+        return start(cluster, env, JVM_OPTIONS);
+    }
+
+    /** The same, with these JVM options (heap size, flags) instead of {@link #JVM_OPTIONS}. */
+    public static ServerProcess start(String cluster, Map<String, String> env, List<String> jvmOptions) {
+        ServerProcess server = launch(withDefaults(cluster, env), jvmOptions);
         server.awaitReady();
         return server;
     }
@@ -50,6 +58,11 @@ public final class ServerProcess implements AutoCloseable {
      * {@code HTTP_PORT} and {@code MANAGEMENT_PORT} unless given) and does not wait.
      */
     public static ServerProcess launch(Map<String, String> env) {
+        return launch(env, JVM_OPTIONS);
+    }
+
+    /** Starts a JVM with these options and exactly this environment (plus PATH and HOME); does not wait. */
+    public static ServerProcess launch(Map<String, String> env, List<String> jvmOptions) {
         try {
             int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
             int managementPort = env.containsKey("MANAGEMENT_PORT") ? Integer.parseInt(env.get("MANAGEMENT_PORT"))
@@ -57,8 +70,10 @@ public final class ServerProcess implements AutoCloseable {
             Path dir = ScratchDirs.create(SERVER_DIR);
             Path log = dir.resolve("server.log");
             // devtools is on the test classpath (it serves ./run.sh dev); a real server runs without it.
-            List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
-                    "-Dspring.devtools.restart.enabled=false",
+            List<String> command = new ArrayList<>();
+            command.add(javaBinary());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-Dspring.devtools.restart.enabled=false",
                     "-cp", classpath(), "dev.randomchat.RandomChatApplication"));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(dir.toFile())

@@ -1,18 +1,37 @@
 package dev.randomchat.support;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
 
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.PortBinding;
+import com.github.dockerjava.api.model.Ports;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
 
 import dev.randomchat.system.RedisProcess;
 
 /**
- * The one Redis every integration test uses: a {@code redis:7-alpine} container when a Docker
- * engine answers, otherwise a real {@code redis-server} process (PATH, else embedded-redis).
+ * The one Redis every integration test uses: a container from a local Redis image when a Docker
+ * engine answers and has one, otherwise a real {@code redis-server} process (PATH, else
+ * embedded-redis). The same tests run either way; the test output says which ran.
+ * <p>
+ * No image is ever pulled (no registry is reachable where these tests run): the image is
+ * {@code TEST_REDIS_IMAGE}, by default {@code random-chat-local/redis:latest}, which
+ * deployments/docker-test/build-images.sh builds from Debian's redis-server (.ci/run builds it
+ * before the tests). Testcontainers' Ryuk is off (its image would be pulled: surefire sets
+ * TESTCONTAINERS_RYUK_DISABLED) and so are its start-up checks (testcontainers.properties); the
+ * container is stopped by a shutdown hook, and by deployments/docker-test/dockerd.sh stop otherwise.
  * Started once per JVM; each test isolates itself with its own key prefix.
  */
 public final class TestRedis {
+
+    static final String LOCAL_REDIS_IMAGE = "random-chat-local/redis:latest";
+
+    private static final int REDIS_PORT = 6379;
 
     private static String address;
     private static RedisProcess process;
@@ -42,19 +61,45 @@ public final class TestRedis {
         }
     }
 
+    /** The image, when Docker answers and holds it locally; empty otherwise. */
+    static Optional<String> localImage(String image) {
+        if (!dockerAvailable()) {
+            return Optional.empty();
+        }
+        try {
+            DockerClientFactory.instance().client().inspectImageCmd(image).exec();
+            return Optional.of(image);
+        }
+        catch (RuntimeException ex) {
+            return Optional.empty();
+        }
+    }
+
     private static String start() {
-        if (dockerAvailable()) {
-            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+        String image = Optional.ofNullable(System.getenv("TEST_REDIS_IMAGE")).orElse(LOCAL_REDIS_IMAGE);
+        Optional<String> local = localImage(image);
+        if (local.isPresent()) {
+            GenericContainer<?> redis = new GenericContainer<>(DockerImageName.parse(image))
+                    .withExposedPorts(REDIS_PORT)
+                    // Published on 127.0.0.1 only (Docker's default would be every interface).
+                    .withCreateContainerCmdModifier((command) -> command.getHostConfig().withPortBindings(
+                            new PortBinding(Ports.Binding.bindIp("127.0.0.1"), ExposedPort.tcp(REDIS_PORT))))
+                    // Ready by its log, not by a probe of Testcontainers' idea of the host address,
+                    // which on some machines is the bridge's gateway, where nothing is published.
+                    .waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1)
+                            .withStartupTimeout(Duration.ofSeconds(60)));
             redis.start();
             Runtime.getRuntime().addShutdownHook(new Thread(redis::stop));
-            String where = redis.getHost() + ":" + redis.getMappedPort(6379);
-            System.out.println("[test infrastructure] Redis: Testcontainers redis:7-alpine at " + where);
+            String where = "127.0.0.1:" + redis.getMappedPort(REDIS_PORT);
+            System.out.println("[test infrastructure] Redis: Testcontainers, local image " + image + " at " + where);
             return where;
         }
+        String why = dockerAvailable() ? "Docker answers but has no image " + image
+                + " (deployments/docker-test/build-images.sh builds it)" : "no Docker engine";
         try {
             process = RedisProcess.start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::close));
-            System.out.println("[test infrastructure] Redis: no Docker engine, so a real redis-server process ("
+            System.out.println("[test infrastructure] Redis: " + why + ", so a real redis-server process ("
                     + process.origin() + ") at " + process.address());
             return process.address();
         }

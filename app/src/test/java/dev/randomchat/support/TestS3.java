@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -18,8 +19,9 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 import org.testcontainers.containers.MinIOContainer;
 
 /**
- * An S3 endpoint for tests: a MinIO container when a Docker engine answers, otherwise an in-process
- * s3proxy over its transient (in-memory) store. {@link #shared()} is started once per JVM; tests
+ * An S3 endpoint for tests: a MinIO container when a Docker engine answers and holds the local image
+ * named by TEST_MINIO_IMAGE (nothing is pulled), otherwise an in-process s3proxy over its transient
+ * (in-memory) store. {@link #shared()} is started once per JVM; tests
  * that stop their store ({@link #start()}, {@link #stop()}) get one of their own. Each server under
  * test should use its own bucket ({@link #newBucket()}).
  */
@@ -27,7 +29,6 @@ public final class TestS3 implements AutoCloseable {
 
     public static final String ACCESS_KEY = "rctestaccess";
     public static final String SECRET_KEY = "rctestsecret0123456789";
-    private static final String MINIO_IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     private static TestS3 shared;
 
@@ -52,7 +53,9 @@ public final class TestS3 implements AutoCloseable {
 
     /** A store of the caller's own, which the caller stops. */
     public static TestS3 start() {
-        TestS3 s3 = TestRedis.dockerAvailable() ? minio() : s3proxy();
+        // MinIO only from a local image (nothing is pulled): TEST_MINIO_IMAGE, when Docker has it.
+        Optional<String> minio = Optional.ofNullable(System.getenv("TEST_MINIO_IMAGE")).flatMap(TestRedis::localImage);
+        TestS3 s3 = minio.isPresent() ? minio(minio.get()) : s3proxy();
         System.out.println("[test infrastructure] S3: " + s3.kind + " at " + s3.endpoint);
         return s3;
     }
@@ -62,12 +65,12 @@ public final class TestS3 implements AutoCloseable {
         return "rc-test-" + ProcessHandle.current().pid() + "-" + BUCKETS.incrementAndGet();
     }
 
-    private static TestS3 minio() {
-        MinIOContainer container = new MinIOContainer(MINIO_IMAGE)
+    private static TestS3 minio(String image) {
+        MinIOContainer container = new MinIOContainer(image)
                 .withUserName(ACCESS_KEY)
                 .withPassword(SECRET_KEY);
         container.start();
-        return new TestS3(container.getS3URL(), "Testcontainers " + MINIO_IMAGE, container::stop);
+        return new TestS3(container.getS3URL(), "Testcontainers, local image " + image, container::stop);
     }
 
     private static TestS3 s3proxy() {
@@ -94,7 +97,7 @@ public final class TestS3 implements AutoCloseable {
         catch (Exception ex) {
             throw new IllegalStateException("cannot start s3proxy", ex);
         }
-        return new TestS3("http://127.0.0.1:" + proxy.getPort(), "no Docker engine, so in-process s3proxy (transient)",
+        return new TestS3("http://127.0.0.1:" + proxy.getPort(), "in-process s3proxy (transient; no local MinIO image in TEST_MINIO_IMAGE)",
                 () -> {
                     try {
                         proxy.stop();

@@ -22,6 +22,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * A real websocket client for tests: every frame received is kept in order, and {@link #await}
  * waits (bounded) for the next one that matches.
+ *
+ * <p>Every frame is checked against the published contract ({@link FrameSchemas}): a frame this
+ * client sends must match {@code docs/schemas/client} (tests that send malformed frames on
+ * purpose say so with {@link #sendMalformed}), and a frame the server sends that does not match
+ * {@code docs/schemas/server} fails the test at the next {@link #await}, {@link #frames} or
+ * {@link #close}.
  */
 public final class WsClient implements AutoCloseable {
 
@@ -81,9 +87,21 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** Sends a frame of the protocol; fails unless it matches its schema. */
     public WsClient send(String text) {
+        FrameSchemas.requireValid(FrameSchemas.Direction.CLIENT, text);
+        return sendMalformed(text);
+    }
+
+    /** Sends text as it is, unchecked: for tests of what the server does with frames the protocol forbids. */
+    public WsClient sendMalformed(String text) {
         socket.sendText(text, true).join();
         return this;
+    }
+
+    /** {@link #sendMalformed(String)} of a frame built from a map. */
+    public WsClient sendMalformed(Map<String, ?> frame) {
+        return sendMalformed(Guests.JSON.writeValueAsString(frame));
     }
 
     public WsClient send(Map<String, ?> frame) {
@@ -102,6 +120,7 @@ public final class WsClient implements AutoCloseable {
 
     public JsonNode await(Predicate<JsonNode> matching, Duration timeout) {
         synchronized (listener) {
+            listener.requireConforming();
             return awaitLocked(matching, timeout);
         }
     }
@@ -117,6 +136,7 @@ public final class WsClient implements AutoCloseable {
                     return frame;
                 }
             }
+            listener.requireConforming();
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 String state = closed.isDone() ? "closed with " + closed.getNow(null) : "open";
@@ -135,6 +155,7 @@ public final class WsClient implements AutoCloseable {
     /** Every frame received so far. */
     public List<JsonNode> frames() {
         synchronized (listener) {
+            listener.requireConforming();
             return new ArrayList<>(listener.frames);
         }
     }
@@ -168,6 +189,9 @@ public final class WsClient implements AutoCloseable {
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(ex -> null);
         }
         socket.abort();
+        synchronized (listener) {
+            listener.requireConforming();
+        }
     }
 
     private static final class Listener implements WebSocket.Listener {
@@ -175,6 +199,8 @@ public final class WsClient implements AutoCloseable {
         private final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
         private final List<JsonNode> frames = new ArrayList<>();
+        /** Server frames that do not match their schema, reported once to the test. */
+        private final List<String> violations = new ArrayList<>();
         private volatile boolean stalled;
 
         @Override
@@ -184,8 +210,12 @@ public final class WsClient implements AutoCloseable {
                 String text = partial.toString();
                 partial.setLength(0);
                 JsonNode frame = Guests.JSON.readTree(text);
+                List<String> problems = FrameSchemas.violations(FrameSchemas.Direction.SERVER, text);
                 synchronized (this) {
                     frames.add(frame);
+                    if (!problems.isEmpty()) {
+                        violations.add(FrameSchemas.describe(FrameSchemas.Direction.SERVER, text, problems));
+                    }
                     notifyAll();
                 }
             }
@@ -194,6 +224,15 @@ public final class WsClient implements AutoCloseable {
             }
             socket.request(1);
             return null;
+        }
+
+        /** Called holding this listener's lock. */
+        void requireConforming() {
+            if (!violations.isEmpty()) {
+                List<String> found = new ArrayList<>(violations);
+                violations.clear();
+                throw new AssertionError("the server sent frames the contract does not describe: " + found);
+            }
         }
 
         @Override

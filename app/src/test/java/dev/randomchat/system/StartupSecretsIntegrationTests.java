@@ -15,7 +15,7 @@ import dev.randomchat.support.ServerProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * PROTOCOL 7.3: a server given a publicly known or guessable secret does not start. Each case is
+ * docs/protocol.md 5.2: a server given a publicly known or guessable secret does not start. Each case is
  * a real server process against the test Redis (so not in embedded mode, except where named),
  * which must exit by itself, not with 0, and say which variable to change, never its value.
  */

@@ -34,7 +34,7 @@ import static dev.randomchat.upload.UploadScenarios.uploaded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The limits on uploads (protocol 7.5), against a real server with the local store and small
+ * The limits on uploads (docs/protocol.md 4 and 7), against a real server with the local store and small
  * limits: a one-second idle timeout, two uploads in flight per guest, three files or 100,000 bytes
  * per channel, 64 KiB per file.
  */

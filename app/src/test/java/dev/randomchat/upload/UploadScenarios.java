@@ -23,6 +23,7 @@ import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
 import dev.randomchat.support.WsClient;
+import dev.randomchat.system.Redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -288,7 +289,7 @@ abstract class UploadScenarios {
     }
 
     @Test
-    void deletesTheChannelsFilesWhenItEndsAndRefusesNewOnes() {
+    void keepsAnEndedChannelsFilesAsEvidenceOutOfItsGuestsReachAndSweepsThemWithTheChannel() {
         FileApi api = new FileApi(server());
         try (MatchedPair pair = MatchedPair.match(server(), server())) {
             JsonNode one = uploaded(api.upload(pair.channelId, pair.adaToken, "one.png", "image/png", png(500)));
@@ -298,14 +299,19 @@ abstract class UploadScenarios {
 
             pair.ada.send(Map.of("type", "leave"));
             pair.bob.await("ended");
-            Awaitility.await().atMost(GONE_WITHIN).pollInterval(Duration.ofMillis(50))
-                    .until(() -> storedFiles(pair.channelId).isEmpty());
 
             assertThat(api.download(one.get("url").asString()).statusCode()).isEqualTo(404);
             assertThat(api.download(two.get("url").asString()).statusCode()).isEqualTo(404);
             HttpResponse<String> late = api.upload(pair.channelId, pair.adaToken, "late.png", "image/png", png(10));
             assertThat(late.statusCode()).isEqualTo(410);
             assertThat(header(late, "Content-Type")).isEqualTo("application/problem+json");
+            assertThat(storedFiles(pair.channelId)).as("kept for a report within the window").hasSize(2);
+
+            // The ended channel's keys expire (here: go at once); the next sweep deletes its files.
+            Redis redis = server().bean(Redis.class);
+            redis.commands().del(redis.key("ch", "{" + pair.channelId + "}", "meta")).block(GONE_WITHIN);
+            server().bean(ChannelFiles.class).sweep().block(GONE_WITHIN);
+            assertThat(storedFiles(pair.channelId)).isEmpty();
         }
     }
 

@@ -52,7 +52,7 @@ final class Browser implements AutoCloseable {
     private final Path profile;
     private final List<LogEntry> console = new ArrayList<>();
 
-    private Browser(int width, int height, boolean phone) throws IOException {
+    private Browser(int width, int height, boolean phone, List<String> extraArguments) throws IOException {
         this.profile = Files.createTempDirectory("rc-chromium-");
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
@@ -69,6 +69,7 @@ final class Browser implements AutoCloseable {
                 "--lang=en-US",
                 "--window-size=" + width + "," + height,
                 "--user-data-dir=" + profile);
+        options.addArguments(extraArguments);
         if (phone) {
             // Headless Chromium windows are at least 500 px wide: a phone needs device emulation,
             // which also makes it a touch device, `(pointer: coarse)` included.
@@ -118,17 +119,22 @@ final class Browser implements AutoCloseable {
 
     /** A 1280 x 800 page with a mouse and a keyboard. */
     static Browser desktop() throws IOException {
-        return new Browser(1280, 800, false);
+        return new Browser(1280, 800, false, List.of());
+    }
+
+    /** A page of this size (a touch screen when {@code phone}) with more Chromium flags (e.g. fake media devices). */
+    static Browser withArguments(int width, int height, boolean phone, List<String> extraArguments) throws IOException {
+        return new Browser(width, height, phone, extraArguments);
     }
 
     /** A 375 x 700 touch screen. */
     static Browser mobile() throws IOException {
-        return new Browser(375, 700, true);
+        return new Browser(375, 700, true, List.of());
     }
 
     /** A 390 x 844 touch screen (a current phone, portrait). */
     static Browser phone() throws IOException {
-        return new Browser(390, 844, true);
+        return new Browser(390, 844, true, List.of());
     }
 
     /** Whether the page sees a touch screen, where Enter makes a new line and Send sends. */

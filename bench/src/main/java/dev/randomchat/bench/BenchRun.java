@@ -19,6 +19,7 @@ import dev.randomchat.bench.infra.Report;
 import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.scenario.Baselines;
+import dev.randomchat.bench.scenario.Hostile;
 import dev.randomchat.bench.scenario.Idle;
 import dev.randomchat.bench.scenario.Matching;
 import dev.randomchat.bench.scenario.Relay;
@@ -31,7 +32,7 @@ import dev.randomchat.bench.scenario.Relay;
 final class BenchRun {
 
     private static final Path APP_JAR = Path.of(System.getProperty("bench.appJar",
-            "app/target/random-chat-app-1.0.0-SNAPSHOT.jar"));
+            "app/target/random-chat-app-1.0.0-SNAPSHOT-exec.jar"));
     private static final Path TARGET = Path.of(System.getProperty("bench.dir", "bench/target"));
     /** A series ends after this many unsustained steps in a row (one may be noise on a shared machine). */
     private static final int GIVE_UP_AFTER = 2;
@@ -50,8 +51,9 @@ final class BenchRun {
     private Map<String, Object> hop;
     private Map<String, Object> idleApp;
     private Map<String, Object> idleBare;
+    private Map<String, Object> hostile;
 
-    /** Scenarios to run (all when empty): echo, relay1, redis, relay2, hop, matching, idle. */
+    /** Scenarios to run (all when empty): echo, relay1, redis, relay2, hop, matching, idle, hostile. */
     private final Set<String> only;
 
     BenchRun(Plan plan, boolean jfr, Set<String> only) {
@@ -96,6 +98,8 @@ final class BenchRun {
             Service one = services.startApp("server1", APP_JAR, redisAddr, secret);
             Service two = services.startApp("server2", APP_JAR, redisAddr, secret);
             Service echo = services.startEcho();
+            Service attacked = wants("hostile") ? services.startApp("hostile", APP_JAR, redisAddr, secret,
+                    Hostile.SERVER_HEAP, Hostile.SERVER_SETTINGS) : null;
             services.awaitReady(one, "/actuator/health/readiness");
             services.awaitReady(two, "/actuator/health/readiness");
             services.awaitReady(echo, "/heap");
@@ -169,9 +173,14 @@ final class BenchRun {
                 if (wants("idle")) {
                     idle(report, echo, two);
                 }
+                if (attacked != null) {
+                    services.awaitReady(attacked, "/actuator/health/readiness");
+                    // The other servers sit idle meanwhile; only the attacked one and Redis are measured.
+                    hostile = new Hostile(attacked, redis).run(500, 4, 20, plan.hostileSeconds());
+                    report.line("hostile", hostile);
+                }
                 if (peer) {
-                    peerRows(report, peerRows, relay, redis, probe, one, two, clusterNodes, clustered, clusteredSince,
-                            idleServer, services);
+                    peerRows(report, peerRows, relay, redis, probe, one, clusterNodes, clustered, clusteredSince);
                 }
                 if (jfr) {
                     for (Service server : List.of(one, two)) {
@@ -179,6 +188,17 @@ final class BenchRun {
                         Services.dumpRecording(server, file);
                         Report.note("JFR recording of " + server.name() + " (after the warm-up): " + file);
                     }
+                }
+                if (idleServer != null) {
+                    // Only the idle server and Redis are measured: the others stop, so their own timers
+                    // are not counted.
+                    for (Service other : java.util.Arrays.asList(one, two, clustered, attacked)) {
+                        if (other != null) {
+                            services.stop(other);
+                        }
+                    }
+                    clusterNodes.forEach(services::stop);
+                    peerRows.idle(report, idleServer, redis, probe);
                 }
             }
         }
@@ -188,7 +208,8 @@ final class BenchRun {
         end.put("loadAverageAfter", Machine.loadAverage());
         end.put("jsonLines", report.file().toString());
         String markdown = new Summary(plan, machine, echoRuns, relayOne, relayTwo, matching, redisPublish, hop,
-                idleApp, idleBare, end).markdown() + (peer ? "\n" + peerRows.markdown(machine) : "");
+                idleApp, idleBare, end).markdown() + Hostile.markdown(hostile)
+                + (peer ? "\n" + peerRows.markdown(machine) : "");
         Path summary = TARGET.resolve("bench-" + stamp + ".md");
         Files.writeString(summary, markdown);
         end.put("summary", summary.toString());
@@ -252,8 +273,7 @@ final class BenchRun {
     }
 
     private void peerRows(Report report, PeerRows rows, Relay relay, Service redis, RedisProbe probe, Service one,
-            Service two, List<Service> clusterNodes, Service clustered, long clusteredSince, Service idleServer,
-            Services services) throws Exception {
+            List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
         if (wants("peer") || wants("peer-relay")) {
             rows.relay(report, relay, one, false);
         }
@@ -275,16 +295,6 @@ final class BenchRun {
         }
         if (clustered != null) {
             rows.reconnects(report, clustered, clusteredSince);
-        }
-        if (idleServer != null) {
-            // Only the idle server and Redis are measured: the others stop, so their own timers are not counted.
-            for (Service other : java.util.Arrays.asList(one, two, clustered)) {
-                if (other != null) {
-                    services.stop(other);
-                }
-            }
-            clusterNodes.forEach(services::stop);
-            rows.idle(report, idleServer, redis, probe);
         }
     }
 

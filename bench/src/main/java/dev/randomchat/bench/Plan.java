@@ -18,10 +18,12 @@ package dev.randomchat.bench;
  * @param matchMaxVisitors visitors pre-connected for one matching step at most
  * @param matchStepSeconds arrivals last this long unless {@code matchMaxVisitors} cuts them short
  * @param idleLevels connection counts at which idle heap and RSS are sampled
+ * @param hostileSeconds length of each hostile-load phase (bystander alone, then under attack)
  */
 record Plan(String name, double warmupSeconds, double echoSeconds, int echoConnections, int echoWindow,
         int relayPairs, double relayStepSeconds, int[] relayRates, int redisBenchRequests, double hopSeconds,
-        int hopRate, int[] matchRates, int matchMaxVisitors, double matchStepSeconds, int[] idleLevels) {
+        int hopRate, int[] matchRates, int matchMaxVisitors, double matchStepSeconds, int[] idleLevels,
+        double hostileSeconds) {
 
     /**
      * This plan with the rates and lengths given as system properties, for profiling one operating
@@ -34,7 +36,7 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
                 ints("bench.relayRates", relayRates), redisBenchRequests, hopSeconds, hopRate,
                 ints("bench.matchRates", matchRates), matchMaxVisitors,
                 seconds("bench.matchStepSeconds", matchStepSeconds),
-                ints("bench.idleLevels", idleLevels));
+                ints("bench.idleLevels", idleLevels), seconds("bench.hostileSeconds", hostileSeconds));
     }
 
     private static double seconds(String property, double otherwise) {
@@ -52,7 +54,7 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
                 100_000, 2, 5_000,
                 new int[] {500, 1_000, 2_000, 3_000, 5_000},
                 4_000, 1.0,
-                new int[] {1_000, 2_000, 3_000, 4_000});
+                new int[] {1_000, 2_000, 3_000, 4_000}, 10);
     }
 
     static Plan full() {
@@ -64,6 +66,6 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
                 300_000, 5, 5_000,
                 new int[] {500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000},
                 8_000, 2.0,
-                new int[] {2_000, 5_000, 8_000, 11_000, 15_000});
+                new int[] {2_000, 5_000, 8_000, 11_000, 15_000}, 20);
     }
 }

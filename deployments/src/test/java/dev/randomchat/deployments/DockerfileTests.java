@@ -40,10 +40,12 @@ class DockerfileTests {
     }
 
     @Test
-    void copiesTheJarThatTheAppModuleProduces() {
-        String expectedJar = "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + ".jar";
+    void copiesTheExecutableJarThatTheAppModuleProduces() {
+        // The executable (repackaged) jar carries Boot's `exec` classifier; the plain jar is the module's artifact.
+        String expectedJar = "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + "-exec.jar";
 
         assertThat(String.join("\n", dockerfile.stages().get(0).arguments("RUN"))).contains(expectedJar);
+        assertThat(RepositoryFiles.read("app/pom.xml")).contains("<classifier>exec</classifier>");
         assertThat(RepositoryFiles.read("app/pom.xml"))
                 .as("the app jar must be layered for `extract --layers`")
                 .containsPattern("<layers>\\s*<enabled>true</enabled>\\s*</layers>");
@@ -84,19 +86,31 @@ class DockerfileTests {
         assertThat(run.image()).startsWith("eclipse-temurin:17-jre");
         assertThat(run.arguments("USER")).containsExactly(IMAGE_UID + ":" + IMAGE_UID);
         assertThat(String.join("\n", run.arguments("RUN"))).contains("--uid " + IMAGE_UID);
-        assertThat(run.arguments("EXPOSE")).containsExactly("8080");
+        assertThat(run.arguments("EXPOSE")).as("HTTP_PORT and MANAGEMENT_PORT").containsExactly("8080 9090");
     }
 
     @Test
-    void startsTheJvmWithContainerAwareFlagsAsProcessOne() {
+    void startsTheJvmWithContainerAwareFlagsAndJavaOptsAsProcessOne() {
         List<String> entrypoint = dockerfile.finalStage().arguments("ENTRYPOINT");
 
         assertThat(entrypoint).hasSize(1);
         assertThat(entrypoint.get(0))
-                .as("exec form, so that java itself receives SIGTERM")
-                .startsWith("[\"java\"")
-                .contains("\"-XX:MaxRAMPercentage=75\"", "\"-XX:+ExitOnOutOfMemoryError\"")
-                .contains("\"-jar\", \"application.jar\"");
+                .as("the shell execs java, so that java itself is PID 1 and receives SIGTERM")
+                .startsWith("[\"sh\", \"-c\", \"exec java ")
+                .contains("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError $JAVA_OPTS -jar application.jar");
+        assertThat(dockerfile.finalStage().arguments("ENV")).contains("JAVA_OPTS=\"\"");
+    }
+
+    @Test
+    void takesItsBaseImagesAsBuildArgumentsAndNeedsNoFrontendImage() {
+        String text = RepositoryFiles.read(DOCKERFILE);
+
+        assertThat(text).containsPattern("(?m)^ARG JDK_IMAGE=eclipse-temurin:17-jdk")
+                .containsPattern("(?m)^ARG JRE_IMAGE=eclipse-temurin:17-jre")
+                .containsPattern("(?m)^FROM \\$\\{JDK_IMAGE} AS build")
+                .containsPattern("(?m)^FROM \\$\\{JRE_IMAGE}$");
+        assertThat(text).as("a `# syntax=` line makes BuildKit pull a frontend image").doesNotContainPattern("(?m)^# *syntax=");
+        assertThat(RepositoryFiles.read("deployments/Dockerfile.dockerignore")).contains("**/target", ".git");
     }
 
     @Test

@@ -31,17 +31,18 @@ final class KubernetesManifests {
     static final Path DIRECTORY = RepositoryFiles.path("deployments/k8s");
 
     /** The kinds these manifests may use, by apiVersion and kind. Add one here to use it. */
-    private static final Map<String, Class<? extends KubernetesObject>> MODELS = Map.of(
-            "v1/Namespace", V1Namespace.class,
-            "v1/ConfigMap", V1ConfigMap.class,
-            "v1/Secret", V1Secret.class,
-            "v1/Service", V1Service.class,
-            "apps/v1/Deployment", V1Deployment.class,
-            "apps/v1/StatefulSet", V1StatefulSet.class,
-            "networking.k8s.io/v1/Ingress", V1Ingress.class,
-            "networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class,
-            "autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,
-            "policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class);
+    private static final Map<String, Class<? extends KubernetesObject>> MODELS = Map.ofEntries(
+            Map.entry("v1/Namespace", V1Namespace.class),
+            Map.entry("v1/ConfigMap", V1ConfigMap.class),
+            Map.entry("v1/Secret", V1Secret.class),
+            Map.entry("v1/Service", V1Service.class),
+            Map.entry("apps/v1/Deployment", V1Deployment.class),
+            Map.entry("apps/v1/StatefulSet", V1StatefulSet.class),
+            Map.entry("batch/v1/Job", io.kubernetes.client.openapi.models.V1Job.class),
+            Map.entry("networking.k8s.io/v1/Ingress", V1Ingress.class),
+            Map.entry("networking.k8s.io/v1/NetworkPolicy", V1NetworkPolicy.class),
+            Map.entry("autoscaling/v2/HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class),
+            Map.entry("policy/v1/PodDisruptionBudget", V1PodDisruptionBudget.class));
 
     /** Keys whose values Kubernetes types as map[string]string: YAML numbers or booleans fail there. */
     private static final Set<String> STRING_MAPS = Set.of("labels", "annotations", "matchLabels", "data",

@@ -51,7 +51,7 @@ class KubernetesManifestsTests {
 
     static final String NAMESPACE = "random-chat";
 
-    /** PROTOCOL.md: the server pings every 25 s. */
+    /** docs/protocol.md 2.4: the server pings every 25 s. */
     private static final int PING_SECONDS = 25;
 
     /** Spring's default timeout-per-shutdown-phase, used when application.yaml says nothing. */
@@ -187,6 +187,9 @@ class KubernetesManifestsTests {
     void everyPodMeetsTheRestrictedPodSecurityStandard() {
         assertThat(one("Namespace", NAMESPACE).model().getMetadata().getLabels())
                 .containsEntry("pod-security.kubernetes.io/enforce", "restricted");
+        // Jobs run to completion: probes are for what keeps running.
+        List<String> oneShot = manifests.stream().filter((manifest) -> manifest.kind().equals("Job"))
+                .map(Manifest::name).toList();
         for (Map.Entry<String, V1PodTemplateSpec> template : podTemplates().entrySet()) {
             V1PodSpec pod = template.getValue().getSpec();
             assertThat(pod.getSecurityContext().getRunAsNonRoot()).as(template.getKey()).isTrue();
@@ -198,8 +201,10 @@ class KubernetesManifestsTests {
                 assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
                 assertThat(container.getImage()).as("pinned image of %s", template.getKey()).doesNotEndWith(":latest");
                 assertThat(container.getResources().getRequests()).as(template.getKey()).containsKeys("cpu", "memory");
-                assertThat(container.getReadinessProbe()).as(template.getKey()).isNotNull();
-                assertThat(container.getLivenessProbe()).as(template.getKey()).isNotNull();
+                if (!oneShot.contains(template.getKey())) {
+                    assertThat(container.getReadinessProbe()).as(template.getKey()).isNotNull();
+                    assertThat(container.getLivenessProbe()).as(template.getKey()).isNotNull();
+                }
             }
         }
     }
@@ -234,13 +239,105 @@ class KubernetesManifestsTests {
     }
 
     @Test
-    void marksEverySecretValueAsAPlaceholderThatTheServerRefuses() {
+    void keepsEverySecretValueEmptyWithHowToGenerateIt() {
         V1Secret secret = (V1Secret) one("Secret", "random-chat-secrets").model();
+        String text = RepositoryFiles.read("deployments/k8s/secret.yaml");
 
         assertThat(secret.getData()).isNullOrEmpty();
-        assertThat(secret.getStringData().values()).allMatch((value) -> value.startsWith("CHANGE-ME"));
-        assertThat(secret.getStringData().get("JWT_SECRET").getBytes()).as("JWT_SECRET needs 32 bytes").hasSizeLessThan(32);
-        assertThat(RepositoryFiles.read("deployments/k8s/secret.yaml")).contains("PLACEHOLDERS");
+        assertThat(secret.getStringData()).containsKeys("JWT_SECRET", "REDIS_PASSWORD", "MINIO_ROOT_USER",
+                "MINIO_ROOT_PASSWORD", "MINIO_APP_USER", "MINIO_APP_PASSWORD", "ADMIN_TOKEN");
+        assertThat(secret.getStringData().values()).as("no usable placeholder").allMatch(String::isEmpty);
+        assertThat(text).contains("openssl rand -base64 48").doesNotContainIgnoringCase("change-me");
+    }
+
+    @Test
+    void servesMetricsAndTheOperatorApiOnlyOnTheManagementPortThatNoServiceExposes() {
+        V1Container chat = chatContainer();
+        Map<String, String> annotations = chatDeployment().getSpec().getTemplate().getMetadata().getAnnotations();
+        int management = Integer.parseInt(configMap().getData().get("MANAGEMENT_PORT"));
+
+        assertThat(port(chat, new IntOrString("management"))).isEqualTo(management);
+        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", Integer.toString(management))
+                .containsEntry("prometheus.io/path", "/actuator/prometheus");
+        for (Manifest manifest : manifests) {
+            if (manifest.model() instanceof V1Service service) {
+                for (var servicePort : service.getSpec().getPorts()) {
+                    assertThat(List.of(String.valueOf(servicePort.getTargetPort()), String.valueOf(servicePort.getPort())))
+                            .as("Service %s", manifest.name()).doesNotContain("management", Integer.toString(management));
+                }
+            }
+        }
+        assertThat(httpGet(chat.getReadinessProbe()).getPort().getStrValue()).as("probes stay on the public port")
+                .isEqualTo("http");
+    }
+
+    @Test
+    void neverPassesMetricsOrTheOperatorApiThroughTheIngress() {
+        V1Ingress ingress = (V1Ingress) one("Ingress", "random-chat").model();
+        Map<String, String> backends = new LinkedHashMap<>();
+        ingress.getSpec().getRules().get(0).getHttp().getPaths()
+                .forEach((path) -> backends.put(path.getPath(), path.getBackend().getService().getName()));
+        V1Service closed = (V1Service) one("Service", backends.get("/actuator")).model();
+
+        assertThat(backends).containsEntry("/", "random-chat").containsEntry("/actuator/health", "random-chat");
+        for (String refused : List.of("/actuator", "/api/admin", "/admin")) {
+            assertThat(backends.get(refused)).as(refused).isEqualTo(closed.getMetadata().getName());
+        }
+        assertThat(closed.getSpec().getSelector()).as("no endpoints: the controller answers itself").isNullOrEmpty();
+    }
+
+    @Test
+    void trustsForwardedHeadersOnlyFromTheIngressControllersRangeMarkedForAdjustment() {
+        String trusted = configMap().getData().get("TRUSTED_PROXIES");
+
+        assertThat(trusted).isNotBlank().doesNotContain("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7");
+        assertThat(RepositoryFiles.read("deployments/k8s/configmap.yaml")).contains("ADJUST");
+    }
+
+    @Test
+    void limitsRedisMemoryBelowItsContainerLimitWithoutEvictingLiveChannels() {
+        V1Container redis = ((V1StatefulSet) one("StatefulSet", "redis").model()).getSpec().getTemplate().getSpec()
+                .getContainers().get(0);
+        List<String> args = redis.getArgs();
+        long maxmemory = NginxConfigTests.size(args.get(args.indexOf("--maxmemory") + 1).replace("mb", "m"));
+        long limit = redis.getResources().getLimits().get("memory").getNumber().longValue();
+
+        assertThat(args).containsSequence("--maxmemory-policy", "noeviction");
+        assertThat(maxmemory).isPositive().isLessThanOrEqualTo(limit * 3 / 4);
+    }
+
+    @Test
+    void createsTheBucketScopedMinioUserInAJobAndTheServersUseIt() {
+        io.kubernetes.client.openapi.models.V1Job job = (io.kubernetes.client.openapi.models.V1Job) one("Job", "minio-init").model();
+        String script = String.join("\n", job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
+        Map<String, String> chatSecrets = new LinkedHashMap<>();
+        chatContainer().getEnv().stream().filter((variable) -> variable.getValueFrom() != null
+                && variable.getValueFrom().getSecretKeyRef() != null)
+                .forEach((variable) -> chatSecrets.put(variable.getName(), variable.getValueFrom().getSecretKeyRef().getKey()));
+
+        assertThat(script).contains("mc admin user add local \"$MINIO_APP_USER\"", "arn:aws:s3:::$MINIO_BUCKET/*")
+                .doesNotContain("s3:*");
+        assertThat(chatSecrets).containsEntry("MINIO_ACCESS_KEY", "MINIO_APP_USER")
+                .containsEntry("MINIO_SECRET_KEY", "MINIO_APP_PASSWORD")
+                .doesNotContainValue("MINIO_ROOT_USER").doesNotContainValue("MINIO_ROOT_PASSWORD");
+    }
+
+    @Test
+    void selectsTheChatPodsWithANetworkPolicyForBothDirections() {
+        Map<String, String> chatLabels = chatDeployment().getSpec().getTemplate().getMetadata().getLabels();
+        V1NetworkPolicy policy = manifests.stream()
+                .filter((manifest) -> manifest.model() instanceof V1NetworkPolicy)
+                .map((manifest) -> (V1NetworkPolicy) manifest.model())
+                .filter((candidate) -> chatLabels.entrySet().containsAll(candidate.getSpec().getPodSelector().getMatchLabels().entrySet()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no NetworkPolicy selects the chat pods"));
+
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+        assertThat(policy.getSpec().getIngress()).flatExtracting((rule) -> rule.getPorts())
+                .extracting((port) -> port.getPort().getIntValue()).containsExactlyInAnyOrder(8080, 9090);
+        assertThat(policy.getSpec().getEgress()).flatExtracting((rule) -> rule.getPorts())
+                .extracting((port) -> port.getPort().getIntValue()).contains(53, 6379, 9000);
     }
 
     @Test
@@ -380,6 +477,9 @@ class KubernetesManifestsTests {
             }
             else if (model instanceof V1StatefulSet statefulSet) {
                 templates.put(manifest.name(), statefulSet.getSpec().getTemplate());
+            }
+            else if (model instanceof io.kubernetes.client.openapi.models.V1Job job) {
+                templates.put(manifest.name(), job.getSpec().getTemplate());
             }
         }
         return templates;

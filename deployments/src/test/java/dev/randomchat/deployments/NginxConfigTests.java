@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /** deployments/nginx/default.conf, the Compose stack's entry point, parsed into directives. */
 class NginxConfigTests {
 
-    /** PROTOCOL.md: the server pings every 25 s. */
+    /** docs/protocol.md 2.4: the server pings every 25 s. */
     static final Duration SERVER_PING_INTERVAL = Duration.ofSeconds(25);
 
     /** MAX_UPLOAD_BYTES' default. */
@@ -41,8 +41,8 @@ class NginxConfigTests {
 
     @Test
     void usesAnNginxImageThatSupportsResolvingUpstreamServers() {
-        String image = ComposeFileTests.map(ComposeFileTests.map(RepositoryFiles.yamlMap(ComposeFileTests.COMPOSE_FILE)
-                .get("services")).get("nginx")).get("image").toString();
+        String image = new ComposeInterpolation(Map.of()).interpolate(ComposeFileTests.map(ComposeFileTests.map(
+                RepositoryFiles.yamlMap(ComposeFileTests.COMPOSE_FILE).get("services")).get("nginx")).get("image").toString());
         Matcher version = NGINX_IMAGE.matcher(image);
 
         assertThat(version.matches()).as("pinned nginx alpine image: %s", image).isTrue();
@@ -65,7 +65,8 @@ class NginxConfigTests {
         Directive ws = location("/ws");
 
         assertThat(ws.first("proxy_pass").orElseThrow().arg(0)).isEqualTo("http://" + upstream().arg(0));
-        assertThat(ws.first("proxy_http_version").orElseThrow().arg(0)).isEqualTo("1.1");
+        assertThat(ws.first("proxy_http_version").or(() -> server().first("proxy_http_version")).orElseThrow().arg(0))
+                .isEqualTo("1.1");
         assertThat(headers(ws)).containsEntry("Upgrade", "$http_upgrade").containsEntry("Connection", "$connection_upgrade");
         Directive upgradeMap = config.all("map").stream()
                 .filter((map) -> map.arg(1).equals("$connection_upgrade"))
@@ -80,18 +81,39 @@ class NginxConfigTests {
     }
 
     @Test
-    void forwardsTheOriginalSchemeHostAndClientOnEveryProxiedLocation() {
+    void overwritesEveryForwardedHeaderAClientSentOnEveryProxiedLocation() {
         List<Directive> proxied = server().all("location").stream()
                 .filter((location) -> location.first("proxy_pass").isPresent())
                 .toList();
 
-        assertThat(proxied).extracting((location) -> location.arg(0)).contains("/ws", "/");
+        assertThat(proxied).extracting((location) -> location.args().get(location.args().size() - 1))
+                .contains("/ws", "/", "/actuator/health");
         for (Directive location : proxied) {
-            assertThat(headers(location)).as("location %s", location.arg(0))
-                    .containsKeys("X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-For")
-                    .containsEntry("X-Forwarded-For", "$proxy_add_x_forwarded_for")
+            assertThat(headers(location)).as("location %s", location.args())
+                    .containsEntry("X-Forwarded-For", "$remote_addr")
+                    .containsEntry("X-Forwarded-Proto", "$scheme")
+                    .containsEntry("X-Forwarded-Host", "$http_host")
+                    .containsEntry("Forwarded", "")
                     .containsEntry("Host", "$http_host");
         }
+        assertThat(RepositoryFiles.read("deployments/nginx/default.conf")).as("a client's list is never extended")
+                .doesNotContain("$proxy_add_x_forwarded_for", "$http_x_forwarded_");
+    }
+
+    @Test
+    void refusesMetricsAndTheOperatorApiAndPassesOnlyHealth() {
+        for (String refused : List.of("/actuator/", "/api/admin", "/admin")) {
+            Directive location = location(refused);
+            assertThat(location.args()).as(refused).startsWith("^~");
+            assertThat(location.first("return").orElseThrow().arg(0)).as(refused).isEqualTo("404");
+        }
+        for (String health : List.of("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness")) {
+            Directive location = location(health);
+            assertThat(location.arg(0)).as("exact match, which wins over ^~ /actuator/").isEqualTo("=");
+            assertThat(location.first("proxy_pass")).as(health).isPresent();
+        }
+        assertThat(server().all("location")).as("no regex location that could take /actuator/prometheus")
+                .noneMatch((location) -> location.arg(0).startsWith("~"));
     }
 
     @Test
@@ -127,9 +149,13 @@ class NginxConfigTests {
                 .orElseThrow(() -> new AssertionError("no location " + path));
     }
 
-    /** proxy_set_header directives of a location (nginx does not inherit them into it). */
-    private static Map<String, String> headers(Directive location) {
-        return location.all("proxy_set_header").stream()
+    /**
+     * The proxy_set_header directives in effect in a location: its own, or, when it has none, the
+     * server's (nginx inherits them only into a location that sets none).
+     */
+    private Map<String, String> headers(Directive location) {
+        Directive scope = location.all("proxy_set_header").isEmpty() ? server() : location;
+        return scope.all("proxy_set_header").stream()
                 .collect(java.util.stream.Collectors.toMap((header) -> header.arg(0),
                         (header) -> header.args().size() > 1 ? header.arg(1) : ""));
     }

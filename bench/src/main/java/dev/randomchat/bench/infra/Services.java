@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -144,10 +145,16 @@ public final class Services implements AutoCloseable {
 
     /** Starts a chat server; {@link #awaitReady} waits for it. */
     public Service startApp(String name, Path jar, String redisAddr, String jwtSecret) throws IOException {
+        return startApp(name, jar, redisAddr, jwtSecret, HEAP, Map.of());
+    }
+
+    /** Starts a chat server with this heap option and these settings over the load generator's own. */
+    public Service startApp(String name, Path jar, String redisAddr, String jwtSecret, String heap,
+            Map<String, String> settings) throws IOException {
         int port = freePort();
         int managementPort = freePort();
         Path work = Files.createDirectories(dir.resolve(name));
-        List<String> command = new ArrayList<>(List.of(java(), HEAP));
+        List<String> command = new ArrayList<>(List.of(java(), heap));
         command.addAll(versionOptions());
         // For experiments only (e.g. -Dbench.serverJvmArgs=-Dreactor.netty.ioWorkerCount=2); empty by default.
         String extra = System.getProperty("bench.serverJvmArgs", "").trim();
@@ -155,7 +162,7 @@ public final class Services implements AutoCloseable {
             command.addAll(List.of(extra.split("\\s+")));
         }
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
-        Map<String, String> env = Map.ofEntries(
+        Map<String, String> env = new HashMap<>(Map.ofEntries(
                 Map.entry("HTTP_PORT", Integer.toString(port)),
                 Map.entry("MANAGEMENT_PORT", Integer.toString(managementPort)),
                 Map.entry("REDIS_ADDRS", redisAddr),
@@ -164,6 +171,9 @@ public final class Services implements AutoCloseable {
                 Map.entry("RATE_LIMIT_PER_SECOND", "1000000"),
                 Map.entry("RATE_LIMIT_BURST", "1000000"),
                 Map.entry("MAX_CONNS_PER_IP", "100000"),
+                Map.entry("UPGRADES_PER_SECOND", "1000000"),
+                Map.entry("JOINS_PER_MINUTE", "100000000"),
+                Map.entry("HISTORY_PER_MINUTE", "100000000"),
                 Map.entry("GUEST_CREATIONS_PER_MINUTE", "100000000"),
                 Map.entry("MAX_ALLOWED_CONNS", "19000"),
                 Map.entry("MAX_MATCHES_PER_DAY", "0"),
@@ -171,7 +181,8 @@ public final class Services implements AutoCloseable {
                 Map.entry("UPLOAD_DIR", work.resolve("uploads").toString()),
                 // The heap figure comes from /actuator/metrics (on the management port), which the
                 // server does not expose by default.
-                Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics"));
+                Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics")));
+        env.putAll(settings);
         return launch(name, port, managementPort, command, env, work);
     }
 
@@ -239,7 +250,7 @@ public final class Services implements AutoCloseable {
 
     /** Live objects by class after a full GC ({@code GC.class_histogram}): class name -> bytes. */
     public static Map<String, Long> classHistogram(long pid) throws IOException, InterruptedException {
-        Map<String, Long> bytes = new java.util.HashMap<>();
+        Map<String, Long> bytes = new HashMap<>();
         for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
             String[] cells = line.trim().split("\\s+");
             if (cells.length >= 4 && cells[0].endsWith(":")) {

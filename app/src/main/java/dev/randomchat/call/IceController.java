@@ -1,0 +1,56 @@
+package dev.randomchat.call;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.randomchat.auth.ChannelAuth;
+import dev.randomchat.auth.ChannelGrant;
+
+/**
+ * {@code GET /api/channels/{id}/ice}: the STUN and TURN servers a guest's browser may use for a
+ * call in this channel, the TURN entry with credentials of its own that expire.
+ */
+@RestController
+class IceController {
+
+    private final CallProperties properties;
+    private final ChannelAuth auth;
+    private final Clock clock;
+
+    IceController(CallProperties properties, ChannelAuth auth) {
+        this.properties = properties;
+        this.auth = auth;
+        this.clock = Clock.systemUTC();
+    }
+
+    @GetMapping("/api/channels/{channelId}/ice")
+    Map<String, Object> ice(@PathVariable String channelId, ServerHttpRequest request) {
+        ChannelGrant grant = auth.require(request, channelId);
+        List<Map<String, Object>> servers = new ArrayList<>();
+        if (!properties.stunUrls().isEmpty()) {
+            servers.add(Map.of("urls", properties.stunUrls()));
+        }
+        if (properties.turnEnabled()) {
+            TurnCredentials credentials = TurnCredentials.issue(properties.turnSecret(), grant.guestId(),
+                    clock.instant().plus(properties.turnTtl()));
+            Map<String, Object> turn = new LinkedHashMap<>();
+            turn.put("urls", properties.turnUrls());
+            turn.put("username", credentials.username());
+            turn.put("credential", credentials.credential());
+            servers.add(turn);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("iceServers", servers);
+        body.put("ttlSeconds", properties.turnTtl().toSeconds());
+        body.put("iceTransportPolicy", properties.iceTransportPolicy());
+        return body;
+    }
+}

@@ -1,0 +1,9 @@
+-- count.lua: count one event in a fixed window, for rate limits shared by every server.
+--
+-- KEYS: 1 the window's counter (its name holds the window's number, so each window starts at 0)
+-- ARGV: 1 seconds the counter lives (longer than the window, so a late server still finds it)
+-- Result: the count including this event, as a string.
+-- Atomic so a counter never lives on without its expiry.
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
+return tostring(count)
