@@ -86,14 +86,14 @@ case "${1:-run}" in
     echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
     java_cmd="$(pick_java)"
+    java_options=("@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-})
     if [[ -n "${REDIS_ADDRS:-}" ]] || command -v redis-server >/dev/null 2>&1; then
-      exec "$java_cmd" "@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-} -jar "$JAR"
+      exec "$java_cmd" "${java_options[@]}" -jar "$JAR"
     fi
     # No redis-server installed: the embedded-redis jar (its bundled Redis binaries) joins the
     # class path; the server jar itself never carries them. Boot's launcher loads the server's
     # classes with the class path above it, where it finds them.
-    exec "$java_cmd" "@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-} \
-      -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
+    exec "$java_cmd" "${java_options[@]}" -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
     ;;
   dev)
     # The web module and the parent pom must be installed for the app module to run alone.

@@ -341,7 +341,7 @@ public class ChannelService {
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
                     }
                     Mono<Void> moved = register(attachment);
-                    return Mono.when(moved, replay(attachment, state).then(Mono.fromRunnable(() -> noteCatchUp(attachment))));
+                    return Mono.when(moved, replay(attachment, state));
                 });
     }
 
@@ -366,13 +366,16 @@ public class ChannelService {
         replayedMessages.increment(page.messages().size());
         if (!page.open()) {
             attachment.liveFrom(attachment.lastSent(), () -> { });
+            noteCatchUp(attachment);
             return true;
         }
         attachment.page(page.messages(), page.firstSeq());
         Runnable joined = () -> connection.send(new Outbound.Joined(attachment.channelId(), page.lastSeq(),
                 page.firstSeq(), page.peerOf(connection.guestId()), page.peerOnline(),
                 page.seenByPeerOf(connection.guestId())));
-        return attachment.goLiveIfCaughtUp(page.lastSeq(), page.messages().isEmpty(), announce ? joined : () -> { });
+        boolean live = attachment.goLiveIfCaughtUp(page.lastSeq(), page.messages().isEmpty(), announce ? joined : () -> { });
+        noteCatchUp(attachment);
+        return live;
     }
 
     private Mono<ChannelState> nextPage(Attachment attachment) {
@@ -599,7 +602,7 @@ public class ChannelService {
 
     /**
      * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log, one
-     * page per tick and only while their queue has room for it, a few sockets at a time. The tick
+     * page per tick, a few sockets at a time and only while their queue has room for it. The tick
      * looks only at the sockets noted as needing it, never at them all.
      */
     @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
@@ -642,25 +645,23 @@ public class ChannelService {
         return Flux.fromIterable(new ArrayList<>(catchUps))
                 .filter(catchUps::remove)
                 .filter(Attachment::catchUpNeeded)
-                .filter(this::hasRoomOrWaits)
+                .filter(attachment -> {
+                    if (attachment.connection().hasRoom()) {
+                        return true;
+                    }
+                    // No room for a page yet: looked at again on the next tick.
+                    catchUps.add(attachment);
+                    return false;
+                })
                 .filter(Attachment::beginCatchUp)
                 .flatMap(attachment -> readPage(attachment, "read")
                         .map(page -> writePage(attachment, page, false))
                         .onErrorResume(ex -> {
                             attachment.liveFrom(attachment.lastSent(), () -> { });
+                            noteCatchUp(attachment);
                             return Mono.empty();
-                        })
-                        .then(Mono.fromRunnable(() -> noteCatchUp(attachment))), CATCH_UP_PARALLELISM)
+                        }), CATCH_UP_PARALLELISM)
                 .then();
-    }
-
-    /** A socket with a gap whose queue is full stays noted for a later tick. */
-    private boolean hasRoomOrWaits(Attachment attachment) {
-        if (attachment.connection().hasRoom()) {
-            return true;
-        }
-        catchUps.add(attachment);
-        return false;
     }
 
     /** Queues the socket for the catch-up tick if its stream has a gap. */

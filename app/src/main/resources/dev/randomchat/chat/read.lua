@@ -1,9 +1,9 @@
 -- read.lua: a channel's state and its messages after a seq; on "join", also mark the guest present.
 --
 -- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> ms the entry was made, 4 topic
--- ARGV: 1 guest, 2 server, 3 after, 4 ms the presence hash outlives meta, 5 most messages to return,
---       6 publish command, 7 mode ("join" or "read"), 8 optional: most bytes of messages to return
---       (a replay page; at least one message is returned however large, so a page always makes progress)
+-- ARGV: 1 guest, 2 server, 3 after, 4 ms the presence hash outlives meta, 5 most messages to return, 6 publish command,
+--       7 mode ("join" or "read"), 8 optional: most bytes of messages to return (a replay page;
+--       at least one message is returned however large, so a page always makes progress)
 -- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
 --         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
 --         (message JSON never holds a raw newline).

@@ -29,7 +29,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         if (list.contains("-h") || list.contains("--help") || list.contains("help")) {
-            System.out.println("usage: ./run.sh bench [--quick] [--jfr] [--only=echo,relay1,redis,relay2,hop,matching,idle,hostile,peer,peer-relay,peer-matching,peer-idle] | --codec");
+            System.out.println("usage: ./run.sh bench [--quick] [--jfr] [--only=echo,relay1,redis,relay2,hop,matching,idle,"
+                    + "hostile,peer,peer-relay,peer-matching,peer-idle] | --codec");
             return;
         }
         if (!list.isEmpty() && list.get(0).equals("echo-server")) {

@@ -180,8 +180,7 @@ final class BenchRun {
                     report.line("hostile", hostile);
                 }
                 if (peer) {
-                    peerRows(report, peerRows, relay, redis, probe, one, two, clusterNodes, clustered, clusteredSince,
-                            idleServer, services);
+                    peerRows(report, peerRows, relay, redis, probe, one, clusterNodes, clustered, clusteredSince);
                 }
                 if (jfr) {
                     for (Service server : List.of(one, two)) {
@@ -189,6 +188,17 @@ final class BenchRun {
                         Services.dumpRecording(server, file);
                         Report.note("JFR recording of " + server.name() + " (after the warm-up): " + file);
                     }
+                }
+                if (idleServer != null) {
+                    // Only the idle server and Redis are measured: the others stop, so their own timers
+                    // are not counted.
+                    for (Service other : java.util.Arrays.asList(one, two, clustered, attacked)) {
+                        if (other != null) {
+                            services.stop(other);
+                        }
+                    }
+                    clusterNodes.forEach(services::stop);
+                    peerRows.idle(report, idleServer, redis, probe);
                 }
             }
         }
@@ -263,8 +273,7 @@ final class BenchRun {
     }
 
     private void peerRows(Report report, PeerRows rows, Relay relay, Service redis, RedisProbe probe, Service one,
-            Service two, List<Service> clusterNodes, Service clustered, long clusteredSince, Service idleServer,
-            Services services) throws Exception {
+            List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
         if (wants("peer") || wants("peer-relay")) {
             rows.relay(report, relay, one, false);
         }
@@ -286,16 +295,6 @@ final class BenchRun {
         }
         if (clustered != null) {
             rows.reconnects(report, clustered, clusteredSince);
-        }
-        if (idleServer != null) {
-            // Only the idle server and Redis are measured: the others stop, so their own timers are not counted.
-            for (Service other : java.util.Arrays.asList(one, two, clustered)) {
-                if (other != null) {
-                    services.stop(other);
-                }
-            }
-            clusterNodes.forEach(services::stop);
-            rows.idle(report, idleServer, redis, probe);
         }
     }
 
