@@ -29,14 +29,16 @@ class GoneWatch {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final ChannelService channels;
+    private final ChannelPresence channelPresence;
     private final GoneDeadlines deadlines;
     private final ServerPresence presence;
     private final PairedChannels pairings;
     private final ChannelProperties properties;
 
-    GoneWatch(ChannelService channels, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
+    GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
             ChannelProperties properties) {
         this.channels = channels;
+        this.channelPresence = channelPresence;
         this.deadlines = deadlines;
         this.presence = presence;
         this.pairings = pairings;
@@ -61,7 +63,7 @@ class GoneWatch {
         return presence.releaseLapsed()
                 .concatMap(lapsed -> pairings.currentChannels(lapsed.guests())
                         .flatMapMany(current -> Flux.fromIterable(current.entrySet()))
-                        .concatMap(entry -> channels.serverLapsed(entry.getValue(), entry.getKey(), lapsed.serverId(),
+                        .concatMap(entry -> channelPresence.serverLapsed(entry.getValue(), entry.getKey(), lapsed.serverId(),
                                         lapsed.lapsedAtMs())
                                 .flatMap(awaySince -> deadlines.schedule(
                                         new GoneDeadlines.Deadline(entry.getValue(), entry.getKey(), lapsed.serverId()),
