@@ -10,6 +10,8 @@
 -- that was not has no socket attached anywhere to hear it, and learns it when it joins.
 -- Atomic so two servers telling the same pair never write two different channels, and the
 -- presence change is decided once.
+--#include clock
+--#include envelope
 local meta, presence, topic = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('HGET', meta, 'closed') then return 'closed' end
 if redis.call('HSETNX', meta, 'a', ARGV[1]) == 1 then
@@ -18,8 +20,7 @@ if redis.call('HSETNX', meta, 'a', ARGV[1]) == 1 then
 end
 local m = redis.call('HMGET', meta, 'a', 'b', 'seq')
 if #ARGV >= 10 then
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local now = nowMs()
   local online = {}
   local fields = redis.call('HGETALL', presence)
   for i = 1, #fields, 2 do
@@ -33,7 +34,7 @@ if #ARGV >= 10 then
     local peer = guest == m[1] and m[2] or m[1]
     if not online[guest] and online[peer] then
       online[guest] = true
-      redis.call(ARGV[9], topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":true}')
+      redis.call(ARGV[9], topic, presenceEvent(guest, true))
     end
   end
 end

@@ -16,6 +16,9 @@
 --         leaving guest has no socket anywhere since that moment), else "open:<meta ttl ms>" or
 --         "closed:<meta ttl ms>".
 -- Atomic so "last entry gone" is decided once and announced once.
+--#include clock
+--#include presence-scan
+--#include envelope
 local meta, presence, topic = KEYS[1], KEYS[2], KEYS[3]
 local server, slackMs, pub, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local m = redis.call('HMGET', meta, 'a', 'closed')
@@ -27,19 +30,11 @@ local ttl = redis.call('PTTL', meta)
 local function keepWithMeta()
   if redis.call('EXISTS', presence) == 1 then redis.call('PEXPIRE', presence, math.max(ttl, 1000) + slackMs) end
 end
-local function present(g)
-  local fields = redis.call('HKEYS', presence)
-  for i = 1, #fields do
-    if string.sub(fields[i], 1, #g + 1) == g .. '|' then return true end
-  end
-  return false
-end
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = nowMs()
 if mode == 'leave' then
   local guest = ARGV[5]
-  if redis.call('HDEL', presence, guest .. '|' .. server) == 1 and not present(guest) and not m[2] then
-    redis.call(pub, topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":false}')
+  if redis.call('HDEL', presence, guest .. '|' .. server) == 1 and not hasPresence(presence, guest) and not m[2] then
+    redis.call(pub, topic, presenceEvent(guest, false))
     local away = now - tonumber(ARGV[6] or '0')
     redis.call('HSET', meta, 'away:' .. guest, away)
     return 'away:' .. away
@@ -47,8 +42,8 @@ if mode == 'leave' then
 elseif mode == 'here' then
   for i = 5, #ARGV do
     local guest = ARGV[i]
-    if not present(guest) and not m[2] then
-      redis.call(pub, topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":true}')
+    if not hasPresence(presence, guest) and not m[2] then
+      redis.call(pub, topic, presenceEvent(guest, true))
     end
     redis.call('HSET', presence, guest .. '|' .. server, now)
   end

@@ -13,6 +13,7 @@
 -- of the log (past MAX_MSGS) takes its cmid out of the hash, so the hash never holds more than
 -- MAX_MSGS entries (plus SLACK, should it ever hold entries of messages no longer in the log: it is
 -- then rebuilt from the log). A retried cmid whose message has left the log is stored as new.
+--#include envelope
 local meta, log, cmids, files, presence, topic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local sender, cmid = ARGV[1], ARGV[2]
 local m = redis.call('HMGET', meta, 'a', 'b', 'closed')
@@ -53,5 +54,5 @@ redis.call('PEXPIRE', log, ttl)
 redis.call('PEXPIRE', cmids, ttl)
 redis.call('PEXPIRE', files, ttl)
 redis.call('PEXPIRE', presence, ttl)
-redis.call(ARGV[7], topic, 'm|' .. seq .. '|' .. sender .. '|' .. message)
+redis.call(ARGV[7], topic, envelope('m', seq, sender, message))
 return 'ok:' .. seq
