@@ -33,7 +33,7 @@ public final class Relay {
     /** After the last send, what is still in flight gets this long to arrive before it counts as lost. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
     private static final Duration PAIRING_WAIT = Duration.ofSeconds(15);
-    /** The server's presence grace (ChannelService.PRESENCE_GRACE, 3 s) and a margin. */
+    /** The server's presence grace (chat/ChannelPresence.GRACE, 3 s) and a margin. */
     private static final Duration PRESENCE_SETTLE = Duration.ofMillis(3_500);
     /** Padding to a typical chat line (~70 characters of text). */
     private static final String PAD = " the quick brown fox jumps over the lazy dog";
