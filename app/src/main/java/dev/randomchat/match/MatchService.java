@@ -50,6 +50,10 @@ import dev.randomchat.system.ServerId;
  * the other servers that hold the two guests' waiting sockets, and each of them tells its sockets
  * and joins them to the channel. This server leases its waiters and renews the leases while
  * their sockets live.
+ *
+ * <p>Longer than most files here (about 430 lines) on purpose: the waiters' leases, the match
+ * script's replies and the {@code matched} events are one state machine over one map of waiters,
+ * and reading it in one place is easier than following it across classes.
  */
 @Service
 public class MatchService implements SmartLifecycle {
