@@ -114,7 +114,10 @@ final class BenchRun {
                     String.join(",", clusterNodes.stream().map(node -> "127.0.0.1:" + node.port()).toList()), secret);
             long clusteredSince = System.nanoTime();
             Service idleServer = peer && (wants("peer") || wants("peer-idle"))
-                    ? services.startApp("idle", APP_JAR, redisAddr, secret) : null;
+                    ? services.startApp("idle", APP_JAR, redisAddr, secret, Services.HEAP,
+                            // Keys of its own: what the other servers' closed sockets leave due later
+                            // (peer-gone checks) is not its work in the idle window.
+                            Map.of("REDIS_KEY_PREFIX", "idle")) : null;
             for (Service server : java.util.Arrays.asList(clustered, idleServer)) {
                 if (server != null) {
                     services.awaitReady(server, "/actuator/health/readiness");

@@ -32,6 +32,7 @@ public final class IdleMatched {
     private static final Duration PAIRING_WAIT = Duration.ofSeconds(60);
     /** After pairing: the last presence and match scripts finish, the JIT settles. */
     private static final Duration SETTLE = Duration.ofSeconds(5);
+    private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(30);
 
     private IdleMatched() {
     }
@@ -61,6 +62,7 @@ public final class IdleMatched {
                 samples.add(sample);
                 Report.note(server.name() + " idle matched: " + sample);
             }
+            settle(server);
             long serverBefore = Machine.cpuMicros(server.pid());
             long redisBefore = Machine.cpuMicros(redis.pid());
             Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
@@ -89,6 +91,20 @@ public final class IdleMatched {
         }
         finally {
             Clients.closeAll(sockets);
+        }
+    }
+
+    /**
+     * Waits (bounded) until the server has spent under 1% of a core for three seconds in a row: the
+     * JIT compiling what the connects ran, and the last scripts, are not idle work.
+     */
+    private static void settle(Service server) {
+        long deadline = System.nanoTime() + SETTLE_AT_MOST.toNanos();
+        int quietSeconds = 0;
+        while (quietSeconds < 3 && System.nanoTime() < deadline) {
+            long before = Machine.cpuMicros(server.pid());
+            Baselines.sleep(Duration.ofSeconds(1));
+            quietSeconds = Machine.cpuMicros(server.pid()) - before < 10_000 ? quietSeconds + 1 : 0;
         }
     }
 
