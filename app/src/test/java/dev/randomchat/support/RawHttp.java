@@ -203,6 +203,20 @@ public final class RawHttp {
         }
     }
 
+    /** One line of an HTTP head, without its CR LF; fails when the connection ends first. */
+    public static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed by the server");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
     /** One request on a keep-alive connection of its own, so no earlier exchange can affect it. */
     public static Response once(int port, Duration timeout, String method, String path) throws IOException {
         try (Connection connection = keepAlive(port, timeout)) {
@@ -274,16 +288,7 @@ public final class RawHttp {
         }
 
         private String line() throws IOException {
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            for (int b = in.read(); b != '\n'; b = in.read()) {
-                if (b < 0) {
-                    throw new IOException("connection closed by the server");
-                }
-                if (b != '\r') {
-                    line.write(b);
-                }
-            }
-            return line.toString(StandardCharsets.US_ASCII);
+            return readLine(in);
         }
 
         @Override
