@@ -12,11 +12,41 @@ cd "$(dirname "$0")"
 JAR=app/target/random-chat-app-1.0.0-SNAPSHOT-exec.jar
 # Redis binaries for embedded mode, copied here by the build; used only when no redis-server is on PATH.
 EMBEDDED_REDIS_JAR=app/target/embedded-redis/embedded-redis.jar
+# The server's JVM options (heap sizing, GC): one file, used here, by the benchmark's servers and by the image.
+JVM_OPTIONS=app/jvm.options
+JVM_OPTIONS_25=app/jvm25.options
 COMPOSE_FILE=deployments/docker-compose.yaml
 
 usage() {
   echo "Random Chat commands:"
   grep '^#   ./run.sh' "$0" | sed 's/^#//'
+}
+
+# The JDK that runs the server: $JAVA_HOME if set, else a Java 25 in the system's JVM directory
+# (generational ZGC, compact object headers: see README, Benchmarks), else `java` on PATH.
+# The build itself runs on any JDK from 17 up and always makes Java 17 bytecode.
+pick_java() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    echo "$JAVA_HOME/bin/java"
+    return
+  fi
+  local jdk
+  for jdk in /usr/lib/jvm/temurin-25-jdk* /usr/lib/jvm/java-25-*; do
+    if [[ -x "$jdk/bin/java" ]]; then
+      echo "$jdk/bin/java"
+      return
+    fi
+  done
+  echo java
+}
+
+# The options only a Java 25 or later understands ($JVM_OPTIONS_25), when the chosen JDK is one.
+java_version_options() {
+  local major
+  major="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+  if [[ "${major%%.*}" -ge 25 ]]; then
+    echo "@$JVM_OPTIONS_25"
+  fi
 }
 
 build_if_needed() {
@@ -55,13 +85,15 @@ case "${1:-run}" in
     port="${HTTP_PORT:-8080}"
     echo "Random Chat is starting on http://localhost:${port} (Ctrl-C stops it and its Redis)"
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
+    java_cmd="$(pick_java)"
+    java_options=("@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-})
     if [[ -n "${REDIS_ADDRS:-}" ]] || command -v redis-server >/dev/null 2>&1; then
-      exec java ${JAVA_OPTS:-} -jar "$JAR"
+      exec "$java_cmd" "${java_options[@]}" -jar "$JAR"
     fi
     # No redis-server installed: the embedded-redis jar (its bundled Redis binaries) joins the
     # class path; the server jar itself never carries them. Boot's launcher loads the server's
     # classes with the class path above it, where it finds them.
-    exec java ${JAVA_OPTS:-} -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
+    exec "$java_cmd" "${java_options[@]}" -cp "$JAR:$EMBEDDED_REDIS_JAR" org.springframework.boot.loader.launch.JarLauncher
     ;;
   dev)
     # The web module and the parent pom must be installed for the app module to run alone.
@@ -93,7 +125,8 @@ case "${1:-run}" in
       ./mvnw -q -B -Dmaven.test.skip=true package -pl bench -am
     fi
     # exec: Ctrl-C reaches the benchmark, which stops the Redis and servers it started.
-    exec java -Xmx2g -jar "$bench_jar" "$@"
+    # The servers it starts run on the same JDK, with $JVM_OPTIONS (as `./run.sh` starts the server).
+    exec "$(pick_java)" -Xmx2g -jar "$bench_jar" "$@"
     ;;
   help|-h|--help)
     usage

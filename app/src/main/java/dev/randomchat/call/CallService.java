@@ -7,11 +7,12 @@ import reactor.core.publisher.Mono;
 import org.springframework.stereotype.Service;
 
 import dev.randomchat.chat.ChannelEndListener;
+import dev.randomchat.chat.ChannelEndListener.ChannelEnd;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
-import dev.randomchat.socket.Connection;
-import dev.randomchat.socket.ErrorCode;
-import dev.randomchat.socket.FrameException;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameException;
 import dev.randomchat.system.JsonText;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
@@ -54,7 +55,7 @@ public class CallService implements ChannelEndListener {
     }
 
     /** A {@code media} frame: {@code kinds} is empty for decline and hangup. */
-    public Mono<Void> media(Connection connection, String action, String callId, List<String> kinds) {
+    public Mono<Void> media(Client connection, String action, String callId, List<String> kinds) {
         String channelId = channels.channelOf(connection, "media");
         StringBuilder frame = new StringBuilder("{\"type\":\"media\",\"from\":").append(quote(connection.guestId()))
                 .append(",\"action\":").append(quote(action))
@@ -68,14 +69,14 @@ public class CallService implements ChannelEndListener {
     }
 
     /** A {@code signal} frame; {@code data} is the client's JSON object, re-encoded compactly. */
-    public Mono<Void> signal(Connection connection, String callId, String data) {
+    public Mono<Void> signal(Client connection, String callId, String data) {
         String channelId = channels.channelOf(connection, "signal");
         String frame = "{\"type\":\"signal\",\"from\":" + quote(connection.guestId()) + ",\"callId\":" + quote(callId)
                 + ",\"data\":" + data + "}";
         return run(connection, channelId, "signal", callId, "", frame, "signal");
     }
 
-    private Mono<Void> run(Connection connection, String channelId, String action, String callId, String kinds,
+    private Mono<Void> run(Client connection, String channelId, String action, String callId, String kinds,
             String frame, String ref) {
         CallKeys keys = CallKeys.of(redis, channelId);
         return redis.run(MEDIA, List.of(keys.meta(), keys.call(), keys.topic()), connection.guestId(), action, callId,
@@ -101,8 +102,8 @@ public class CallService implements ChannelEndListener {
 
     /** Counts, once, the call that ended with its channel (its hangup went out with {@code ended}). */
     @Override
-    public Mono<Void> channelEnded(String channelId) {
-        return redis.run(OVER, List.of(CallKeys.of(redis, channelId).call()))
+    public Mono<Void> channelEnded(ChannelEnd end) {
+        return redis.run(OVER, List.of(CallKeys.of(redis, end.channelId()).call()))
                 .filter(state -> !state.isEmpty())
                 .doOnNext(metrics::endedWithChannel)
                 .then();

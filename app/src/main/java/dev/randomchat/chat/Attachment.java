@@ -3,7 +3,7 @@ package dev.randomchat.chat;
 import java.util.ArrayDeque;
 import java.util.List;
 
-import dev.randomchat.socket.Connection;
+import dev.randomchat.protocol.Client;
 
 /**
  * One socket attached to one channel, and where its message stream stands.
@@ -20,7 +20,7 @@ final class Attachment {
     /** Live messages held while a replay runs, in characters; past this they are read from the log. */
     private static final int MAX_BUFFERED_CHARS = 64 * 1024;
 
-    private final Connection connection;
+    private final Client connection;
     private final String channelId;
     private final ArrayDeque<Event> buffer = new ArrayDeque<>();
     private int bufferedChars;
@@ -31,13 +31,13 @@ final class Attachment {
     private boolean catchUpNeeded;
     private boolean detached;
 
-    Attachment(Connection connection, String channelId, long after) {
+    Attachment(Client connection, String channelId, long after) {
         this.connection = connection;
         this.channelId = channelId;
         this.lastSent = after;
     }
 
-    Connection connection() {
+    Client connection() {
         return connection;
     }
 

@@ -8,9 +8,9 @@ import dev.randomchat.system.Redis;
  * A channel's keys and topic. They share the {@code {channelId}} hash tag, so one script can touch
  * them all on a Redis Cluster, and the topic is published on the shard that holds them.
  */
-record ChannelKeys(String meta, String log, String cmids, String presence, String files, String topic) {
+public record ChannelKeys(String meta, String log, String cmids, String presence, String files, String topic) {
 
-    static ChannelKeys of(Redis redis, String channelId) {
+    public static ChannelKeys of(Redis redis, String channelId) {
         String tag = "{" + channelId + "}";
         return new ChannelKeys(
                 redis.key("ch", tag, "meta"),
@@ -22,7 +22,7 @@ record ChannelKeys(String meta, String log, String cmids, String presence, Strin
     }
 
     List<String> forSend() {
-        return List.of(meta, log, cmids, files, topic);
+        return List.of(meta, log, cmids, files, presence, topic);
     }
 
     List<String> forRead() {

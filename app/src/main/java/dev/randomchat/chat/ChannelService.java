@@ -4,52 +4,38 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
-import dev.randomchat.match.Pairings;
-import dev.randomchat.socket.Connection;
-import dev.randomchat.socket.ErrorCode;
-import dev.randomchat.socket.FrameException;
-import dev.randomchat.socket.Outbound;
-import dev.randomchat.system.JsonText;
+import dev.randomchat.chat.ChannelEndListener.ChannelEnd;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
 
 /**
- * Channels: join and resume, send, seen, typing, presence and leave.
+ * Channel commands: enter (a new pair), join and resume, send, seen, typing, leave and end.
  *
  * <p>Each message is numbered, stored and published by one script ({@code send.lua}). A server
- * subscribes to a channel's topic while it holds one of its sockets; every socket gets the
- * channel's messages in seq order with no gap and no duplicate ({@link Attachment}).
+ * subscribes to a channel's topic while it holds one of its sockets; the sockets attached here and
+ * the delivery of events to them are {@link Attachments}'s, presence and expiry
+ * {@link ChannelPresence}'s, the event format {@link ChannelEvent}'s.
  */
 @Service
 public class ChannelService {
 
-    private static final Logger log = LoggerFactory.getLogger(ChannelService.class);
-
-    /** Presence entries live this long unless their server renews them; a dead server's lapse. */
-    static final Duration PRESENCE_LEASE = Duration.ofSeconds(20);
-    /** A guest whose last socket closed is announced offline only after this, so a reload does not flap. */
-    static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
     /**
      * An ended channel's keys are kept this long, or for the report window when that is longer,
      * so late joins learn it ended and reports still find the evidence; then they go.
@@ -60,49 +46,40 @@ public class ChannelService {
 
     private static final LuaScript ENTER = LuaScript.load(ChannelService.class, "enter.lua");
     private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
-    private static final LuaScript READ = LuaScript.load(ChannelService.class, "read.lua");
     private static final LuaScript SEEN = LuaScript.load(ChannelService.class, "seen.lua");
     private static final LuaScript LEAVE = LuaScript.load(ChannelService.class, "leave.lua");
-    private static final LuaScript PRESENCE = LuaScript.load(ChannelService.class, "presence.lua");
     private static final LuaScript ADD_FILE = LuaScript.load(ChannelService.class, "add-file.lua");
 
     private final Redis redis;
     private final String serverId;
     private final TokenService tokens;
-    private final JsonMapper json;
     private final ChannelProperties properties;
-    private final Pairings pairings;
-    private final GoneDeadlines deadlines;
-    private final ObjectProvider<ChannelEndListener> endListeners;
-    private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
-    private final Map<String, Attachment> byConnection = new ConcurrentHashMap<>();
+    private final Attachments attachments;
+    private final ChannelLog channelLog;
+    private final ChannelPresence presence;
+    private final ChannelEnds ends;
     private final Counter relayed;
     private final Counter resumes;
-    private final Counter replayedMessages;
 
-    ChannelService(Redis redis, ServerId serverId, TokenService tokens, JsonMapper json, ChannelProperties properties,
-            Pairings pairings, GoneDeadlines deadlines, ObjectProvider<ChannelEndListener> endListeners,
+    ChannelService(Redis redis, ServerId serverId, TokenService tokens, ChannelProperties properties,
+            Attachments attachments, ChannelLog channelLog, ChannelPresence presence, ChannelEnds ends,
             MeterRegistry meters) {
-        this.deadlines = deadlines;
         this.redis = redis;
         this.serverId = serverId.value();
         this.tokens = tokens;
-        this.json = json;
         this.properties = properties;
-        this.pairings = pairings;
-        this.endListeners = endListeners;
+        this.attachments = attachments;
+        this.channelLog = channelLog;
+        this.presence = presence;
+        this.ends = ends;
         this.relayed = Counter.builder("chat.messages.relayed").description("Chat messages stored and published")
                 .register(meters);
         this.resumes = Counter.builder("chat.resumes").description("Joins of an existing channel (resumes)")
                 .register(meters);
-        this.replayedMessages = Counter.builder("chat.messages.replayed")
-                .description("Messages replayed from the log to joining or catching-up sockets")
-                .register(meters);
-        redis.onReconnect(this::markAllForCatchUp);
     }
 
     /** A freshly matched socket, and what announces the match to it (its {@code matched} frame). */
-    public record Arrival(Connection connection, Runnable announce) {
+    public record Arrival(Client connection, Runnable announce) {
     }
 
     /**
@@ -116,20 +93,15 @@ public class ChannelService {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
         List<String> args = new ArrayList<>(List.of(a.id(), a.name(), b.id(), b.name(),
                 String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()), serverId,
-                Long.toString(PRESENCE_LEASE.toMillis()), redis.publishCommand()));
+                Long.toString(ChannelPresence.SLACK.toMillis()), redis.publishCommand()));
         arrivals.stream().map(arrival -> arrival.connection().guestId()).distinct().forEach(args::add);
         Mono<String> entered = redis.run(ENTER, keys.forPresence(), args.toArray(String[]::new));
         if (arrivals.isEmpty()) {
             return entered.map(result -> result.startsWith("open:") ? "open" : result);
         }
         return Mono.defer(() -> {
-            // One count per socket: each attachment unsubscribes once when it goes.
-            Mono<Void> subscribed = Mono.empty();
-            for (int i = 0; i < arrivals.size(); i++) {
-                subscribed = redis.subscribe(keys.topic(), message -> dispatch(channelId, message));
-            }
             AtomicBoolean attached = new AtomicBoolean();
-            return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
+            return attachments.subscribe(channelId, arrivals.size())
                     .then(entered)
                     .flatMap(result -> {
                         if (!result.startsWith("open:")) {
@@ -141,20 +113,20 @@ public class ChannelService {
                                 .concatMap(arrival -> {
                                     Attachment attachment = new Attachment(arrival.connection(), channelId, 0);
                                     Mono<Void> moved = register(attachment);
-                                    attachment.liveFrom(lastSeq, arrival.announce());
+                                    attachments.goLive(attachment, lastSeq, arrival.announce());
                                     return moved;
                                 })
                                 .then(Mono.just("open"));
                     })
                     .doFinally(signal -> {
                         if (!attached.get()) {
-                            arrivals.forEach(arrival -> redis.unsubscribe(keys.topic()));
+                            attachments.unsubscribe(channelId, arrivals.size());
                         }
                     });
         });
     }
 
-    public Mono<Void> join(Connection connection, String token, long after) {
+    public Mono<Void> join(Client connection, String token, long after) {
         ChannelGrant grant = tokens.verifyChannel(token)
                 .filter(g -> g.guestId().equals(connection.guestId()))
                 .orElseThrow(() -> new FrameException(ErrorCode.INVALID_TOKEN,
@@ -163,11 +135,9 @@ public class ChannelService {
         return attach(connection, grant.channelId(), after);
     }
 
-    public Mono<Void> send(Connection connection, String cmid, String text) {
-        Attachment attachment = attachmentOf(connection, cmid);
-        String sentAt = Instant.now().toString();
-        String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
-                + ",\"sentAt\":" + quote(sentAt) + ",\"text\":" + quote(text) + "}";
+    public Mono<Void> send(Client connection, String cmid, String text) {
+        Attachment attachment = attachments.of(connection, cmid);
+        String tail = ChannelFrames.textTail(cmid, connection.guestId(), Instant.now().toString(), text);
         return store(connection, attachment.channelId(), cmid, tail);
     }
 
@@ -199,22 +169,21 @@ public class ChannelService {
     }
 
     /** Posts a file already uploaded to this channel, as a message carrying its metadata. */
-    public Mono<Void> postFile(Connection connection, String cmid, String fileId) {
-        Attachment attachment = attachmentOf(connection, cmid);
+    public Mono<Void> postFile(Client connection, String cmid, String fileId) {
+        Attachment attachment = attachments.of(connection, cmid);
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.commands()
                 .hget(keys.files(), fileId)
                 .switchIfEmpty(Mono.error(() -> new FrameException(ErrorCode.UNKNOWN_FILE,
                         "no such file in this channel", cmid)))
                 .flatMap(file -> {
-                    String tail = ",\"cmid\":" + quote(cmid) + ",\"from\":" + quote(connection.guestId())
-                            + ",\"sentAt\":" + quote(Instant.now().toString()) + ",\"file\":" + file + "}";
+                    String tail = ChannelFrames.fileTail(cmid, connection.guestId(), Instant.now().toString(), file);
                     return store(connection, attachment.channelId(), cmid, tail);
                 });
     }
 
-    public Mono<Void> seen(Connection connection, long seq) {
-        Attachment attachment = attachmentOf(connection, "seen");
+    public Mono<Void> seen(Client connection, long seq) {
+        Attachment attachment = attachments.of(connection, "seen");
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.run(SEEN, List.of(keys.meta(), keys.topic()), connection.guestId(), Long.toString(seq),
                         redis.publishCommand())
@@ -225,15 +194,15 @@ public class ChannelService {
                 });
     }
 
-    public Mono<Void> typing(Connection connection, boolean active) {
-        Attachment attachment = attachmentOf(connection, "typing");
-        String event = "t|0|" + connection.guestId() + "|{\"type\":\"typing\",\"from\":" + quote(connection.guestId())
-                + ",\"active\":" + active + "}";
-        return redis.publish(ChannelKeys.of(redis, attachment.channelId()).topic(), event);
+    public Mono<Void> typing(Client connection, boolean active) {
+        Attachment attachment = attachments.of(connection, "typing");
+        ChannelEvent event = new ChannelEvent(ChannelEvent.Kind.TYPING, 0, connection.guestId(),
+                ChannelFrames.typing(connection.guestId(), active));
+        return redis.publish(ChannelKeys.of(redis, attachment.channelId()).topic(), event.encode());
     }
 
-    public Mono<Void> leave(Connection connection, boolean block) {
-        Attachment attachment = attachmentOf(connection, "leave");
+    public Mono<Void> leave(Client connection, boolean block) {
+        Attachment attachment = attachments.of(connection, "leave");
         return end(attachment.channelId(), connection.guestId(), "left", block);
     }
 
@@ -266,8 +235,7 @@ public class ChannelService {
 
     private Mono<String> close(String channelId, String by, String reason, boolean block, String... condition) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":" + quote(by)
-                + ",\"reason\":" + quote(reason) + "}";
+        String ended = ChannelFrames.ended(channelId, by, reason);
         List<String> args = new ArrayList<>(List.of(by, reason, Long.toString(closedRetention().toMillis()),
                 redis.publishCommand(), ended));
         args.addAll(List.of(condition));
@@ -279,8 +247,7 @@ public class ChannelService {
                     String[] pair = result.split("\\|");
                     // The channel has ended: what follows must finish even if the leaving socket
                     // closes at once and cancels this frame's work.
-                    CompletableFuture<Void> cleanup = pairings.unpair(pair[1], pair[2], channelId, block)
-                            .then(channelEnded(channelId))
+                    CompletableFuture<Void> cleanup = ends.ended(new ChannelEnd(channelId, List.of(pair[1], pair[2]), block))
                             .toFuture();
                     return Mono.fromFuture(cleanup, true).thenReturn("ended");
                 });
@@ -288,93 +255,46 @@ public class ChannelService {
 
     /** Emits the last messages of a channel (up to {@code limit}) for reports and evidence. */
     public Mono<ChannelState> read(String channelId, String guestId, long after, int limit) {
-        ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(READ, keys.forRead(), guestId, serverId, Long.toString(after),
-                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(limit), redis.publishCommand(), "read")
-                .map(reply -> ChannelState.parse(json, reply));
+        return channelLog.read(channelId, guestId, after, limit);
     }
 
     /** The channel this socket is attached to, if any. */
-    public String channelOf(Connection connection) {
-        Attachment attachment = byConnection.get(connection.id());
-        return attachment == null ? null : attachment.channelId();
+    public String channelOf(Client connection) {
+        return attachments.channelOf(connection);
     }
 
-    public Mono<Void> closed(Connection connection) {
-        Attachment attachment = byConnection.remove(connection.id());
+    /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */
+    public String channelOf(Client connection, String ref) {
+        return attachments.of(connection, ref).channelId();
+    }
+
+    /** The socket closed: after the grace, its guest counts as gone from the channel unless back. */
+    public Mono<Void> closed(Client connection) {
+        Attachment attachment = attachments.remove(connection);
         if (attachment == null) {
             return Mono.empty();
         }
-        detach(attachment);
-        return Mono.delay(PRESENCE_GRACE)
-                .then(Mono.defer(() -> presenceLeft(attachment.channelId(), connection.guestId(), PRESENCE_GRACE)));
+        return Mono.delay(ChannelPresence.GRACE)
+                .then(Mono.defer(() -> presence.left(attachment.channelId(), connection.guestId(), ChannelPresence.GRACE)));
     }
 
     /** Joins with a replay of the messages after {@code after}, then {@code joined}. */
-    private Mono<Void> attach(Connection connection, String channelId, long after) {
-        ChannelKeys keys = ChannelKeys.of(redis, channelId);
+    private Mono<Void> attach(Client connection, String channelId, long after) {
         Attachment attachment = new Attachment(connection, channelId, after);
-        return redis.subscribe(keys.topic(), message -> dispatch(channelId, message))
-                .timeout(Redis.SUBSCRIBE_WAIT)
-                .then(Mono.defer(() -> readPage(attachment, "join")))
+        return attachments.subscribe(channelId, 1)
+                .then(Mono.defer(() -> channelLog.page(attachment, true)))
                 .onErrorResume(ex -> {
-                    redis.unsubscribe(keys.topic());
+                    attachments.unsubscribe(channelId, 1);
                     return Mono.error(ex);
                 })
                 .flatMap(state -> {
                     if (!state.open() || !state.member(connection.guestId())) {
-                        redis.unsubscribe(keys.topic());
+                        attachments.unsubscribe(channelId, 1);
                         return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", "join"));
                     }
                     Mono<Void> moved = register(attachment);
-                    return Mono.when(moved, replay(attachment, state));
+                    return Mono.when(moved, attachments.replay(attachment, state));
                 });
-    }
-
-    /**
-     * Writes a join's replay page by page, each read only once the socket has room for it, then
-     * {@code joined}, then live events. A socket that stops reading holds at most a page or two.
-     */
-    private Mono<Void> replay(Attachment attachment, ChannelState first) {
-        return Mono.just(first)
-                .expand(page -> writePage(attachment, page, true) ? Mono.empty() : nextPage(attachment))
-                .then()
-                .onErrorResume(ex -> {
-                    attachment.handOverToCatchUp();
-                    return Mono.error(ex);
-                });
-    }
-
-    /** Writes one page; true when no page follows (the socket is live, or gone). */
-    private boolean writePage(Attachment attachment, ChannelState page, boolean announce) {
-        Connection connection = attachment.connection();
-        replayedMessages.increment(page.messages().size());
-        if (!page.open()) {
-            attachment.liveFrom(attachment.lastSent(), () -> { });
-            return true;
-        }
-        attachment.page(page.messages(), page.firstSeq());
-        Runnable joined = () -> connection.send(new Outbound.Joined(attachment.channelId(), page.lastSeq(),
-                page.firstSeq(), page.peerOf(connection.guestId()), page.peerOnline(),
-                page.seenByPeerOf(connection.guestId())));
-        return attachment.goLiveIfCaughtUp(page.lastSeq(), page.messages().isEmpty(), announce ? joined : () -> { });
-    }
-
-    private Mono<ChannelState> nextPage(Attachment attachment) {
-        Connection connection = attachment.connection();
-        return connection.room()
-                .then(Mono.defer(() -> connection.isOpen() && !attachment.detached()
-                        ? readPage(attachment, "read")
-                        : Mono.empty()));
-    }
-
-    /** The messages after what the socket has, at most a page of them ({@code mode}: see read.lua). */
-    private Mono<ChannelState> readPage(Attachment attachment, String mode) {
-        ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
-        return redis.run(READ, keys.forRead(), attachment.guestId(), serverId, Long.toString(attachment.lastSent()),
-                        Long.toString(PRESENCE_LEASE.toMillis()), Integer.toString(REPLAY_PAGE), redis.publishCommand(),
-                        mode, Integer.toString(attachment.connection().replayPageBytes()))
-                .map(reply -> ChannelState.parse(json, reply));
     }
 
     /**
@@ -382,30 +302,14 @@ public class ChannelService {
      * guest left, if it was another). A socket that closed meanwhile is let go again at once.
      */
     private Mono<Void> register(Attachment attachment) {
-        Connection connection = attachment.connection();
-        Attachment previous = byConnection.put(connection.id(), attachment);
-        byChannel.computeIfAbsent(attachment.channelId(), id -> ConcurrentHashMap.newKeySet()).add(attachment);
-        Mono<Void> moved = Mono.empty();
-        if (previous != null && previous != attachment) {
-            detach(previous);
-            if (!previous.channelId().equals(attachment.channelId())) {
-                moved = presenceLeft(previous.channelId(), connection.guestId(), Duration.ZERO);
-            }
-        }
-        // Its close may have run before this attachment existed, and found nothing to release.
-        return connection.isOpen() ? moved : moved.then(Mono.defer(() -> {
-            if (!byConnection.remove(connection.id(), attachment)) {
-                return Mono.empty();
-            }
-            detach(attachment);
-            return presenceLeft(attachment.channelId(), connection.guestId(), Duration.ZERO);
-        }));
+        List<String> left = attachments.register(attachment);
+        presence.watchExpiry(attachment.channelId());
+        return presence.left(left, attachment.guestId(), Duration.ZERO);
     }
 
-    private Mono<Void> store(Connection connection, String channelId, String cmid, String tail) {
+    private Mono<Void> store(Client connection, String channelId, String cmid, String tail) {
         ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        String head = "{\"type\":\"message\",\"channelId\":" + quote(channelId) + ",\"seq\":";
-        return redis.run(SEND, keys.forSend(), connection.guestId(), cmid, head, tail,
+        return redis.run(SEND, keys.forSend(), connection.guestId(), cmid, ChannelFrames.messageHead(channelId), tail,
                         Integer.toString(properties.maxMessages()), Long.toString(properties.expiration().toMillis()),
                         redis.publishCommand())
                 .flatMap(result -> {
@@ -414,7 +318,7 @@ public class ChannelService {
                             relayed.increment();
                         }
                         long seq = Long.parseLong(result.substring(result.indexOf(':') + 1));
-                        connection.sendJson("{\"type\":\"ack\",\"cmid\":" + quote(cmid) + ",\"seq\":" + seq + "}");
+                        connection.sendJson(ChannelFrames.ack(cmid, seq));
                         return Mono.empty();
                     }
                     if ("forbidden".equals(result)) {
@@ -422,165 +326,5 @@ public class ChannelService {
                     }
                     return Mono.error(new FrameException(ErrorCode.CHANNEL_CLOSED, "the channel is closed", cmid));
                 });
-    }
-
-    /** An event on a channel's topic: {@code kind|seq|guest|json}. */
-    private void dispatch(String channelId, String event) {
-        Set<Attachment> attachments = byChannel.get(channelId);
-        if (attachments == null) {
-            return;
-        }
-        int first = event.indexOf('|');
-        int second = event.indexOf('|', first + 1);
-        int third = event.indexOf('|', second + 1);
-        char kind = event.charAt(0);
-        long seq = Long.parseLong(event, first + 1, second, 10);
-        String guest = event.substring(second + 1, third);
-        String frame = event.substring(third + 1);
-        for (Attachment attachment : attachments) {
-            switch (kind) {
-                case 'm' -> attachment.live(seq, frame);
-                case 's' -> {
-                    if (!attachment.guestId().equals(guest)) {
-                        attachment.connection().sendJson(frame);
-                    }
-                }
-                case 't', 'o' -> {
-                    if (!attachment.guestId().equals(guest)) {
-                        attachment.connection().sendDroppable(frame);
-                    }
-                }
-                case 'e' -> {
-                    attachment.connection().sendJson(frame);
-                    byConnection.remove(attachment.connection().id(), attachment);
-                    detach(attachment);
-                }
-                default -> log.warn("unknown event kind {} on channel {}", kind, channelId);
-            }
-        }
-    }
-
-    private void detach(Attachment attachment) {
-        if (attachment.detached()) {
-            return;
-        }
-        attachment.detach();
-        byChannel.computeIfPresent(attachment.channelId(), (id, set) -> {
-            set.remove(attachment);
-            return set.isEmpty() ? null : set;
-        });
-        redis.unsubscribe(ChannelKeys.of(redis, attachment.channelId()).topic());
-    }
-
-    /**
-     * The guest has no socket of this channel here any more, since {@code awayFor}. If it has none
-     * anywhere, the peer is told, and the channel ends as gone unless a socket comes back in time.
-     */
-    private Mono<Void> presenceLeft(String channelId, String guestId, Duration awayFor) {
-        if (stillHere(channelId, guestId)) {
-            return Mono.empty();
-        }
-        ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), serverId, Long.toString(PRESENCE_LEASE.toMillis()),
-                        redis.publishCommand(), "leave", guestId, Long.toString(awayFor.toMillis()))
-                .filter(result -> result.startsWith("away:"))
-                .flatMap(result -> deadlines.schedule(new GoneDeadlines.Deadline(channelId, guestId, ""),
-                        Long.parseLong(result, 5, result.length(), 10) + properties.peerGone().toMillis()));
-    }
-
-    private boolean stillHere(String channelId, String guestId) {
-        Set<Attachment> attachments = byChannel.get(channelId);
-        return attachments != null && attachments.stream().anyMatch(a -> a.guestId().equals(guestId));
-    }
-
-    private Mono<Void> channelEnded(String channelId) {
-        return Flux.fromIterable(endListeners.orderedStream().toList())
-                .concatMap(listener -> listener.channelEnded(channelId)
-                        .onErrorResume(ex -> {
-                            log.warn("cleanup of ended channel {} failed: {}", channelId, ex.toString());
-                            return Mono.empty();
-                        }))
-                .then();
-    }
-
-    /**
-     * Renews this server's presence in the channels it holds, notices peers whose server died,
-     * and tells sockets of channels that expired.
-     */
-    @Scheduled(fixedDelayString = "${chat.channel.presence-tick:5s}")
-    Mono<Void> presenceTick() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::presenceTickNow);
-    }
-
-    private Mono<Void> presenceTickNow() {
-        return Flux.fromIterable(new ArrayList<>(byChannel.keySet()))
-                .concatMap(channelId -> tick(channelId)
-                        .onErrorResume(ex -> {
-                            log.debug("presence tick for channel {} failed: {}", channelId, ex.toString());
-                            return Mono.empty();
-                        }))
-                .then();
-    }
-
-    private Mono<Void> tick(String channelId) {
-        Set<Attachment> attachments = byChannel.getOrDefault(channelId, Set.of());
-        List<String> args = new ArrayList<>(List.of(serverId, Long.toString(PRESENCE_LEASE.toMillis()),
-                redis.publishCommand(), "tick"));
-        attachments.stream().map(Attachment::guestId).distinct().forEach(args::add);
-        ChannelKeys keys = ChannelKeys.of(redis, channelId);
-        return redis.run(PRESENCE, keys.forPresence(), args.toArray(String[]::new))
-                .flatMap(result -> "gone".equals(result) ? expired(channelId) : Mono.empty());
-    }
-
-    private Mono<Void> expired(String channelId) {
-        String ended = "{\"type\":\"ended\",\"channelId\":" + quote(channelId) + ",\"by\":\"\",\"reason\":\"expired\"}";
-        dispatch(channelId, "e|0||" + ended);
-        return channelEnded(channelId);
-    }
-
-    /**
-     * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log, one
-     * page per tick and only while their queue has room for it.
-     */
-    @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
-    Mono<Void> catchUp() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::catchUpNow);
-    }
-
-    private Mono<Void> catchUpNow() {
-        return Flux.fromIterable(new ArrayList<>(byConnection.values()))
-                .filter(Attachment::catchUpNeeded)
-                .filter(attachment -> attachment.connection().hasRoom())
-                .filter(Attachment::beginCatchUp)
-                .concatMap(attachment -> readPage(attachment, "read")
-                        .map(page -> writePage(attachment, page, false))
-                        .onErrorResume(ex -> {
-                            attachment.liveFrom(attachment.lastSent(), () -> { });
-                            return Mono.empty();
-                        }))
-                .then();
-    }
-
-    private void markAllForCatchUp() {
-        byConnection.values().forEach(Attachment::requestCatchUp);
-    }
-
-    /** The channel this socket is attached to; {@code not_in_channel} (answering {@code ref}) when none. */
-    public String channelOf(Connection connection, String ref) {
-        return attachmentOf(connection, ref).channelId();
-    }
-
-    private Attachment attachmentOf(Connection connection, String ref) {
-        Attachment attachment = byConnection.get(connection.id());
-        if (attachment == null) {
-            throw new FrameException(ErrorCode.NOT_IN_CHANNEL, "join a channel first", ref);
-        }
-        return attachment;
-    }
-
-    private static String quote(String value) {
-        return JsonText.quote(value);
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.randomchat.socket.Outbound;
+import dev.randomchat.protocol.Outbound;
 
 /** What read.lua saw: a channel's state, and the messages after the requested seq. */
 record ChannelState(String status, long lastSeq, long firstSeq, String a, String aName, String b, String bName,

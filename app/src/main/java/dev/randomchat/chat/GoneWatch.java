@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.randomchat.match.Pairings;
 import dev.randomchat.presence.ServerPresence;
 
 /**
@@ -30,14 +29,16 @@ class GoneWatch {
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final ChannelService channels;
+    private final ChannelPresence channelPresence;
     private final GoneDeadlines deadlines;
     private final ServerPresence presence;
-    private final Pairings pairings;
+    private final PairedChannels pairings;
     private final ChannelProperties properties;
 
-    GoneWatch(ChannelService channels, GoneDeadlines deadlines, ServerPresence presence, Pairings pairings,
+    GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
             ChannelProperties properties) {
         this.channels = channels;
+        this.channelPresence = channelPresence;
         this.deadlines = deadlines;
         this.presence = presence;
         this.pairings = pairings;
@@ -54,14 +55,19 @@ class GoneWatch {
                 });
     }
 
-    /** The guests of a dead server count as away from the moment its presence lapsed. */
+    /**
+     * The guests of a dead server count as away from the moment its presence lapsed: their peers
+     * are told, and the gone period runs from then.
+     */
     private Mono<Void> lapsedServers() {
         return presence.releaseLapsed()
                 .concatMap(lapsed -> pairings.currentChannels(lapsed.guests())
                         .flatMapMany(current -> Flux.fromIterable(current.entrySet()))
-                        .concatMap(entry -> deadlines.schedule(
-                                new GoneDeadlines.Deadline(entry.getValue(), entry.getKey(), lapsed.serverId()),
-                                lapsed.lapsedAtMs() + properties.peerGone().toMillis())))
+                        .concatMap(entry -> channelPresence.serverLapsed(entry.getValue(), entry.getKey(), lapsed.serverId(),
+                                        lapsed.lapsedAtMs())
+                                .flatMap(awaySince -> deadlines.schedule(
+                                        new GoneDeadlines.Deadline(entry.getValue(), entry.getKey(), lapsed.serverId()),
+                                        awaySince + properties.peerGone().toMillis()))))
                 .then();
     }
 

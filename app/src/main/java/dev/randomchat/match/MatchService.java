@@ -33,10 +33,10 @@ import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
-import dev.randomchat.socket.Connection;
-import dev.randomchat.socket.ErrorCode;
-import dev.randomchat.socket.FrameException;
-import dev.randomchat.socket.Outbound;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.RandomIds;
 import dev.randomchat.system.Redis;
@@ -50,6 +50,10 @@ import dev.randomchat.system.ServerId;
  * the other servers that hold the two guests' waiting sockets, and each of them tells its sockets
  * and joins them to the channel. This server leases its waiters and renews the leases while
  * their sockets live.
+ *
+ * <p>Longer than most files here (about 430 lines) on purpose: the waiters' leases, the match
+ * script's replies and the {@code matched} events are one state machine over one map of waiters,
+ * and reading it in one place is easier than following it across classes.
  */
 @Service
 public class MatchService implements SmartLifecycle {
@@ -112,7 +116,7 @@ public class MatchService implements SmartLifecycle {
 
     private volatile long queueLength;
 
-    public Mono<Void> match(Connection connection, List<String> interests) {
+    public Mono<Void> match(Client connection, List<String> interests) {
         Waiter waiter = waiting.computeIfAbsent(connection.guestId(), id -> new Waiter(connection.guest(), interests));
         waiter.sockets.add(connection);
         return subscribed.timeout(Redis.SUBSCRIBE_WAIT)
@@ -127,7 +131,7 @@ public class MatchService implements SmartLifecycle {
                 }));
     }
 
-    public Mono<Void> cancel(Connection connection) {
+    public Mono<Void> cancel(Client connection) {
         Waiter waiter = waiting.remove(connection.guestId());
         return redis.run(UNWAIT, keys.forUnwait(), connection.guestId(), serverId, "all")
                 .then(Mono.fromRunnable(() -> {
@@ -141,7 +145,7 @@ public class MatchService implements SmartLifecycle {
     }
 
     /** A socket closed: the guest leaves the queue when it was its last waiting socket anywhere. */
-    public Mono<Void> closed(Connection connection) {
+    public Mono<Void> closed(Client connection) {
         Waiter waiter = waiting.get(connection.guestId());
         if (waiter == null || !waiter.sockets.remove(connection) || !waiter.sockets.isEmpty()) {
             return Mono.empty();
@@ -168,7 +172,7 @@ public class MatchService implements SmartLifecycle {
                 Long.toString(QueueKeys.KEY_TTL_MS));
     }
 
-    private Mono<Void> handle(Waiter waiter, Connection connection, String reply) {
+    private Mono<Void> handle(Waiter waiter, Client connection, String reply) {
         JsonNode result = json.readTree(reply);
         switch (result.get("r").stringValue()) {
             case "waiting" -> {
@@ -177,7 +181,7 @@ public class MatchService implements SmartLifecycle {
                 }
                 waiter.since = Instant.ofEpochMilli(result.get("s").longValue());
                 // Every socket closed while the script ran: no ghost may stay behind.
-                return waiter.sockets.stream().anyMatch(Connection::isOpen) ? Mono.empty() : unwait(waiter);
+                return waiter.sockets.stream().anyMatch(Client::isOpen) ? Mono.empty() : unwait(waiter);
             }
             case "limited" -> {
                 forget(waiter, connection);
@@ -249,7 +253,7 @@ public class MatchService implements SmartLifecycle {
             }
             timeToMatch.record(Duration.between(waiter.since, now));
             Outbound.Peer peer = guest.id().equals(event.a().id()) ? event.b() : event.a();
-            List<Connection> sockets = waiter.sockets.stream().filter(Connection::isOpen).toList();
+            List<Client> sockets = waiter.sockets.stream().filter(Client::isOpen).toList();
             if (sockets.isEmpty()) {
                 continue;
             }
@@ -348,7 +352,7 @@ public class MatchService implements SmartLifecycle {
                 }));
     }
 
-    private void forget(Waiter waiter, Connection connection) {
+    private void forget(Waiter waiter, Client connection) {
         waiter.sockets.remove(connection);
         if (waiter.sockets.isEmpty()) {
             waiting.remove(waiter.guest.id(), waiter);
@@ -409,7 +413,7 @@ public class MatchService implements SmartLifecycle {
 
         private final Guest guest;
         private final List<String> interests;
-        private final Set<Connection> sockets = ConcurrentHashMap.newKeySet();
+        private final Set<Client> sockets = ConcurrentHashMap.newKeySet();
         private volatile Instant since = Instant.now();
         private volatile boolean retried;
         /** match() calls for this guest whose script has not answered or whose answer is being acted on. */

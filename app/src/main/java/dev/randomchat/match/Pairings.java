@@ -9,14 +9,22 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
+import dev.randomchat.chat.ChannelEndListener;
+import dev.randomchat.chat.PairedChannels;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 
-/** Frees a pair whose channel ended, keeping the two apart for a while, or for good when blocked. */
+/**
+ * Frees a pair whose channel ended, keeping the two apart for a while, or for good when blocked.
+ * Told first of every channel's end, before the other listeners clean up.
+ */
 @Component
-public class Pairings {
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class Pairings implements ChannelEndListener, PairedChannels {
 
     /** After a plain leave, the same two guests are not paired again for this long. */
     static final Duration REMATCH_COOLDOWN = Duration.ofSeconds(60);
@@ -35,6 +43,15 @@ public class Pairings {
         this.json = json;
     }
 
+    /** A channel its guests ended frees their pair; an expired channel's pair lapses with its keys. */
+    @Override
+    public Mono<Void> channelEnded(ChannelEnd end) {
+        if (end.guests().size() != 2) {
+            return Mono.empty();
+        }
+        return unpair(end.guests().get(0), end.guests().get(1), end.channelId(), end.blocked());
+    }
+
     public Mono<Void> unpair(String a, String b, String channelId, boolean block) {
         Duration apart = block ? properties.blockTtl() : REMATCH_COOLDOWN;
         return redis.run(UNPAIR, keys.forUnpair(), a, b, channelId, Long.toString(apart.toMillis()),
@@ -42,6 +59,7 @@ public class Pairings {
     }
 
     /** The channel each of these guests is paired in, for those that are. */
+    @Override
     public Mono<Map<String, String>> currentChannels(List<String> guests) {
         if (guests.isEmpty()) {
             return Mono.just(Map.of());

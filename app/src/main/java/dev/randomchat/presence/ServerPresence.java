@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ public class ServerPresence {
     private final String online;
     /** Open sockets per guest on this server; a guest appears in Redis while its count is above 0. */
     private final Map<String, Integer> sockets = new ConcurrentHashMap<>();
+    /** What features redo once this server's guests were registered again (after it was taken for dead). */
+    private final List<Supplier<Mono<Void>>> registeredAgain = new CopyOnWriteArrayList<>();
 
     ServerPresence(Redis redis, ServerId serverId) {
         this.redis = redis;
@@ -61,6 +65,14 @@ public class ServerPresence {
 
     /** Guests of a server that died, and when its presence lapsed (ms, Redis time). */
     public record Lapsed(String serverId, long lapsedAtMs, List<String> guests) {
+    }
+
+    /**
+     * Runs {@code action} whenever this server had been taken for dead (its heartbeat lapsed, so
+     * other servers released its guests) and has registered its guests again.
+     */
+    public void onRegisteredAgain(Supplier<Mono<Void>> action) {
+        registeredAgain.add(action);
     }
 
     /** A socket of this guest opened here. */
@@ -116,6 +128,7 @@ public class ServerPresence {
         }
         return Flux.fromIterable(guests)
                 .concatMap(this::sync)
+                .thenMany(Flux.fromIterable(registeredAgain).concatMap(Supplier::get))
                 .then();
     }
 

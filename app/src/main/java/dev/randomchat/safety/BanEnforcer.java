@@ -1,31 +1,27 @@
 package dev.randomchat.safety;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
 
-import dev.randomchat.socket.Connections;
 import dev.randomchat.system.Redis;
 
-/** Closes a banned guest's sockets on this server (4003) when any server announces the ban. */
+/**
+ * Hears the bans any server announces and tells this server's {@link BanListener}s (the socket
+ * layer, which closes the guest's sockets here with 4003).
+ */
 @Component
 class BanEnforcer implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(BanEnforcer.class);
-    static final CloseStatus BANNED = new CloseStatus(4003, "banned");
-
     private final Redis redis;
     private final Bans bans;
-    private final Connections connections;
+    private final ObjectProvider<BanListener> listeners;
     private volatile boolean running;
 
-    BanEnforcer(Redis redis, Bans bans, Connections connections) {
+    BanEnforcer(Redis redis, Bans bans, ObjectProvider<BanListener> listeners) {
         this.redis = redis;
         this.bans = bans;
-        this.connections = connections;
+        this.listeners = listeners;
     }
 
     @Override
@@ -36,11 +32,7 @@ class BanEnforcer implements SmartLifecycle {
     }
 
     private void banned(String guestId) {
-        var sockets = connections.ofGuest(guestId);
-        if (!sockets.isEmpty()) {
-            log.info("closing {} sockets of banned guest {}", sockets.size(), guestId);
-        }
-        sockets.forEach(connection -> connection.close(BANNED));
+        listeners.orderedStream().forEach(listener -> listener.guestBanned(guestId));
     }
 
     @Override

@@ -19,6 +19,7 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.system.Redis;
+import dev.randomchat.upload.EvidenceHolds;
 
 /**
  * Reports of guests by guests, with the channel's last messages as evidence. Each report is a key
@@ -29,7 +30,7 @@ import dev.randomchat.system.Redis;
  * and a second report of the same channel stores nothing.
  */
 @Component
-public class Reports {
+public class Reports implements EvidenceHolds {
 
     /** One listing reads at most this many index entries, however selective its filters are. */
     static final int SCAN_LIMIT = 400;
@@ -176,6 +177,7 @@ public class Reports {
     }
 
     /** Whether a report holds this channel's files as evidence (then they outlive the channel). */
+    @Override
     public Mono<Boolean> holdsFiles(String channelId) {
         return Mono.defer(() -> redis.commands().exists(holdKey(channelId)))
                 .map(count -> count > 0);

@@ -11,9 +11,11 @@ import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.web.reactive.socket.CloseStatus;
-
 import dev.randomchat.auth.Guest;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.CloseCode;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Outbound;
 
 /**
  * One client socket as the features see it: who it is, and a bounded queue of frames to write.
@@ -26,10 +28,7 @@ import dev.randomchat.auth.Guest;
  * and the client resumes with {@code join}. Long replays are written in pages, each only once
  * the queue has {@link #room()} for it.
  */
-public final class Connection {
-
-    /** Try again later: the client was too slow and should reconnect and resume. */
-    public static final CloseStatus TOO_SLOW = new CloseStatus(1013, "too slow");
+public final class Connection implements Client {
 
     /** Queued like a frame, written as a websocket ping (compared by identity). */
     static final String PING = new String("ping");
@@ -50,7 +49,7 @@ public final class Connection {
     /** A socket may hold this much (or a quarter of its cap) while the server's budget is spent: a reader's queue is near empty. */
     private static final long FAIR_SHARE = 64 * 1024;
     /** How often a replay waiting for room looks again when it is the server's budget that is spent. */
-    private static final java.time.Duration ROOM_RECHECK = java.time.Duration.ofMillis(250);
+    private static final java.time.Duration ROOM_RECHECK = Duration.ofMillis(250);
 
     private final String id;
     private final Guest guest;
@@ -67,7 +66,7 @@ public final class Connection {
     private final RateLimiter signalLimiter = new RateLimiter(SIGNALS_PER_SECOND, SIGNAL_BURST);
     private final Consumer<Connection> onTooSlow;
     private final Consumer<String> onError;
-    private volatile CloseStatus closeStatus;
+    private volatile CloseCode closeCode;
     private volatile long lastHeard = System.nanoTime();
     /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
     private long queuedBytes;
@@ -95,14 +94,17 @@ public final class Connection {
         this.onTooSlow = onTooSlow;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public Guest guest() {
         return guest;
     }
 
+    @Override
     public String guestId() {
         return guest.id();
     }
@@ -112,16 +114,19 @@ public final class Connection {
     }
 
     /** Queues a frame built in Java. */
+    @Override
     public boolean send(Object frame) {
         return offer(json.writeValueAsString(frame), false);
     }
 
     /** Queues a frame already encoded as JSON (shared by every socket that gets it). */
+    @Override
     public boolean sendJson(String frame) {
         return offer(frame, false);
     }
 
     /** Queues a frame that may be dropped when the client is behind (typing, presence). */
+    @Override
     public boolean sendDroppable(String frame) {
         return offer(frame, true);
     }
@@ -131,6 +136,7 @@ public final class Connection {
         offer(PING, true);
     }
 
+    @Override
     public void error(FrameException ex) {
         onError.accept(ex.code());
         send(new Outbound.Error(ex.code(), ex.getMessage(), ex.ref()));
@@ -145,8 +151,9 @@ public final class Connection {
         return Duration.ofNanos(System.nanoTime() - lastHeard);
     }
 
+    @Override
     public boolean isOpen() {
-        return closeStatus == null;
+        return closeCode == null;
     }
 
     /**
@@ -154,12 +161,13 @@ public final class Connection {
      * released: what they start (the socket's cleanup) takes other locks. Once the status is set no
      * frame is emitted any more, so completing outside the lock never races an emission.
      */
-    public void close(CloseStatus status) {
+    @Override
+    public void close(CloseCode code) {
         synchronized (this) {
-            if (closeStatus != null) {
+            if (closeCode != null) {
                 return;
             }
-            closeStatus = status;
+            closeCode = code;
         }
         outbound.tryEmitComplete();
         closed.tryEmitEmpty();
@@ -167,7 +175,7 @@ public final class Connection {
 
     private boolean offer(String frame, boolean droppable) {
         synchronized (this) {
-            if (closeStatus != null) {
+            if (closeCode != null) {
                 return false;
             }
             int queued = queue.size();
@@ -211,7 +219,7 @@ public final class Connection {
             isAbandoned = true;
         }
         onTooSlow.accept(this);
-        close(TOO_SLOW);
+        close(CloseCode.TOO_SLOW);
         abandoned.tryEmitEmpty();
     }
 
@@ -264,11 +272,13 @@ public final class Connection {
      * not spent. A page is at most {@link #replayPageBytes()}, so a page written now leaves the
      * queue at most half full, and live frames still fit beside it.
      */
+    @Override
     public synchronized boolean hasRoom() {
         return queuedBytes <= maxBytes / 4 && !budget.spent();
     }
 
     /** The most bytes of messages one replay page may hold. */
+    @Override
     public int replayPageBytes() {
         return (int) Math.min(MAX_PAGE_BYTES, maxBytes / 4);
     }
@@ -278,6 +288,7 @@ public final class Connection {
      * worker thread, never inside the writer that made the room: what follows reads and writes the
      * next page, and takes locks the writer's caller may hold.
      */
+    @Override
     public Mono<Void> room() {
         return Mono.defer(this::roomOrWait)
                 .repeatWhenEmpty(attempts -> attempts)
@@ -289,7 +300,7 @@ public final class Connection {
     private Mono<Boolean> roomOrWait() {
         Mono<Void> signal;
         synchronized (this) {
-            if (closeStatus != null || hasRoom()) {
+            if (closeCode != null || hasRoom()) {
                 return Mono.just(true);
             }
             if (roomWaiter == null) {
@@ -304,8 +315,8 @@ public final class Connection {
 
     /** How long the queue has held frames without the writer taking one (zero when it is empty). */
     synchronized java.time.Duration stalledFor() {
-        return queuedBytes == 0 ? java.time.Duration.ZERO
-                : java.time.Duration.ofNanos(System.nanoTime() - lastProgress);
+        return queuedBytes == 0 ? Duration.ZERO
+                : Duration.ofNanos(System.nanoTime() - lastProgress);
     }
 
     synchronized long queuedBytes() {
@@ -328,8 +339,8 @@ public final class Connection {
         return closed.asMono();
     }
 
-    CloseStatus closeStatus() {
-        return closeStatus == null ? CloseStatus.NORMAL : closeStatus;
+    CloseCode closeCode() {
+        return closeCode == null ? CloseCode.NORMAL : closeCode;
     }
 
     RateLimiter rateLimiter() {

@@ -10,19 +10,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
+
+import dev.randomchat.protocol.CloseCode;
+import dev.randomchat.safety.BanListener;
 
 /**
  * The sockets this server holds: capacity reservations taken before the upgrade, and the open
  * connections, by id and by guest.
  */
 @Component
-public class Connections {
+public class Connections implements BanListener {
+
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
     private final SocketProperties properties;
     private final MeterRegistry meters;
@@ -154,6 +160,16 @@ public class Connections {
         return sockets == null ? List.of() : sockets.values();
     }
 
+    /** A guest banned on any server loses its sockets here at once. */
+    @Override
+    public void guestBanned(String guestId) {
+        Collection<Connection> sockets = ofGuest(guestId);
+        if (!sockets.isEmpty()) {
+            log.info("closing {} sockets of banned guest {}", sockets.size(), guestId);
+        }
+        sockets.forEach(connection -> connection.close(CloseCode.BANNED));
+    }
+
     void forEach(Consumer<Connection> action) {
         open.values().forEach(action);
     }
@@ -171,8 +187,8 @@ public class Connections {
         accepting = false;
     }
 
-    void closeAll(CloseStatus status) {
-        open.values().forEach(connection -> connection.close(status));
+    void closeAll(CloseCode code) {
+        open.values().forEach(connection -> connection.close(code));
     }
 
     /** A place taken for one upgrade, or why none was ({@code draining}, {@code capacity}, {@code per_ip}). */

@@ -8,7 +8,8 @@ import reactor.core.publisher.Flux;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
+
+import dev.randomchat.protocol.CloseCode;
 
 /**
  * Pings every socket and closes the silent ones and the stalled ones (a queue the client has not
@@ -17,6 +18,9 @@ import org.springframework.web.reactive.socket.CloseStatus;
  */
 @Component
 class Heartbeat implements SmartLifecycle {
+
+    /** The sockets are pinged in this many slices, one slice after the other over the ping interval. */
+    private static final int PING_SLICES = 25;
 
     private final Connections connections;
     private final SocketProperties properties;
@@ -34,10 +38,26 @@ class Heartbeat implements SmartLifecycle {
                 ? properties.idleTimeout() : properties.stallTimeout();
         Duration idleCheck = shorter.dividedBy(10);
         timers = Disposables.composite(
-                Flux.interval(properties.pingInterval(), properties.pingInterval())
-                        .subscribe(tick -> connections.forEach(Connection::ping)),
+                Flux.interval(pingSlice(), pingSlice())
+                        .subscribe(tick -> pingSlice(Math.floorMod(tick, PING_SLICES))),
                 Flux.interval(idleCheck, idleCheck)
                         .subscribe(tick -> connections.forEach(this::closeIfSilent)));
+    }
+
+    /**
+     * Each socket is pinged once per ping interval, but not all at once: a server holding many
+     * idle sockets would otherwise write all their pings in one burst, in the way of live frames.
+     */
+    private Duration pingSlice() {
+        return properties.pingInterval().dividedBy(PING_SLICES);
+    }
+
+    private void pingSlice(long slice) {
+        connections.forEach(connection -> {
+            if (Math.floorMod(connection.id().hashCode(), PING_SLICES) == slice) {
+                connection.ping();
+            }
+        });
     }
 
     private void closeIfSilent(Connection connection) {
@@ -45,7 +65,7 @@ class Heartbeat implements SmartLifecycle {
             connection.abandon();
         }
         else if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
-            connection.close(CloseStatus.GOING_AWAY);
+            connection.close(CloseCode.IDLE);
         }
     }
 

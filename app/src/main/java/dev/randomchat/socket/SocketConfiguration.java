@@ -8,11 +8,11 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.randomchat.auth.GuestAuth;
 import dev.randomchat.call.CallService;
-import dev.randomchat.chat.Aftermath;
 import dev.randomchat.chat.ChannelProperties;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.presence.ServerPresence;
+import dev.randomchat.safety.Aftermath;
 import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;

@@ -10,7 +10,8 @@ import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
-import org.springframework.web.reactive.socket.CloseStatus;
+
+import dev.randomchat.protocol.CloseCode;
 
 /**
  * Shutdown in the order a load balancer needs: readiness turns false and new upgrades get 503,
@@ -49,7 +50,7 @@ class SocketDrainer implements SmartLifecycle {
         log.info("Draining: readiness is down, new sockets are refused; closing {} sockets with 1012 in {}",
                 connections.size(), properties.drainDelay());
         pause(properties.drainDelay());
-        connections.closeAll(CloseStatus.SERVICE_RESTARTED);
+        connections.closeAll(CloseCode.RESTARTING);
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         while (connections.size() > 0 && System.nanoTime() < deadline) {
             pause(Duration.ofMillis(20));

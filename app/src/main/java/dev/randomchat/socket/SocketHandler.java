@@ -14,14 +14,18 @@ import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.web.reactive.socket.CloseStatus;
-
 import dev.randomchat.auth.Guest;
-import dev.randomchat.chat.Aftermath;
 import dev.randomchat.call.CallService;
 import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.MatchService;
 import dev.randomchat.presence.ServerPresence;
+import dev.randomchat.protocol.CloseCode;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameDecoder;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Inbound;
+import dev.randomchat.protocol.Outbound;
+import dev.randomchat.safety.Aftermath;
 import dev.randomchat.system.MinuteLimit;
 import dev.randomchat.system.RandomIds;
 
@@ -100,15 +104,15 @@ class SocketHandler {
                 .map(SocketHandler::textOf)
                 .concatMap(text -> serveFrame(connection, text), 1)
                 .then()
-                .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseStatus.TOO_BIG_TO_PROCESS));
+                .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseCode.TOO_BIG));
         Channel channel = channelOf(out);
         Writability writability = Writability.of(channel);
         Flux<WebSocketFrame> frames = connection.outbound()
                 .concatMap(frame -> writability.whenWritable().then(Mono.fromCallable(() -> handOver(connection, frame))), 1);
         Mono<Void> output = out.sendObject(frames).then()
-                .then(Mono.defer(() -> close(out, connection.closeStatus(), channel)));
+                .then(Mono.defer(() -> close(out, connection.closeCode(), channel)));
         // A client too slow to read is dropped at once, without writing what is still queued.
-        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, Connection.TOO_SLOW, channel)));
+        Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, CloseCode.TOO_SLOW, channel)));
         // Counted online across servers while the socket serves; the close below uncounts it.
         Mono<Void> online = presence.opened(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex));
         return Mono.firstWithSignal(input, output, abandon).and(online);
@@ -120,16 +124,16 @@ class SocketHandler {
         return channel[0];
     }
 
-    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status) {
-        return out.sendClose(status.getCode(), status.getReason());
+    private static Mono<Void> close(WebsocketOutbound out, CloseCode code) {
+        return out.sendClose(code.code(), code.status().getReason());
     }
 
     /**
      * Sends the close frame; a client that does not read may never take it, so after a while the
      * connection is simply dropped, and with it what Netty still holds for it.
      */
-    private static Mono<Void> close(WebsocketOutbound out, CloseStatus status, Channel channel) {
-        return close(out, status)
+    private static Mono<Void> close(WebsocketOutbound out, CloseCode code, Channel channel) {
+        return close(out, code)
                 .timeout(CLOSE_FRAME_WAIT, Mono.fromRunnable(() -> {
                     if (channel != null) {
                         channel.close();
@@ -252,7 +256,7 @@ class SocketHandler {
     }
 
     private Mono<Void> closed(Connection connection) {
-        connection.close(CloseStatus.NORMAL);
+        connection.close(CloseCode.NORMAL);
         connection.release();
         connections.remove(connection);
         return Mono.when(

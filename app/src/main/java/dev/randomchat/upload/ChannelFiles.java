@@ -7,9 +7,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-import dev.randomchat.chat.ChannelEndListener;
 import dev.randomchat.chat.ChannelService;
-import dev.randomchat.safety.Reports;
 
 /**
  * A channel's files live as long as the channel's keys: an ended channel's keys are kept through the
@@ -23,24 +21,18 @@ import dev.randomchat.safety.Reports;
  * Redis key prefixes.
  */
 @Component
-class ChannelFiles implements ChannelEndListener {
+class ChannelFiles {
 
     private static final Logger log = LoggerFactory.getLogger(ChannelFiles.class);
 
     private final FileStore store;
     private final ChannelService channels;
-    private final Reports reports;
+    private final EvidenceHolds holds;
 
-    ChannelFiles(FileStore store, ChannelService channels, Reports reports) {
+    ChannelFiles(FileStore store, ChannelService channels, EvidenceHolds holds) {
         this.store = store;
         this.channels = channels;
-        this.reports = reports;
-    }
-
-    @Override
-    public Mono<Void> channelEnded(String channelId) {
-        // Kept for a report within the window; the sweep deletes them once the channel's keys are gone.
-        return Mono.empty();
+        this.holds = holds;
     }
 
     @Scheduled(fixedDelayString = "${chat.upload.sweep-interval:5m}", initialDelayString = "${chat.upload.sweep-delay:1m}")
@@ -53,7 +45,7 @@ class ChannelFiles implements ChannelEndListener {
         return store.channels()
                 .filterWhen(channelId -> channels.isKept(channelId)
                         .map(kept -> !kept))
-                .filterWhen(channelId -> reports.holdsFiles(channelId)
+                .filterWhen(channelId -> holds.holdsFiles(channelId)
                         .map(held -> !held))
                 .concatMap(channelId -> store.deleteChannel(channelId)
                         .doOnSuccess(done -> log.debug("swept the files of ended channel {}", channelId)))

@@ -59,6 +59,10 @@ import dev.randomchat.system.RandomIds;
  *
  * <p>Whatever ends the request (an answer, an error, the client leaving), the spool file is
  * deleted and the slot and any held room given back.
+ *
+ * <p>Longer than most files here (about 390 lines) on purpose: the checks above run in this
+ * order in one pipeline, and every resource it takes is released in the same place; split up,
+ * the order and the releases would have to be followed across classes.
  */
 @Service
 class UploadService {

@@ -11,6 +11,7 @@
 --         (a hangup of a call that is not there); else closed, forbidden, busy, no_request, no_call.
 -- Atomic, so both guests' servers see one state whichever servers they are on, and each frame is
 -- published only in a state that allows it, in the order the scripts ran.
+--#include envelope
 local meta, call, topic = KEYS[1], KEYS[2], KEYS[3]
 local guest, action, id = ARGV[1], ARGV[2], ARGV[3]
 local m = redis.call('HMGET', meta, 'a', 'b', 'closed')
@@ -41,5 +42,5 @@ else
   outcome = c[3] == 'active' and 'hungup' or 'cancelled'
 end
 if redis.call('EXISTS', call) == 1 then redis.call('PEXPIRE', call, tonumber(ARGV[7])) end
-redis.call(ARGV[5], topic, 's|0|' .. guest .. '|' .. ARGV[6])
+redis.call(ARGV[5], topic, envelope('s', 0, guest, ARGV[6]))
 return 'ok|' .. outcome

@@ -2,14 +2,16 @@
 -- sockets this server is about to attach, in one step.
 --
 -- KEYS: 1 meta HASH {a, an, b, bn, ci, seq, closed, by, seen:<guest>},
---       2 presence HASH "guest|server" -> lease expiry ms, 3 topic
+--       2 presence HASH "guest|server" -> ms the entry was made, 3 topic
 -- ARGV: 1 guest a, 2 name a, 3 guest b, 4 name b, 5 common interests, 6 ttl ms, 7 server,
---       8 presence lease ms, 9 publish command, 10.. guests entering on this server (none: only record)
+--       8 ms the presence hash outlives meta, 9 publish command, 10.. guests entering on this server (none: only record)
 -- Result: "closed", or "open:<last seq>" (sockets attach live from that seq).
 -- A guest coming online is announced to its peer only when the peer was online already: a peer
 -- that was not has no socket attached anywhere to hear it, and learns it when it joins.
 -- Atomic so two servers telling the same pair never write two different channels, and the
 -- presence change is decided once.
+--#include clock
+--#include envelope
 local meta, presence, topic = KEYS[1], KEYS[2], KEYS[3]
 if redis.call('HGET', meta, 'closed') then return 'closed' end
 if redis.call('HSETNX', meta, 'a', ARGV[1]) == 1 then
@@ -18,22 +20,21 @@ if redis.call('HSETNX', meta, 'a', ARGV[1]) == 1 then
 end
 local m = redis.call('HMGET', meta, 'a', 'b', 'seq')
 if #ARGV >= 10 then
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local now = nowMs()
   local online = {}
   local fields = redis.call('HGETALL', presence)
   for i = 1, #fields, 2 do
-    if tonumber(fields[i + 1]) > now then online[string.match(fields[i], '^(.-)|')] = true end
+    online[string.match(fields[i], '^(.-)|')] = true
   end
-  local server, expiry = ARGV[7], now + tonumber(ARGV[8])
-  for i = 10, #ARGV do redis.call('HSET', presence, ARGV[i] .. '|' .. server, expiry) end
-  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000))
+  local server = ARGV[7]
+  for i = 10, #ARGV do redis.call('HSET', presence, ARGV[i] .. '|' .. server, now) end
+  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000) + tonumber(ARGV[8]))
   for i = 10, #ARGV do
     local guest = ARGV[i]
     local peer = guest == m[1] and m[2] or m[1]
     if not online[guest] and online[peer] then
       online[guest] = true
-      redis.call(ARGV[9], topic, 'o|0|' .. guest .. '|{"type":"presence","peerOnline":true}')
+      redis.call(ARGV[9], topic, presenceEvent(guest, true))
     end
   end
 end

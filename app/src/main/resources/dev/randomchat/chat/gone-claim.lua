@@ -5,8 +5,8 @@
 -- ARGV: 1 most deadlines to take
 -- Result: the due members, newline-joined ("" none).
 -- Atomic so two servers ticking at once never both take one deadline.
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+--#include clock
+local now = nowMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 if #due > 0 then redis.call('ZREM', KEYS[1], unpack(due)) end
 return table.concat(due, '\n')

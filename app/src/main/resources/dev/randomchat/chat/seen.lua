@@ -5,6 +5,7 @@
 -- Result: "ok" moved, "same" at or below the watermark (nothing relayed), "beyond" after the last
 --         message, "gone" no such channel.
 -- Atomic so two sockets of one guest can never move the watermark backwards.
+--#include envelope
 local meta, topic = KEYS[1], KEYS[2]
 local guest, seq = ARGV[1], tonumber(ARGV[2])
 local last = redis.call('HGET', meta, 'seq')
@@ -13,5 +14,5 @@ if seq > tonumber(last) then return 'beyond' end
 local field = 'seen:' .. guest
 if seq <= tonumber(redis.call('HGET', meta, field) or '0') then return 'same' end
 redis.call('HSET', meta, field, seq)
-redis.call(ARGV[3], topic, 's|0|' .. guest .. '|{"type":"seen","by":' .. cjson.encode(guest) .. ',"seq":' .. seq .. '}')
+redis.call(ARGV[3], topic, envelope('s', 0, guest, '{"type":"seen","by":' .. cjson.encode(guest) .. ',"seq":' .. seq .. '}'))
 return 'ok'

@@ -1,7 +1,8 @@
 -- send.lua: store, number and publish one chat message, exactly once per (sender, cmid).
 --
 -- KEYS (all in the channel's {id} hash slot): 1 meta HASH, 2 log LIST of message JSON,
---       3 cmids HASH "sender:cmid" -> seq, 4 files HASH (only refreshed here), 5 topic
+--       3 cmids HASH "sender:cmid" -> seq, 4 files HASH, 5 presence HASH (both only refreshed
+--       here, so they live as long as the channel), 6 topic
 -- ARGV: 1 sender, 2 cmid, 3 JSON before the seq, 4 JSON after the seq, 5 MAX_MSGS, 6 ttl ms,
 --       7 publish command (PUBLISH, or SPUBLISH on a Cluster)
 -- Result: "ok:<seq>" new message, "dup:<seq>" cmid seen before (nothing stored),
@@ -12,7 +13,8 @@
 -- of the log (past MAX_MSGS) takes its cmid out of the hash, so the hash never holds more than
 -- MAX_MSGS entries (plus SLACK, should it ever hold entries of messages no longer in the log: it is
 -- then rebuilt from the log). A retried cmid whose message has left the log is stored as new.
-local meta, log, cmids, files, topic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+--#include envelope
+local meta, log, cmids, files, presence, topic = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local sender, cmid = ARGV[1], ARGV[2]
 local m = redis.call('HMGET', meta, 'a', 'b', 'closed')
 if not m[1] then return 'gone' end
@@ -51,5 +53,6 @@ redis.call('PEXPIRE', meta, ttl)
 redis.call('PEXPIRE', log, ttl)
 redis.call('PEXPIRE', cmids, ttl)
 redis.call('PEXPIRE', files, ttl)
-redis.call(ARGV[7], topic, 'm|' .. seq .. '|' .. sender .. '|' .. message)
+redis.call('PEXPIRE', presence, ttl)
+redis.call(ARGV[7], topic, envelope('m', seq, sender, message))
 return 'ok:' .. seq

@@ -19,6 +19,8 @@
 -- queued at most once (one waiters field), and a pair is recorded in `current` before anyone
 -- is told, so a retried match returns it. A waiter counts only while one of its servers' leases
 -- is live: a server that dies stops renewing, and its waiters are skipped and dropped.
+--#include clock
+--#include tagged
 local queue, waiters, tagged, current, currentExp, avoid, ticketKey, daily =
     KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local me, name, server = ARGV[1], ARGV[2], ARGV[3]
@@ -26,8 +28,7 @@ local leaseMs, waitMs = tonumber(ARGV[4]), tonumber(ARGV[5])
 local myTags = cjson.decode(ARGV[6])
 local channelId, currentTtl, limit, keyTtl = ARGV[7], tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = nowMs()
 
 -- Housekeeping, a little per call: expired pairs and expired avoid entries.
 for _, g in ipairs(redis.call('ZRANGEBYSCORE', currentExp, '-inf', now, 'LIMIT', 0, 20)) do
@@ -44,9 +45,6 @@ if limit > 0 and tonumber(redis.call('HGET', daily, me) or '0') >= limit then
   return cjson.encode({r = 'limited'})
 end
 
-local function member(tag, w, g)
-  return tag .. '|' .. string.format('%015d', w.t) .. '|' .. g
-end
 local function alive(w)
   for _, expiry in pairs(w.l) do
     if tonumber(expiry) > now then return true end
@@ -63,7 +61,7 @@ end
 local function drop(g, w)
   redis.call('ZREM', queue, g)
   redis.call('HDEL', waiters, g)
-  for _, tag in ipairs(w.i) do redis.call('ZREM', tagged, member(tag, w, g)) end
+  for _, tag in ipairs(w.i) do redis.call('ZREM', tagged, taggedMember(tag, w.t, g)) end
 end
 local function avoided(g)
   local a, b = me, g
@@ -154,7 +152,7 @@ end
 redis.call('HSET', waiters, me, cjson.encode(mine))
 if not raw then
   redis.call('ZADD', queue, mine.t, me)
-  for _, tag in ipairs(mine.i) do redis.call('ZADD', tagged, 0, member(tag, mine, me)) end
+  for _, tag in ipairs(mine.i) do redis.call('ZADD', tagged, 0, taggedMember(tag, mine.t, me)) end
 end
 touch()
 return cjson.encode({r = 'waiting', s = mine.s})

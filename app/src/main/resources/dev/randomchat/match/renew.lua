@@ -5,10 +5,10 @@
 -- Result: the ids, comma-joined, of those guests that are no longer waiting (paired or removed),
 --         so the server can tell their sockets.
 -- Atomic so a lease is never written back over a waiter that match.lua just removed.
+--#include clock
 local waiters, queue = KEYS[1], KEYS[2]
 local server, leaseMs, keyTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = nowMs()
 local gone = {}
 for i = 4, #ARGV do
   local g = ARGV[i]

@@ -5,10 +5,10 @@
 -- ARGV: 1 guest a, 2 guest b, 3 channel id, 4 avoid ms, 5 ttl ms of the queue keys
 -- Result: "1".
 -- Atomic so a match between the two reads never sees one guest freed and the other not.
+--#include clock
 local current, currentExp, avoid = KEYS[1], KEYS[2], KEYS[3]
 local a, b, channelId, avoidMs, keyTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = nowMs()
 for _, g in ipairs({a, b}) do
   local raw = redis.call('HGET', current, g)
   if raw and cjson.decode(raw).c == channelId then

@@ -5,14 +5,15 @@
 -- ARGV: 1 guest id, 2 server id, 3 "all" to remove the guest whatever other servers hold
 -- Result: "1" if the guest left the queue, "0" if it was not waiting or still is elsewhere.
 -- Atomic so a concurrent match never pairs a half-removed waiter.
+--#include clock
+--#include tagged
 local queue, waiters, tagged = KEYS[1], KEYS[2], KEYS[3]
 local me, server, all = ARGV[1], ARGV[2], ARGV[3] == 'all'
 local raw = redis.call('HGET', waiters, me)
 if not raw then return '0' end
 local w = cjson.decode(raw)
 w.l[server] = nil
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+local now = nowMs()
 local alive = false
 for _, expiry in pairs(w.l) do
   if tonumber(expiry) > now then alive = true end
@@ -24,6 +25,6 @@ end
 redis.call('ZREM', queue, me)
 redis.call('HDEL', waiters, me)
 for _, tag in ipairs(w.i) do
-  redis.call('ZREM', tagged, tag .. '|' .. string.format('%015d', w.t) .. '|' .. me)
+  redis.call('ZREM', tagged, taggedMember(tag, w.t, me))
 end
 return '1'

@@ -7,8 +7,8 @@
 -- Result: "new" when the server was not registered (first beat, or it was taken for dead: its
 --         guests must be registered again), else "ok".
 -- Atomic so a beat never interleaves with another server releasing this one's guests.
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+--#include clock
+local now = nowMs()
 local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 local ttl = tonumber(ARGV[3])
 for i = 1, 3 do

@@ -4,8 +4,9 @@
 -- ARGV: 1 most servers to return
 -- Result: "server|lapsedAtMs" per line ("" none). Nothing is taken here: release.lua takes each
 --         guest of a lapsed server once, whoever runs it.
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+-- Atomic because it is one read against the Redis clock; it changes nothing.
+--#include clock
+local now = nowMs()
 local found = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[1]))
 local out = {}
 for i = 1, #found, 2 do out[#out + 1] = found[i] .. '|' .. found[i + 1] end

@@ -5,8 +5,8 @@
 -- Result: the guests taken, comma-joined ("" none). When the set is empty the server is forgotten.
 -- Atomic (SPOP) so each guest of a dead server is taken by exactly one server, and a server whose
 -- heartbeat came back meanwhile (score in the future again) is left alone.
-local clock = redis.call('TIME')
-local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+--#include clock
+local now = nowMs()
 local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not lease or tonumber(lease) > now then return '' end
 local taken = redis.call('SPOP', KEYS[2], tonumber(ARGV[2]))

@@ -3,8 +3,9 @@
 -- KEYS: 1 the guest's slots HASH upload id -> until ms
 -- ARGV: 1 upload id, 2 UPLOADS_IN_FLIGHT, 3 now ms, 4 how long a slot is held at most (ms)
 -- Result: "ok" (the slot is taken; delete the field to give it back), or "busy".
--- A slot whose server died runs out after the hold, the longest an upload may take. Atomic so
--- concurrent uploads of one guest on several servers can never together take more slots.
+-- A slot whose server died runs out after the hold, the longest an upload may take.
+-- Atomic because concurrent uploads of one guest on several servers must never together take more
+-- slots than allowed.
 local slots = KEYS[1]
 local now = tonumber(ARGV[3])
 local taken = redis.call('HGETALL', slots)

@@ -7,7 +7,8 @@
 -- Result: "ok", "closed" (the channel ended or expired), "files" or "bytes" (that quota is used up).
 -- What a channel uses is read from its own files hash, so it lives and expires with the channel;
 -- only uploads under way are held apart, until they are recorded or fail (or their server died and
--- the hold ran out). Atomic so concurrent uploads can never together pass a quota.
+-- the hold ran out).
+-- Atomic because concurrent uploads must never together pass a quota.
 local meta, files, held = KEYS[1], KEYS[2], KEYS[3]
 local m = redis.call('HMGET', meta, 'a', 'closed')
 if not m[1] or m[2] then return 'closed' end

@@ -88,7 +88,7 @@ class ChannelEndIntegrationTests {
             pair.bob = Visitor.arriveAs(pair.bob, one);
             pair.bob.send(Map.of("type", "join", "token", pair.bobToken));
             pair.bob.await("joined");
-            assertNoFrame(pair.ada.socket(), "ended", Duration.ofSeconds(PEER_GONE_SECONDS + 4));
+            pair.ada.socket().assertNoFrame("ended", Duration.ofSeconds(PEER_GONE_SECONDS + 4));
 
             pair.bob.send(Map.of("type", "send", "cmid", "back", "text", "still here"));
             pair.bob.await("ack");
@@ -154,7 +154,7 @@ class ChannelEndIntegrationTests {
             pair.ada.await("waiting");
             pair.bob.send(Map.of("type", "match"));
             pair.bob.await("waiting");
-            assertNoFrame(pair.ada.socket(), "matched", QUIET);
+            pair.ada.socket().assertNoFrame("matched", QUIET);
             pair.ada.send(Map.of("type", "cancel"));
             pair.ada.await("cancelled");
             pair.bob.send(Map.of("type", "cancel"));
@@ -276,16 +276,6 @@ class ChannelEndIntegrationTests {
 
     private static Predicate<JsonNode> type(String type) {
         return frame -> type.equals(frame.path("type").asString());
-    }
-
-    private static void assertNoFrame(WsClient socket, String type, Duration during) {
-        try {
-            socket.await(type(type), during);
-        }
-        catch (AssertionError expected) {
-            return;
-        }
-        throw new AssertionError("unexpected " + type + " frame");
     }
 
     private static void pause(Duration duration) {

@@ -18,10 +18,10 @@ import dev.randomchat.support.ServerProcess;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
-import static dev.randomchat.chat.ChatIntegrationTests.isMessage;
-import static dev.randomchat.chat.ChatIntegrationTests.messages;
-import static dev.randomchat.chat.ChatIntegrationTests.seqs;
-import static dev.randomchat.chat.ChatIntegrationTests.text;
+import static dev.randomchat.support.Messages.isMessage;
+import static dev.randomchat.support.Messages.messages;
+import static dev.randomchat.support.Messages.seqs;
+import static dev.randomchat.support.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What happens to a conversation when a server dies, or a client cannot keep up. */

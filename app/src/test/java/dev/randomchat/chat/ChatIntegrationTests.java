@@ -20,6 +20,10 @@ import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 import dev.randomchat.system.Redis;
 
+import static dev.randomchat.support.Messages.isMessage;
+import static dev.randomchat.support.Messages.messages;
+import static dev.randomchat.support.Messages.seqs;
+import static dev.randomchat.support.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Chat between guests on two servers sharing one real Redis. */
@@ -271,28 +275,4 @@ class ChatIntegrationTests {
         }
         return Guests.send(request.build());
     }
-
-    static Map<String, Object> text(String cmid, String text) {
-        return Map.of("type", "send", "cmid", cmid, "text", text);
-    }
-
-    static java.util.function.Predicate<JsonNode> isMessage(String cmid) {
-        return f -> "message".equals(f.path("type").asString()) && cmid.equals(f.path("cmid").asString());
-    }
-
-    /** Waits until the socket has at least {@code count} messages, and returns them. */
-    static List<JsonNode> messages(WsClient socket, int count) {
-        org.awaitility.Awaitility.await().atMost(WsClient.WAIT).pollInterval(Duration.ofMillis(20))
-                .until(() -> socket.frames("message").size() >= count);
-        List<JsonNode> messages = socket.frames("message");
-        assertThat(messages).hasSizeGreaterThanOrEqualTo(count);
-        return messages;
-    }
-
-    static List<Integer> seqs(List<JsonNode> messages) {
-        return messages.stream().map(m -> m.get("seq").asInt()).toList();
-    }
-
-    /** Two guests matched with each other, Ada on one server and Bob on another. */
-
 }

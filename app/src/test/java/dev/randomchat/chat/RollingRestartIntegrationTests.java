@@ -13,9 +13,9 @@ import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
-import static dev.randomchat.chat.ChatIntegrationTests.messages;
-import static dev.randomchat.chat.ChatIntegrationTests.seqs;
-import static dev.randomchat.chat.ChatIntegrationTests.text;
+import static dev.randomchat.support.Messages.messages;
+import static dev.randomchat.support.Messages.seqs;
+import static dev.randomchat.support.Messages.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A server leaves as a rolling update makes it: its clients move to another with nothing lost. */

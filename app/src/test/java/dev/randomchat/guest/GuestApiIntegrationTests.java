@@ -24,7 +24,7 @@ import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
-import dev.randomchat.support.HttpConnection;
+import dev.randomchat.support.RawHttp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -229,11 +229,11 @@ class GuestApiIntegrationTests {
     @Test
     void answersEveryRequestOnOneKeepAliveConnection() throws IOException {
         int rounds = 60;
-        try (HttpConnection connection = new HttpConnection(server.port(), KEEP_ALIVE_ANSWER)) {
+        try (RawHttp.Connection connection = RawHttp.keepAlive(server.port(), KEEP_ALIVE_ANSWER)) {
             for (int round = 1; round <= rounds; round++) {
                 String step = "POST /api/guests";
                 try {
-                    HttpConnection.Response created = connection.exchange("POST", "/api/guests", "{\"name\":\"Ada\"}", null);
+                    RawHttp.Response created = connection.exchange("POST", "/api/guests", "{\"name\":\"Ada\"}", null);
                     assertThat(created.status()).isEqualTo(201);
                     step = "GET /api/guests/me";
                     String token = Guests.JSON.readTree(created.body()).path("token").asString();

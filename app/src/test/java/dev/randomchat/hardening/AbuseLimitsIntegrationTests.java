@@ -20,6 +20,8 @@ import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.RawHttp;
+import dev.randomchat.support.RawWebSocket;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -196,21 +198,21 @@ class AbuseLimitsIntegrationTests {
     @Test
     void refusesSocketsOverThePerAddressLimitUntilOneCloses() {
         String token = mintedGuestToken();
-        FrameSocket first = FrameSocket.open(CLIENT, addresses.wsUri(), token, "");
-        try (FrameSocket second = FrameSocket.open(CLIENT, addresses.wsUri(), token, "")) {
+        RawWebSocket first = RawWebSocket.open(CLIENT, addresses.wsUri(), token, "");
+        try (RawWebSocket second = RawWebSocket.open(CLIENT, addresses.wsUri(), token, "")) {
             assertThat(first.next()).contains("\"hello\"");
             assertThat(second.next()).contains("\"hello\"");
 
-            assertThat(FrameSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "")).isEqualTo(503);
-            assertThat(FrameSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "X-Forwarded-For: 203.0.113.9\r\n"))
+            assertThat(RawWebSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "")).isEqualTo(503);
+            assertThat(RawWebSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "X-Forwarded-For: 203.0.113.9\r\n"))
                     .as("a forwarded address from a client that is not a trusted proxy changes nothing")
                     .isEqualTo(503);
-            assertThat(FrameSocket.upgradeStatus(OTHER_CLIENT, addresses.wsUri(), token, ""))
+            assertThat(RawWebSocket.upgradeStatus(OTHER_CLIENT, addresses.wsUri(), token, ""))
                     .as("another address is not limited")
                     .isEqualTo(101);
 
             first.close();
-            await().atMost(WAIT).until(() -> FrameSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "") == 101);
+            await().atMost(WAIT).until(() -> RawWebSocket.upgradeStatus(CLIENT, addresses.wsUri(), token, "") == 101);
             second.sendText("{\"type\":\"ping\"}");
             assertThat(second.next()).isEqualTo("{\"type\":\"pong\"}");
         }
@@ -227,20 +229,20 @@ class AbuseLimitsIntegrationTests {
     @Test
     void countsSocketsOfTheAddressATrustedProxySawNotTheOneTheClientClaims() {
         String token = mintedGuestToken();
-        List<FrameSocket> open = new ArrayList<>();
+        List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
-                open.add(FrameSocket.open(PROXY, addresses.wsUri(), token, forwardedFor("198.51.100." + i, "203.0.113.8")));
+                open.add(RawWebSocket.open(PROXY, addresses.wsUri(), token, forwardedFor("198.51.100." + i, "203.0.113.8")));
             }
 
-            int status = FrameSocket.upgradeStatus(PROXY, addresses.wsUri(), token, forwardedFor("198.51.100.99",
+            int status = RawWebSocket.upgradeStatus(PROXY, addresses.wsUri(), token, forwardedFor("198.51.100.99",
                     "203.0.113.8"));
 
             assertThat(status).as("socket %d of client 203.0.113.8, which claimed another address each time",
                     MAX_CONNS_PER_IP + 1).isEqualTo(503);
         }
         finally {
-            open.forEach(FrameSocket::close);
+            open.forEach(RawWebSocket::close);
         }
     }
 

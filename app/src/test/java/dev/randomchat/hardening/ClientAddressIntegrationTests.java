@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.RawHttp;
+import dev.randomchat.support.RawWebSocket;
 import dev.randomchat.support.ServerProcess;
 import dev.randomchat.support.TestRedis;
 
@@ -104,18 +106,18 @@ class ClientAddressIntegrationTests {
     void spoofedForwardedHeadersFromAnUntrustedClientDoNotEscapeThePerAddressSocketCap() {
         InetAddress client = address("127.0.0.3");
         String token = mintedGuestToken();
-        List<FrameSocket> open = new ArrayList<>();
+        List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
-                open.add(FrameSocket.open(client, server.wsUri(), token, spoof("198.51.100." + i)));
+                open.add(RawWebSocket.open(client, server.wsUri(), token, spoof("198.51.100." + i)));
             }
 
-            int status = FrameSocket.upgradeStatus(client, server.wsUri(), token, spoof("198.51.100.99"));
+            int status = RawWebSocket.upgradeStatus(client, server.wsUri(), token, spoof("198.51.100.99"));
 
             assertThat(status).as("socket %d, each claiming another address", MAX_CONNS_PER_IP + 1).isEqualTo(503);
         }
         finally {
-            open.forEach(FrameSocket::close);
+            open.forEach(RawWebSocket::close);
         }
     }
 
@@ -131,18 +133,18 @@ class ClientAddressIntegrationTests {
                 .as("another client behind the same proxy").isEqualTo(201);
 
         String token = mintedGuestToken();
-        List<FrameSocket> open = new ArrayList<>();
+        List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
-                open.add(FrameSocket.open(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"));
+                open.add(RawWebSocket.open(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"));
             }
-            assertThat(FrameSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"))
+            assertThat(RawWebSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.60\r\n"))
                     .isEqualTo(503);
-            assertThat(FrameSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.61\r\n"))
+            assertThat(RawWebSocket.upgradeStatus(PROXY, server.wsUri(), token, "X-Forwarded-For: 203.0.113.61\r\n"))
                     .isEqualTo(101);
         }
         finally {
-            open.forEach(FrameSocket::close);
+            open.forEach(RawWebSocket::close);
         }
     }
 

@@ -28,6 +28,8 @@ import dev.randomchat.hardening.HostileFrames.Answer;
 import dev.randomchat.hardening.HostileFrames.Frame;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.RawHttp;
+import dev.randomchat.support.RawWebSocket;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -127,22 +129,22 @@ class FuzzIntegrationTests {
             Map<String, RawCase> cases = new LinkedHashMap<>();
             cases.put("text frame over 64 KiB", socket -> socket.sendMalformedText(
                     "{\"type\":\"ping\",\"pad\":\"" + "x".repeat(70 * 1024) + "\"}"));
-            cases.put("binary frame over 64 KiB", socket -> socket.send(true, FrameSocket.BINARY, new byte[70 * 1024]));
-            cases.put("length field of 2^62 bytes", socket -> socket.declare(FrameSocket.TEXT, 1L << 62));
-            cases.put("invalid UTF-8 in a text frame", socket -> socket.send(true, FrameSocket.TEXT,
+            cases.put("binary frame over 64 KiB", socket -> socket.send(true, RawWebSocket.BINARY, new byte[70 * 1024]));
+            cases.put("length field of 2^62 bytes", socket -> socket.declare(RawWebSocket.TEXT, 1L << 62));
+            cases.put("invalid UTF-8 in a text frame", socket -> socket.send(true, RawWebSocket.TEXT,
                     new byte[] {'{', '"', (byte) 0xC3, 0x28, '"', '}'}));
-            cases.put("text frame cut inside a character", socket -> socket.send(true, FrameSocket.TEXT,
+            cases.put("text frame cut inside a character", socket -> socket.send(true, RawWebSocket.TEXT,
                     new byte[] {'"', (byte) 0xE2, (byte) 0x82}));
-            cases.put("ping with 126 bytes", socket -> socket.send(true, FrameSocket.PING, new byte[126]));
-            cases.put("unmasked frame", socket -> socket.send(true, 0, FrameSocket.TEXT, ping(), false));
-            cases.put("reserved bit set", socket -> socket.send(true, 4, FrameSocket.TEXT, ping(), true));
+            cases.put("ping with 126 bytes", socket -> socket.send(true, RawWebSocket.PING, new byte[126]));
+            cases.put("unmasked frame", socket -> socket.send(true, 0, RawWebSocket.TEXT, ping(), false));
+            cases.put("reserved bit set", socket -> socket.send(true, 4, RawWebSocket.TEXT, ping(), true));
             cases.put("reserved opcode", socket -> socket.send(true, 0, 0x3, ping(), true));
-            cases.put("continuation without a start", socket -> socket.send(true, FrameSocket.CONTINUATION, ping()));
-            cases.put("fragmented control frame", socket -> socket.send(false, FrameSocket.PING, new byte[1]));
-            cases.put("close with an invalid code", socket -> socket.send(true, FrameSocket.CLOSE,
+            cases.put("continuation without a start", socket -> socket.send(true, RawWebSocket.CONTINUATION, ping()));
+            cases.put("fragmented control frame", socket -> socket.send(false, RawWebSocket.PING, new byte[1]));
+            cases.put("close with an invalid code", socket -> socket.send(true, RawWebSocket.CLOSE,
                     new byte[] {0x03, (byte) 0xE7}));
             for (Map.Entry<String, RawCase> entry : cases.entrySet()) {
-                try (FrameSocket socket = FrameSocket.open(server.wsUri(), ada.token())) {
+                try (RawWebSocket socket = RawWebSocket.open(server.wsUri(), ada.token())) {
                     assertThat(socket.next()).contains("\"hello\"");
                     entry.getValue().send(socket);
                     String outcome = socket.next();
@@ -170,12 +172,12 @@ class FuzzIntegrationTests {
     @Test
     void readsAFragmentedTextMessageAsOneFrame() {
         try (Visitor ada = Visitor.arrive(server, "Ada");
-                FrameSocket socket = FrameSocket.open(server.wsUri(), ada.token())) {
+                RawWebSocket socket = RawWebSocket.open(server.wsUri(), ada.token())) {
             assertThat(socket.next()).contains("\"hello\"");
 
-            socket.send(false, FrameSocket.TEXT, "{\"type\":".getBytes(StandardCharsets.UTF_8));
-            socket.send(false, FrameSocket.CONTINUATION, "\"pi".getBytes(StandardCharsets.UTF_8));
-            socket.send(true, FrameSocket.CONTINUATION, "ng\"}".getBytes(StandardCharsets.UTF_8));
+            socket.send(false, RawWebSocket.TEXT, "{\"type\":".getBytes(StandardCharsets.UTF_8));
+            socket.send(false, RawWebSocket.CONTINUATION, "\"pi".getBytes(StandardCharsets.UTF_8));
+            socket.send(true, RawWebSocket.CONTINUATION, "ng\"}".getBytes(StandardCharsets.UTF_8));
 
             assertThat(socket.next()).isEqualTo("{\"type\":\"pong\"}");
         }
@@ -363,6 +365,6 @@ class FuzzIntegrationTests {
 
     @FunctionalInterface
     private interface RawCase {
-        void send(FrameSocket socket);
+        void send(RawWebSocket socket);
     }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.RawHttp;
 import dev.randomchat.support.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;

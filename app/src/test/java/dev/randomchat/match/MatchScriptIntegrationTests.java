@@ -95,6 +95,23 @@ class MatchScriptIntegrationTests {
         assertThat(match("daily-a", "s1", 15_000, 1).get("r").asString()).isEqualTo("limited");
     }
 
+    @Test
+    void unwaitRemovesExactlyTheTaggedMembersMatchWrote() {
+        String reply = redis.run(MATCH, keys.forMatch(), "tags-a", "TAGS-A", "s1", "15000", "10000",
+                "[\"music\",\"chess\"]", "chan-tags-a", "86400000", "5", Long.toString(QueueKeys.KEY_TTL_MS)).block(WAIT);
+        assertThat(JSON.readTree(reply).get("r").asString()).isEqualTo("waiting");
+        List<String> written = redis.commands().zrange(keys.tagged(), 0, -1)
+                .filter(member -> member.endsWith("|tags-a"))
+                .collectList()
+                .block(WAIT);
+        assertThat(written).hasSize(2);
+
+        cancel("tags-a");
+
+        assertThat(redis.commands().zrange(keys.tagged(), 0, -1).collectList().block(WAIT))
+                .doesNotContainAnyElementsOf(written);
+    }
+
     private JsonNode match(String guest, String server, long leaseMs, int dailyLimit) {
         String reply = redis.run(MATCH, keys.forMatch(), guest, guest.toUpperCase(), server, Long.toString(leaseMs),
                 "10000", "[]", "chan-" + guest, "86400000", Integer.toString(dailyLimit),

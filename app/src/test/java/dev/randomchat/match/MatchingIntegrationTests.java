@@ -95,7 +95,7 @@ class MatchingIntegrationTests {
             try (Visitor bob = Visitor.arrive(two, "Bob")) {
                 bob.send(Map.of("type", "match"));
                 bob.await("waiting");
-                assertNoFrame(ada.socket(), "matched");
+                ada.socket().assertNoFrame("matched", QUIET);
                 bob.send(Map.of("type", "cancel"));
                 bob.await("cancelled");
             }
@@ -120,7 +120,7 @@ class MatchingIntegrationTests {
             // The close is cleaned up asynchronously; a second visitor must still never get the ghost.
             bob.send(Map.of("type", "match"));
             bob.await("waiting");
-            assertNoFrame(bob.socket(), "matched");
+            bob.socket().assertNoFrame("matched", QUIET);
             bob.send(Map.of("type", "cancel"));
             bob.await("cancelled");
         }
@@ -146,7 +146,7 @@ class MatchingIntegrationTests {
             try (Visitor bob = Visitor.arrive(two, "Bob")) {
                 bob.send(Map.of("type", "match"));
                 bob.await("waiting");
-                assertNoFrame(bob.socket(), "matched");
+                bob.socket().assertNoFrame("matched", QUIET);
                 bob.send(Map.of("type", "cancel"));
                 bob.await("cancelled");
             }
@@ -183,7 +183,7 @@ class MatchingIntegrationTests {
             ada.await("waiting");
             bob.send(Map.of("type", "match"));
             bob.await("waiting");
-            assertNoFrame(ada.socket(), "matched");
+            ada.socket().assertNoFrame("matched", QUIET);
             try (Visitor cat = Visitor.arrive(two, "Cat")) {
                 cat.send(Map.of("type", "match"));
                 String peer = cat.await("matched").get("peer").get("id").asString();
@@ -315,14 +315,4 @@ class MatchingIntegrationTests {
         visitor.await("ended");
     }
 
-    /** Asserts no frame of this type arrives within a short quiet period. */
-    static void assertNoFrame(WsClient socket, String type) {
-        try {
-            socket.await(frame -> type.equals(frame.path("type").asString()), QUIET);
-        }
-        catch (AssertionError expected) {
-            return;
-        }
-        throw new AssertionError("unexpected " + type + " frame");
-    }
-}
+    /** Asserts no frame of this type arrives within a short quiet period. */}

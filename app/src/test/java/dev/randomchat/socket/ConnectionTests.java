@@ -9,6 +9,7 @@ import reactor.core.Disposable;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.randomchat.auth.Guest;
+import dev.randomchat.protocol.CloseCode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +28,7 @@ class ConnectionTests {
             accepted++;
         }
         assertThat(connection.isOpen()).isFalse();
-        assertThat(connection.closeStatus()).isEqualTo(Connection.TOO_SLOW);
+        assertThat(connection.closeCode()).isEqualTo(CloseCode.TOO_SLOW);
         assertThat(slow).containsExactly(connection);
         assertThat((long) accepted * FRAME.length()).isLessThanOrEqualTo(CAP).isGreaterThan(CAP - 2 * FRAME.length());
     }
@@ -76,7 +77,7 @@ class ConnectionTests {
         assertThat(modest.sendDroppable(FRAME)).as("but nothing droppable").isFalse();
         greedy.sendJson(FRAME);
         assertThat(greedy.isOpen()).isFalse();
-        assertThat(greedy.closeStatus()).isEqualTo(Connection.TOO_SLOW);
+        assertThat(greedy.closeCode()).isEqualTo(CloseCode.TOO_SLOW);
         assertThat(modest.isOpen()).isTrue();
     }
 

@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.auth.Guest;
 import dev.randomchat.auth.TokenService;
+import dev.randomchat.protocol.ErrorCode;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.WsClient;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
-import dev.randomchat.support.HttpConnection;
+import dev.randomchat.support.RawHttp;
 import dev.randomchat.support.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,7 +59,7 @@ class SocketShutdownIntegrationTests {
     }
 
     /** On a connection of its own each time, so the polling tests nothing but readiness. */
-    private HttpConnection.Response readiness() throws IOException {
-        return HttpConnection.once(server.port(), Duration.ofSeconds(2), "GET", "/actuator/health/readiness");
+    private RawHttp.Response readiness() throws IOException {
+        return RawHttp.once(server.port(), Duration.ofSeconds(2), "GET", "/actuator/health/readiness");
     }
 }

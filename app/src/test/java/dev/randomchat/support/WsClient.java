@@ -164,6 +164,17 @@ public final class WsClient implements AutoCloseable {
         return frames().stream().filter(f -> type.equals(f.path("type").asString())).toList();
     }
 
+    /** Fails if a frame of this type arrives within {@code during} (or has arrived and not been awaited). */
+    public void assertNoFrame(String type, Duration during) {
+        try {
+            await(frame -> type.equals(frame.path("type").asString()), during);
+        }
+        catch (AssertionError expected) {
+            return;
+        }
+        throw new AssertionError("unexpected " + type + " frame");
+    }
+
     /** The close code the server sent, waiting at most {@code timeout}. */
     public int awaitClose(Duration timeout) {
         try {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.randomchat.RandomChatApplication;
 import dev.randomchat.support.ChatServer;
-import dev.randomchat.support.HttpConnection;
+import dev.randomchat.support.RawHttp;
 import dev.randomchat.support.TestRedis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -77,7 +77,7 @@ class EmbeddedModeIntegrationTests {
         });
         assertThat(output()).contains("Embedded mode");
         assertThat(get(port, "/actuator/health").body()).contains("\"status\":\"UP\"");
-        HttpConnection.Response page = get(port, "/");
+        RawHttp.Response page = get(port, "/");
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");
         List<ProcessHandle> redis = process.descendants()
@@ -214,7 +214,7 @@ class EmbeddedModeIntegrationTests {
         return Files.readString(workDir.resolve("server.log"), StandardCharsets.UTF_8);
     }
 
-    private static HttpConnection.Response get(int port, String path) throws IOException {
-        return HttpConnection.once(port, REQUEST_TIMEOUT, "GET", path);
+    private static RawHttp.Response get(int port, String path) throws IOException {
+        return RawHttp.once(port, REQUEST_TIMEOUT, "GET", path);
     }
 }

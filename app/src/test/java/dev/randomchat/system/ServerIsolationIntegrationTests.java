@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
-import dev.randomchat.support.HttpConnection;
+import dev.randomchat.support.RawHttp;
 import dev.randomchat.support.WsClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +38,7 @@ class ServerIsolationIntegrationTests {
     /** The status of {@code /actuator/health}, or -1 when nothing answers. */
     private static int healthStatus(ChatServer server) {
         try {
-            return HttpConnection.once(server.port(), ANSWER_TIMEOUT, "GET", "/actuator/health").status();
+            return RawHttp.once(server.port(), ANSWER_TIMEOUT, "GET", "/actuator/health").status();
         }
         catch (IOException ex) {
             return -1;

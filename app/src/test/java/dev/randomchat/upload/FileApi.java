@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.RawHttp;
 
 /** Uploads and downloads over real HTTP, as a browser or a misbehaving client would send them. */
 final class FileApi {
@@ -145,9 +146,9 @@ final class FileApi {
     private static RawResponse readResponse(Socket socket) {
         try {
             InputStream in = socket.getInputStream();
-            String status = line(in);
+            String status = RawHttp.readLine(in);
             Map<String, String> headers = new LinkedHashMap<>();
-            for (String header = line(in); !header.isEmpty(); header = line(in)) {
+            for (String header = RawHttp.readLine(in); !header.isEmpty(); header = RawHttp.readLine(in)) {
                 int colon = header.indexOf(':');
                 headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
             }
@@ -158,19 +159,6 @@ final class FileApi {
         catch (IOException ex) {
             throw new IllegalStateException("no answer from the server", ex);
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("connection closed by the server");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 
     /** A multipart body with one part. */

@@ -1,6 +1,5 @@
 package dev.randomchat.upload;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+
+import dev.randomchat.support.RawHttp;
 
 /**
  * An upload on a bare socket that the test drives by hand: it declares a file of {@code fileBytes},
@@ -75,9 +76,9 @@ final class RawUpload implements AutoCloseable {
     Answer answer(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         InputStream in = socket.getInputStream();
-        String status = line(in);
+        String status = RawHttp.readLine(in);
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+        for (String header = RawHttp.readLine(in); !header.isEmpty(); header = RawHttp.readLine(in)) {
             int colon = header.indexOf(':');
             headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
         }
@@ -109,19 +110,6 @@ final class RawUpload implements AutoCloseable {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b = in.read(); b != '\n'; b = in.read()) {
-            if (b < 0) {
-                throw new IOException("connection closed by the server");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.UTF_8);
     }
 
     record Answer(int status, Map<String, String> headers, String body, boolean closedAfter) {

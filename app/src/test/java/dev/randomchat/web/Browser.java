@@ -289,4 +289,11 @@ final class Browser implements AutoCloseable {
             ScratchDirs.deleteTree(profile);
         }
     }
+
+    /** A console entry a page must never log: an error, or a Content Security Policy violation. */
+    static boolean severeOrCsp(LogEntry entry) {
+        return entry.getLevel().intValue() >= Level.SEVERE.intValue()
+                || entry.getMessage().contains("Content Security Policy")
+                || entry.getMessage().contains("Content-Security-Policy");
+    }
 }

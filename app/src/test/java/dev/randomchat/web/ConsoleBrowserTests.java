@@ -147,7 +147,7 @@ class ConsoleBrowserTests {
             assertThat((String) browser.js("return sessionStorage.getItem('rc-admin-token');")).isNull();
 
             List<String> problems = browser.console().stream()
-                    .filter(PageBrowserTests::severeOrCsp)
+                    .filter(Browser::severeOrCsp)
                     .filter(entry -> !entry.getMessage().contains("401"))
                     .map(LogEntry::getMessage)
                     .toList();

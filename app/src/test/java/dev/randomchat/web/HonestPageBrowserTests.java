@@ -78,7 +78,7 @@ class HonestPageBrowserTests {
         try {
             for (Browser browser : browsers) {
                 List<String> problems = browser.console().stream()
-                        .filter(PageBrowserTests::severeOrCsp)
+                        .filter(Browser::severeOrCsp)
                         .map(LogEntry::getMessage)
                         .filter(expectedErrors.negate())
                         .toList();

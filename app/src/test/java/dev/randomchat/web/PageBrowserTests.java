@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.logging.Level;
 
 import javax.imageio.ImageIO;
 
@@ -75,7 +74,7 @@ class PageBrowserTests {
         try {
             for (Browser browser : browsers) {
                 List<String> problems = browser.console().stream()
-                        .filter(PageBrowserTests::severeOrCsp)
+                        .filter(Browser::severeOrCsp)
                         .map(LogEntry::getMessage)
                         .filter(expectedErrors.negate())
                         .toList();
@@ -392,11 +391,5 @@ class PageBrowserTests {
                 return r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
                     && r.right <= window.innerWidth && r.bottom <= window.innerHeight;""", css);
         assertThat(inside).as(css + " inside the viewport").isEqualTo(Boolean.TRUE);
-    }
-
-    static boolean severeOrCsp(LogEntry entry) {
-        return entry.getLevel().intValue() >= Level.SEVERE.intValue()
-                || entry.getMessage().contains("Content Security Policy")
-                || entry.getMessage().contains("Content-Security-Policy");
     }
 }

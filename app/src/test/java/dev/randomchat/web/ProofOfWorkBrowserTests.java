@@ -46,7 +46,7 @@ class ProofOfWorkBrowserTests {
             assertThat(first.find("#home-error").getText()).isEmpty();
             for (Browser browser : List.of(first, second)) {
                 List<String> problems = browser.console().stream()
-                        .filter(PageBrowserTests::severeOrCsp)
+                        .filter(Browser::severeOrCsp)
                         .map(LogEntry::getMessage)
                         .toList();
                 assertThat(problems).as("SEVERE console entries and CSP violations").isEmpty();

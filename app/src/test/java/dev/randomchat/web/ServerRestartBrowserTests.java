@@ -76,7 +76,7 @@ class ServerRestartBrowserTests {
             for (Browser browser : List.of(one, two)) {
                 // A reconnect attempt that reached the old server while it drained may have failed.
                 List<String> problems = browser.console().stream()
-                        .filter(PageBrowserTests::severeOrCsp)
+                        .filter(Browser::severeOrCsp)
                         .map(LogEntry::getMessage)
                         .filter(message -> !message.contains("WebSocket connection to"))
                         .toList();

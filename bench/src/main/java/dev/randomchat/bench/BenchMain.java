@@ -15,7 +15,8 @@ import dev.randomchat.bench.infra.EchoServer;
  *   (no argument)   full run: baselines and the service, interleaved (about 10 minutes)
  *   --quick         the same scenarios, shorter and smaller (under 5 minutes)
  *   --jfr           also record a JFR profile of each server after the warm-up (bench/target/jfr/)
- *   --only=a,b      only these scenarios: echo, relay1, redis, relay2, hop, matching, idle, hostile
+ *   --only=a,b      only these scenarios: echo, relay1, redis, relay2, hop, matching, idle, hostile, and the
+ *                   issue-21 rows against the Go peer: peer (all of them), peer-relay, peer-matching, peer-idle
  *   --codec         the JMH benchmark of the frame codec (under 2 minutes)
  *   echo-server P   the bare Reactor Netty websocket server the baselines use (started by the run)
  * </pre>
@@ -28,7 +29,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         List<String> list = Arrays.asList(args);
         if (list.contains("-h") || list.contains("--help") || list.contains("help")) {
-            System.out.println("usage: ./run.sh bench [--quick] [--jfr] [--only=echo,relay1,redis,relay2,hop,matching,idle,hostile] | --codec");
+            System.out.println("usage: ./run.sh bench [--quick] [--jfr] [--only=echo,relay1,redis,relay2,hop,matching,idle,"
+                    + "hostile,peer,peer-relay,peer-matching,peer-idle] | --codec");
             return;
         }
         if (!list.isEmpty() && list.get(0).equals("echo-server")) {

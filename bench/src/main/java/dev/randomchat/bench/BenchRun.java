@@ -81,8 +81,14 @@ final class BenchRun {
         machine.put("cores", Machine.cores());
         machine.put("loadAverage", loadBefore);
         machine.put("java", System.getProperty("java.version"));
-        machine.put("serverHeap", Services.HEAP);
+        machine.put("serverHeap", serverJvm());
+        machine.put("serverJava", serverJava());
+        machine.put("serverJvm", serverJvm());
         report.line("machine", machine);
+        boolean peer = wants("peer") || wants("peer-relay") || wants("peer-matching") || wants("peer-idle");
+        PeerRows peerRows = new PeerRows(seconds("bench.peerRelaySeconds", plan.name().equals("full") ? 30 : 20),
+                seconds("bench.peerMatchSeconds", plan.name().equals("full") ? 5 : 4),
+                Duration.ofSeconds((long) seconds("bench.peerIdleSeconds", plan.name().equals("full") ? 30 : 25)));
 
         try (Services services = new Services(TARGET.resolve("run-" + stamp))) {
             Report.note("starting Redis, two chat servers and the bare echo server...");
@@ -97,6 +103,26 @@ final class BenchRun {
             services.awaitReady(one, "/actuator/health/readiness");
             services.awaitReady(two, "/actuator/health/readiness");
             services.awaitReady(echo, "/heap");
+            // The issue-21 rows: a 3-master Cluster with a server of its own (started now, so it lives
+            // through the whole run and its log shows any reconnect that never happened), and a
+            // fresh server for the idle rows.
+            // -Dbench.peerCluster=false leaves the Cluster out (comparing runtimes on the single Redis rows).
+            List<Service> clusterNodes = peer && (wants("peer") || wants("peer-relay"))
+                    && Boolean.parseBoolean(System.getProperty("bench.peerCluster", "true"))
+                    ? services.startCluster() : List.of();
+            Service clustered = clusterNodes.isEmpty() ? null : services.startApp("server3", APP_JAR,
+                    String.join(",", clusterNodes.stream().map(node -> "127.0.0.1:" + node.port()).toList()), secret);
+            long clusteredSince = System.nanoTime();
+            Service idleServer = peer && (wants("peer") || wants("peer-idle"))
+                    ? services.startApp("idle", APP_JAR, redisAddr, secret, Services.HEAP,
+                            // Keys of its own: what the other servers' closed sockets leave due later
+                            // (peer-gone checks) is not its work in the idle window.
+                            Map.of("REDIS_KEY_PREFIX", "idle")) : null;
+            for (Service server : java.util.Arrays.asList(clustered, idleServer)) {
+                if (server != null) {
+                    services.awaitReady(server, "/actuator/health/readiness");
+                }
+            }
             try (RedisProbe probe = new RedisProbe(redis.port())) {
                 Relay relay = new Relay(probe, redis);
                 Report.note("warming up (relay on one server and across both, a few matches; not measured)");
@@ -156,12 +182,26 @@ final class BenchRun {
                     hostile = new Hostile(attacked, redis).run(500, 4, 20, plan.hostileSeconds());
                     report.line("hostile", hostile);
                 }
+                if (peer) {
+                    peerRows(report, peerRows, relay, redis, probe, one, clusterNodes, clustered, clusteredSince);
+                }
                 if (jfr) {
                     for (Service server : List.of(one, two)) {
                         Path file = TARGET.resolve("jfr").resolve(stamp + "-" + server.name() + ".jfr");
                         Services.dumpRecording(server, file);
                         Report.note("JFR recording of " + server.name() + " (after the warm-up): " + file);
                     }
+                }
+                if (idleServer != null) {
+                    // Only the idle server and Redis are measured: the others stop, so their own timers
+                    // are not counted.
+                    for (Service other : java.util.Arrays.asList(one, two, clustered, attacked)) {
+                        if (other != null) {
+                            services.stop(other);
+                        }
+                    }
+                    clusterNodes.forEach(services::stop);
+                    peerRows.idle(report, idleServer, redis, probe);
                 }
             }
         }
@@ -171,7 +211,8 @@ final class BenchRun {
         end.put("loadAverageAfter", Machine.loadAverage());
         end.put("jsonLines", report.file().toString());
         String markdown = new Summary(plan, machine, echoRuns, relayOne, relayTwo, matching, redisPublish, hop,
-                idleApp, idleBare, end).markdown() + Hostile.markdown(hostile);
+                idleApp, idleBare, end).markdown() + Hostile.markdown(hostile)
+                + (peer ? "\n" + peerRows.markdown(machine) : "");
         Path summary = TARGET.resolve("bench-" + stamp + ".md");
         Files.writeString(summary, markdown);
         end.put("summary", summary.toString());
@@ -234,8 +275,74 @@ final class BenchRun {
         report.line("idle-chat-server", idleApp);
     }
 
+    private void peerRows(Report report, PeerRows rows, Relay relay, Service redis, RedisProbe probe, Service one,
+            List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
+        if (wants("peer") || wants("peer-relay")) {
+            rows.relay(report, relay, one, false);
+        }
+        if (clustered != null) {
+            List<RedisProbe> probes = PeerRows.probes(clusterNodes);
+            try {
+                Relay onCluster = new Relay(probes, clusterNodes);
+                Report.note("peer rows: warming up the Cluster server (not measured)");
+                onCluster.step(List.of(clustered), plan.relayPairs(), 4_000, plan.warmupSeconds());
+                quiet(clustered);
+                rows.relay(report, onCluster, clustered, true);
+            }
+            finally {
+                probes.forEach(RedisProbe::close);
+            }
+        }
+        if (wants("peer") || wants("peer-matching")) {
+            rows.matching(report, one, redis, probe, plan.matchMaxVisitors());
+        }
+        if (clustered != null) {
+            rows.reconnects(report, clustered, clusteredSince);
+        }
+    }
+
+    private static double seconds(String property, double otherwise) {
+        return Double.parseDouble(System.getProperty(property, Double.toString(otherwise)));
+    }
+
+    /** The servers' JDK version, from its {@code release} file. */
+    private static String serverJava() {
+        try {
+            return Files.readAllLines(Path.of(Services.serverJavaHome(), "release")).stream()
+                    .filter(line -> line.startsWith("JAVA_VERSION="))
+                    .map(line -> line.substring(line.indexOf('=') + 1).replace("\"", ""))
+                    .findFirst().orElse("?");
+        }
+        catch (java.io.IOException ex) {
+            return "?";
+        }
+    }
+
+    /** The servers' JVM options as the argument files give them (comments left out). */
+    private static String serverJvm() {
+        List<String> options = new ArrayList<>();
+        List<String> files = new ArrayList<>(List.of(Services.HEAP));
+        files.addAll(Services.versionOptions());
+        for (String file : files) {
+            try {
+                Files.readAllLines(Path.of(file.substring(1))).stream()
+                        .map(line -> line.replaceAll("#.*", "").trim())
+                        .filter(line -> !line.isEmpty())
+                        .forEach(options::add);
+            }
+            catch (java.io.IOException ex) {
+                options.add(file);
+            }
+        }
+        String extra = System.getProperty("bench.serverJvmArgs", "").trim();
+        if (!extra.isEmpty()) {
+            options.add(extra);
+        }
+        return String.join(" ", options);
+    }
+
     /** Waits (at most a few seconds) until the servers are idle, so one step's tail is not the next one's load. */
-    private static void quiet(Service... servers) {
+    static void quiet(Service... servers) {
         long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         while (System.nanoTime() < deadline) {
             long before = 0;

@@ -44,7 +44,7 @@ final class Summary {
         line("Machine: " + machine.get("cpu") + ", " + machine.get("cores") + " cores; load average "
                 + end.get("loadAverageBefore") + " before, " + end.get("loadAverageAfter") + " after; "
                 + end.get("seconds") + " s; servers `java " + machine.get("serverHeap") + " -jar`, Java "
-                + machine.get("java") + ".");
+                + machine.get("serverJava") + " (load generator: Java " + machine.get("java") + ").");
         line("");
         line("### Baselines");
         line("");

@@ -19,9 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.randomchat.socket.FrameDecoder;
-import dev.randomchat.socket.Inbound;
-import dev.randomchat.socket.Outbound;
+import dev.randomchat.protocol.FrameDecoder;
+import dev.randomchat.protocol.Inbound;
+import dev.randomchat.protocol.Outbound;
 
 /**
  * The server's frame codec, per frame type: {@code FrameDecoder} (compiled here from app/'s own

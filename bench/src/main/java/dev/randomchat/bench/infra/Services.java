@@ -35,8 +35,12 @@ public final class Services implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /** Time a process gets after SIGTERM before SIGKILL. */
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    /** Every server JVM, chat or bare, gets the same fixed heap so their figures compare. */
-    public static final String HEAP = "-Xmx1g";
+    /**
+     * Every server JVM, chat or bare, starts with the options {@code ./run.sh} uses (an argument
+     * file, {@code app/jvm.options}), so the memory and latency it reports are what a user gets.
+     */
+    public static final String HEAP = "@" + Path.of(System.getProperty("bench.jvmOptions", "app/jvm.options"))
+            .toAbsolutePath();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -83,6 +87,62 @@ public final class Services implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * Starts a three-master Redis Cluster ({@code redis-cli --cluster create}), like the tests'
+     * one; returns its nodes once every node reports {@code cluster_state:ok}.
+     */
+    public List<Service> startCluster() throws IOException {
+        List<Service> nodes = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int port = freePort();
+            Path work = Files.createDirectories(dir.resolve("cluster-" + i));
+            Service node = launch("cluster-" + i, port, List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+                    "--maxclients", "10000", "--loglevel", "warning", "--dir", work.toString(),
+                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                    "--cluster-node-timeout", "5000"), Map.of(), work);
+            nodes.add(node);
+        }
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        for (Service node : nodes) {
+            while (!redisAnswers(node.port())) {
+                checkAlive(node, deadline);
+                pause(50);
+            }
+        }
+        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+        nodes.forEach(node -> create.add("127.0.0.1:" + node.port()));
+        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+        String created = output(create);
+        if (!created.contains("All 16384 slots covered")) {
+            throw new IOException("redis-cli --cluster create failed: " + created);
+        }
+        for (Service node : nodes) {
+            while (!output(List.of("redis-cli", "-p", Integer.toString(node.port()), "cluster", "info"))
+                    .contains("cluster_state:ok")) {
+                checkAlive(node, deadline);
+                pause(100);
+            }
+        }
+        return nodes;
+    }
+
+    private static String output(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            process.waitFor(60, TimeUnit.SECONDS);
+            return text;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IOException(ex);
+        }
+        finally {
+            process.destroy();
+        }
+    }
+
     /** Starts a chat server; {@link #awaitReady} waits for it. */
     public Service startApp(String name, Path jar, String redisAddr, String jwtSecret) throws IOException {
         return startApp(name, jar, redisAddr, jwtSecret, HEAP, Map.of());
@@ -95,6 +155,7 @@ public final class Services implements AutoCloseable {
         int managementPort = freePort();
         Path work = Files.createDirectories(dir.resolve(name));
         List<String> command = new ArrayList<>(List.of(java(), heap));
+        command.addAll(versionOptions());
         // For experiments only (e.g. -Dbench.serverJvmArgs=-Dreactor.netty.ioWorkerCount=2); empty by default.
         String extra = System.getProperty("bench.serverJvmArgs", "").trim();
         if (!extra.isEmpty()) {
@@ -131,8 +192,10 @@ public final class Services implements AutoCloseable {
         Path work = Files.createDirectories(dir.resolve("echo"));
         String jar = Path.of(URI.create(Services.class.getProtectionDomain().getCodeSource().getLocation().toString()))
                 .toString();
-        return launch("echo", port, List.of(java(), HEAP, "-cp", jar, "dev.randomchat.bench.BenchMain", "echo-server",
-                Integer.toString(port)), Map.of(), work);
+        List<String> command = new ArrayList<>(List.of(java(), HEAP));
+        command.addAll(versionOptions());
+        command.addAll(List.of("-cp", jar, "dev.randomchat.bench.BenchMain", "echo-server", Integer.toString(port)));
+        return launch("echo", port, command, Map.of(), work);
     }
 
     public void awaitReady(Service service, String path) {
@@ -312,8 +375,35 @@ public final class Services implements AutoCloseable {
         }
     }
 
+    /** The options only a Java 25 or later understands (as {@code ./run.sh} adds them), when the servers run on one. */
+    public static List<String> versionOptions() {
+        Path file = Path.of(System.getProperty("bench.jvmOptions25", "app/jvm25.options")).toAbsolutePath();
+        return serverJavaMajor() >= 25 && Files.isRegularFile(file) ? List.of("@" + file) : List.of();
+    }
+
+    /** The feature version of the servers' JDK, from its {@code release} file (17 when unreadable). */
+    public static int serverJavaMajor() {
+        try {
+            for (String line : Files.readAllLines(Path.of(serverJavaHome(), "release"))) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring(line.indexOf('=') + 1).replace("\"", "");
+                    return Integer.parseInt(version.split("[.+-]")[0]);
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            return 17;
+        }
+        return 17;
+    }
+
+    /** The JDK the servers run on: this bench's own, or {@code -Dbench.serverJava=<java home>} to compare runtimes. */
+    public static String serverJavaHome() {
+        return System.getProperty("bench.serverJava", System.getProperty("java.home"));
+    }
+
     private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return Path.of(serverJavaHome(), "bin", "java").toString();
     }
 
     static void pause(long millis) {

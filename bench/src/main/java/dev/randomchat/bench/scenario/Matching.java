@@ -28,6 +28,7 @@ import dev.randomchat.bench.infra.Ws;
  */
 public final class Matching {
 
+    private static final Duration SETTLE = Duration.ofSeconds(1);
     /** Time the queue gets, after the last arrival, to pair everyone. */
     private static final Duration DRAIN = Duration.ofSeconds(15);
     /** A step is sustained when pairs are made at least at this share of the offered rate. */
@@ -47,6 +48,8 @@ public final class Matching {
         List<Ws> sockets = Clients.connect(visitors, i -> Clients.wsUri(server.port(), i, "/ws"),
                 i -> guests.get(i).token(), true);
         try {
+            // What the connects started (each guest marked online) ends before the step is measured.
+            Baselines.sleep(SETTLE);
             return run(server, guests, sockets, pairsPerSec);
         }
         finally {

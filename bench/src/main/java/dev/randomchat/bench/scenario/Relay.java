@@ -33,7 +33,7 @@ public final class Relay {
     /** After the last send, what is still in flight gets this long to arrive before it counts as lost. */
     private static final Duration DRAIN = Duration.ofSeconds(10);
     private static final Duration PAIRING_WAIT = Duration.ofSeconds(15);
-    /** The server's presence grace (ChannelService.PRESENCE_GRACE, 3 s) and a margin. */
+    /** The server's presence grace (chat/ChannelPresence.GRACE, 3 s) and a margin. */
     private static final Duration PRESENCE_SETTLE = Duration.ofMillis(3_500);
     /** Padding to a typical chat line (~70 characters of text). */
     private static final String PAD = " the quick brown fox jumps over the lazy dog";
@@ -45,12 +45,17 @@ public final class Relay {
     private static final List<String> SEND_SCRIPT_COMMANDS = List.of("hmget", "hget", "hincrby", "rpush", "ltrim",
             "hset", "pexpire", "publish");
 
-    private final RedisProbe redis;
-    private final Service redisService;
+    private final List<RedisProbe> redis;
+    private final List<Service> redisNodes;
 
     public Relay(RedisProbe redis, Service redisService) {
-        this.redis = redis;
-        this.redisService = redisService;
+        this(List.of(redis), List.of(redisService));
+    }
+
+    /** A relay over a Redis Cluster: command counts and CPU are summed over its nodes. */
+    public Relay(List<RedisProbe> nodes, List<Service> redisNodes) {
+        this.redis = nodes;
+        this.redisNodes = redisNodes;
     }
 
     /** One step: fresh pairs, {@code rate} messages/s for {@code seconds}, then every check. */
@@ -118,7 +123,7 @@ public final class Relay {
         for (int i = 0; i < count; i++) {
             batches[i] = new ArrayList<>();
         }
-        Map<String, long[]> statsBefore = redis.commandStats();
+        Map<String, long[]> statsBefore = commandStats();
         long[] cpuBefore = cpu(servers);
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(servers.get(0).pid());
         long startWall = System.nanoTime();
@@ -150,7 +155,7 @@ public final class Relay {
         Baselines.sleep(Duration.ofMillis(200));
         long[] cpuAfter = cpu(servers);
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(servers.get(0).pid());
-        Map<String, long[]> commands = RedisProbe.delta(statsBefore, redis.commandStats());
+        Map<String, long[]> commands = RedisProbe.delta(statsBefore, commandStats());
         Histogram histogram = latency.getIntervalHistogram();
 
         long lost = 0;
@@ -225,6 +230,16 @@ public final class Relay {
         return out;
     }
 
+    /** {@code INFO commandstats} summed over the Redis nodes. */
+    private Map<String, long[]> commandStats() {
+        Map<String, long[]> sum = new java.util.TreeMap<>();
+        for (RedisProbe probe : redis) {
+            probe.commandStats().forEach((name, stat) -> sum.merge(name, stat,
+                    (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
+        }
+        return sum;
+    }
+
     /** CPU microseconds of each server, Redis and this process; then each server's system share and context switches. */
     private long[] cpu(List<Service> servers) {
         int n = servers.size();
@@ -235,7 +250,9 @@ public final class Relay {
             cpu[n + 2 + i] = split[1];
             cpu[2 * n + 2 + i] = Machine.contextSwitches(servers.get(i).pid());
         }
-        cpu[n] = Machine.cpuMicros(redisService.pid());
+        for (Service node : redisNodes) {
+            cpu[n] += Machine.cpuMicros(node.pid());
+        }
         cpu[n + 1] = Machine.cpuMicros(Machine.selfPid());
         return cpu;
     }

@@ -5,14 +5,14 @@
 -- Result: "gone" no such channel (expired), "forbidden" not a member, "late" ended longer than the
 --         window ago, or "open|<peer>" / "ended|<peer>" followed by one message per line.
 -- Atomic so the state and the evidence describe one moment.
+--#include clock
 local m = redis.call('HMGET', KEYS[1], 'a', 'b', 'closed', 'at')
 if not m[1] then return 'gone' end
 local guest = ARGV[1]
 if guest ~= m[1] and guest ~= m[2] then return 'forbidden' end
 local status = 'open'
 if m[3] then
-  local clock = redis.call('TIME')
-  local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
+  local now = nowMs()
   if m[4] and now - tonumber(m[4]) > tonumber(ARGV[2]) then return 'late' end
   status = 'ended'
 end

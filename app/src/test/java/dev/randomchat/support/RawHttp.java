@@ -1,4 +1,4 @@
-package dev.randomchat.hardening;
+package dev.randomchat.support;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,14 +16,20 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One HTTP/1.1 request written byte for byte on a connection of its own, as a hostile client can
- * write it: any path, any header, any size, from any local address. The connection is closed by
- * the request ({@code Connection: close}), so the answer is everything read until the end.
+ * HTTP/1.1 on a bare socket, the tests' one raw HTTP client, in two ways:
+ * <ul>
+ * <li>{@link #request}: one request written byte for byte on a connection of its own, as a hostile
+ *     client can write it: any path, any header, any size, from any local address. The request
+ *     closes the connection ({@code Connection: close}), so the answer is everything read until the end.
+ * <li>{@link #keepAlive}: one connection kept alive, requests strictly one after the other, as a
+ *     browser or a load balancer sends them; unlike {@link java.net.http.HttpClient} it never
+ *     opens a second connection.
+ * </ul>
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** A healthy answer takes milliseconds; a busy machine gets generous room. */
-    static final Duration ANSWER = Duration.ofSeconds(10);
+    public static final Duration ANSWER = Duration.ofSeconds(10);
 
     private final String method;
     private final String target;
@@ -36,16 +42,16 @@ final class RawHttp {
         this.target = target;
     }
 
-    static RawHttp request(String method, String target) {
+    public static RawHttp request(String method, String target) {
         return new RawHttp(method, target);
     }
 
-    RawHttp header(String name, String value) {
+    public RawHttp header(String name, String value) {
         headers.put(name, value);
         return this;
     }
 
-    RawHttp body(String contentType, byte[] bytes) {
+    public RawHttp body(String contentType, byte[] bytes) {
         if (contentType != null) {
             headers.put("Content-Type", contentType);
         }
@@ -53,12 +59,12 @@ final class RawHttp {
         return this;
     }
 
-    RawHttp body(String contentType, String text) {
+    public RawHttp body(String contentType, String text) {
         return body(contentType, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends from this local address (any of 127.0.0.0/8 works on Linux loopback). */
-    RawHttp from(InetAddress local) {
+    public RawHttp from(InetAddress local) {
         this.from = local;
         return this;
     }
@@ -69,7 +75,7 @@ final class RawHttp {
         return method + " " + shown + (body == null ? "" : " (" + body.length + " bytes)");
     }
 
-    Response send(int port) {
+    public Response send(int port) {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(from, 0));
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) ANSWER.toMillis());
@@ -122,14 +128,14 @@ final class RawHttp {
     }
 
     /** An answer; header names in lower case, each with every value it came with. */
-    record Response(int status, Map<String, List<String>> headers, String body) {
+    public record Response(int status, Map<String, List<String>> headers, String body) {
 
-        String header(String name) {
+        public String header(String name) {
             List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
             return values == null ? null : values.get(0);
         }
 
-        List<String> all(String name) {
+        public List<String> all(String name) {
             return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
         }
 
@@ -143,9 +149,7 @@ final class RawHttp {
             int status = Integer.parseInt(lines[0].split(" ")[1]);
             Map<String, List<String>> headers = new LinkedHashMap<>();
             for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                        .add(lines[i].substring(colon + 1).trim());
+                addHeader(headers, lines[i]);
             }
             byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
             List<String> encoding = headers.getOrDefault("transfer-encoding", List.of());
@@ -153,6 +157,13 @@ final class RawHttp {
                 body = dechunk(body);
             }
             return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        /** Adds a {@code Name: value} line, the name in lower case. */
+        private static void addHeader(Map<String, List<String>> headers, String line) {
+            int colon = line.indexOf(':');
+            headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+                    .add(line.substring(colon + 1).trim());
         }
 
         private static byte[] dechunk(byte[] chunked) {
@@ -189,6 +200,100 @@ final class RawHttp {
                 return i;
             }
             return -1;
+        }
+    }
+
+    /** One line of an HTTP head, without its CR LF; fails when the connection ends first. */
+    public static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed by the server");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    /** One request on a keep-alive connection of its own, so no earlier exchange can affect it. */
+    public static Response once(int port, Duration timeout, String method, String path) throws IOException {
+        try (Connection connection = keepAlive(port, timeout)) {
+            return connection.exchange(method, path, null, null);
+        }
+    }
+
+    /** A connection kept alive; each answer must start within {@code timeout}, or the exchange fails. */
+    public static Connection keepAlive(int port, Duration timeout) throws IOException {
+        return new Connection(port, timeout);
+    }
+
+    /** One HTTP/1.1 connection kept alive, requests strictly one after the other. */
+    public static final class Connection implements AutoCloseable {
+
+        private final Socket socket;
+        private final InputStream in;
+        private final OutputStream out;
+
+        private Connection(int port, Duration timeout) throws IOException {
+            socket = new Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout((int) timeout.toMillis());
+            in = socket.getInputStream();
+            out = socket.getOutputStream();
+        }
+
+        /**
+         * Sends {@code method path} with an optional JSON body and bearer token; the answer.
+         *
+         * @throws java.net.SocketTimeoutException when no answer comes in time
+         */
+        public Response exchange(String method, String path, String json, String bearer) throws IOException {
+            byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
+                    .append("Host: 127.0.0.1:").append(socket.getPort()).append("\r\n");
+            if (bearer != null) {
+                head.append("Authorization: Bearer ").append(bearer).append("\r\n");
+            }
+            if (json != null) {
+                head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+            }
+            out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            return read();
+        }
+
+        private Response read() throws IOException {
+            String status = line();
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                Response.addHeader(headers, header);
+            }
+            Response head = new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
+            boolean chunked = head.all("transfer-encoding").stream().anyMatch(value -> value.contains("chunked"));
+            String length = head.header("content-length");
+            byte[] body = chunked ? chunkedBody() : in.readNBytes(length == null ? 0 : Integer.parseInt(length));
+            return new Response(head.status(), headers, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private byte[] chunkedBody() throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+                body.write(in.readNBytes(size));
+                line();
+            }
+            line();
+            return body.toByteArray();
+        }
+
+        private String line() throws IOException {
+            return readLine(in);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.randomchat.socket;
+package dev.randomchat.protocol;
 
 /** The error codes of the protocol. */
 public final class ErrorCode {

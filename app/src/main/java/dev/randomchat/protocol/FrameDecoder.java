@@ -1,4 +1,4 @@
-package dev.randomchat.socket;
+package dev.randomchat.protocol;
 
 import java.text.Normalizer;
 import java.util.ArrayList;

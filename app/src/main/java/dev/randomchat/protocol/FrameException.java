@@ -1,4 +1,4 @@
-package dev.randomchat.socket;
+package dev.randomchat.protocol;
 
 /** A client frame that cannot be served; answered with an {@code error} frame, the socket lives on. */
 public class FrameException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.randomchat.presence;
+package dev.randomchat.match;
 
 import java.time.Duration;
 
@@ -7,7 +7,7 @@ import reactor.core.publisher.Mono;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import dev.randomchat.match.Pairings;
+import dev.randomchat.presence.ServerPresence;
 
 /**
  * {@code GET /api/stats} (no auth): guests online and guests waiting, across all servers. Each

@@ -1,4 +1,4 @@
-package dev.randomchat.chat;
+package dev.randomchat.safety;
 
 import java.util.List;
 
@@ -8,12 +8,14 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.auth.ChannelGrant;
 import dev.randomchat.auth.TokenService;
+import dev.randomchat.chat.ChannelKeys;
+import dev.randomchat.chat.ChannelProperties;
+import dev.randomchat.chat.ChannelService;
 import dev.randomchat.match.Pairings;
-import dev.randomchat.safety.Reports;
-import dev.randomchat.socket.Connection;
-import dev.randomchat.socket.ErrorCode;
-import dev.randomchat.socket.FrameException;
-import dev.randomchat.socket.Outbound;
+import dev.randomchat.protocol.Client;
+import dev.randomchat.protocol.ErrorCode;
+import dev.randomchat.protocol.FrameException;
+import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 
@@ -54,7 +56,7 @@ public class Aftermath {
     }
 
     /** Reports the peer; replies {@code reported} (then {@code ended} when the channel was open). */
-    public Mono<Void> report(Connection connection, String reason, String note, String channelId, String token) {
+    public Mono<Void> report(Client connection, String reason, String note, String channelId, String token) {
         String me = connection.guestId();
         return look(connection, channelId, token, EVIDENCE_MESSAGES, "report")
                 .flatMap(look -> reports.save(look.channelId(), me, look.peer(), reason, note, look.messages())
@@ -66,7 +68,7 @@ public class Aftermath {
     }
 
     /** Blocks the peer; replies {@code blocked} (then {@code ended} when the channel was open). */
-    public Mono<Void> block(Connection connection, String channelId, String token) {
+    public Mono<Void> block(Client connection, String channelId, String token) {
         String me = connection.guestId();
         return look(connection, channelId, token, 0, "block")
                 .flatMap(look -> look.open()
@@ -86,7 +88,7 @@ public class Aftermath {
         return pairings.unpair(me, look.peer(), look.channelId(), true);
     }
 
-    private Mono<Look> look(Connection connection, String channelId, String token, int evidence, String ref) {
+    private Mono<Look> look(Client connection, String channelId, String token, int evidence, String ref) {
         String named = named(connection, channelId, token, ref);
         ChannelKeys keys = ChannelKeys.of(redis, named);
         return redis.run(AFTERMATH, List.of(keys.meta(), keys.log()), connection.guestId(),
@@ -107,7 +109,7 @@ public class Aftermath {
     }
 
     /** The channel the frame means: the one its token names, or else the one the socket is in. */
-    private String named(Connection connection, String channelId, String token, String ref) {
+    private String named(Client connection, String channelId, String token, String ref) {
         if (token == null) {
             String current = channels.channelOf(connection);
             if (current == null) {

@@ -1,0 +1,217 @@
+package dev.randomchat.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.randomchat.bench.infra.RedisProbe;
+import dev.randomchat.bench.infra.Report;
+import dev.randomchat.bench.infra.Services.Service;
+import dev.randomchat.bench.scenario.Arrivals;
+import dev.randomchat.bench.scenario.IdleMatched;
+import dev.randomchat.bench.scenario.Matching;
+import dev.randomchat.bench.scenario.Relay;
+
+/**
+ * The rows on which the closest open-source peer (go-random-chat, measured on this kind of
+ * machine) was ahead, each measured here with its target: relay tail latency on a single Redis
+ * and on a 3-master Cluster, time to match with visitors connecting at arrival, server CPU per
+ * pair in both matching modes, idle CPU and RSS with idle matched sockets, and reconnects the
+ * Cluster server logged without any outage.
+ */
+final class PeerRows {
+
+    /** Relay rates of the comparison, messages/s, each one step of {@code relaySeconds}. */
+    static final int[] RELAY_RATES = {1_000, 2_000, 5_000};
+    /** Matching rates of the CPU-per-pair rows, pairs/s; the last one is the time-to-match row. */
+    static final int[] PAIR_RATES = {200, 500};
+    static final int[] IDLE_LEVELS = java.util.Arrays.stream(System.getProperty("bench.peerIdleLevels", "1000,5000")
+            .split(",")).mapToInt(Integer::parseInt).toArray();
+    static final int RELAY_PAIRS = 50;
+    /** What a user runs: the log line the server writes when it believes Redis came back. */
+    private static final String RECONNECT_LINE = "Redis connection re-established";
+
+    private final double relaySeconds;
+    private final double matchSeconds;
+    private final Duration idleWindow;
+    final List<Map<String, Object>> relaySingle = new ArrayList<>();
+    final List<Map<String, Object>> relayCluster = new ArrayList<>();
+    final List<Map<String, Object>> arrivals = new ArrayList<>();
+    final List<Map<String, Object>> preConnected = new ArrayList<>();
+    Map<String, Object> idle;
+    long clusterReconnects = -1;
+    long clusterServerSeconds;
+
+    PeerRows(double relaySeconds, double matchSeconds, Duration idleWindow) {
+        this.relaySeconds = relaySeconds;
+        this.matchSeconds = matchSeconds;
+        this.idleWindow = idleWindow;
+    }
+
+    void relay(Report report, Relay relay, Service server, boolean cluster) {
+        for (int rate : RELAY_RATES) {
+            Report.note("peer rows: relay on " + (cluster ? "a 3-master Cluster" : "a single Redis") + ", " + rate
+                    + " msgs/s for " + relaySeconds + " s");
+            Map<String, Object> step = relay.step(List.of(server), RELAY_PAIRS, rate, relaySeconds);
+            step.put("redis", cluster ? "cluster" : "single");
+            report.line("peer-relay", step);
+            (cluster ? relayCluster : relaySingle).add(step);
+            BenchRun.quiet(server);
+        }
+    }
+
+    void matching(Report report, Service server, Service redis, RedisProbe probe, int maxVisitors) {
+        for (int rate : PAIR_RATES) {
+            Report.note("peer rows: matching, connect at arrival, " + rate + " pairs/s");
+            Map<String, Object> step = new Arrivals(redis).step(server, rate, matchSeconds);
+            report.line("peer-matching-arrival", step);
+            arrivals.add(step);
+            BenchRun.quiet(server);
+            Report.note("peer rows: matching, sockets already open, " + rate + " pairs/s");
+            Map<String, Object> open = new Matching(probe, redis).step(server, rate, maxVisitors, matchSeconds);
+            open.put("mode", "pre-connected");
+            report.line("peer-matching-preconnected", open);
+            preConnected.add(open);
+            BenchRun.quiet(server);
+        }
+    }
+
+    void idle(Report report, Service server, Service redis, RedisProbe probe) throws Exception {
+        Report.note("peer rows: " + IDLE_LEVELS[IDLE_LEVELS.length - 1] + " idle matched sockets on a server started "
+                + "as ./run.sh starts it; CPU over " + idleWindow.toSeconds() + " s");
+        idle = IdleMatched.measure(server, redis, probe, IDLE_LEVELS, idleWindow);
+        report.line("peer-idle", idle);
+    }
+
+    /** Counts the reconnects the Cluster server logged over its whole life in this run. */
+    void reconnects(Report report, Service clusterServer, long startedNanos) throws IOException {
+        clusterServerSeconds = Math.round((System.nanoTime() - startedNanos) / 1e9);
+        clusterReconnects = Files.readAllLines(clusterServer.log()).stream().filter(l -> l.contains(RECONNECT_LINE))
+                .count();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("reconnectsLogged", clusterReconnects);
+        line.put("seconds", clusterServerSeconds);
+        report.line("peer-cluster-reconnects", line);
+    }
+
+    String markdown(Map<String, Object> machine) {
+        StringBuilder md = new StringBuilder();
+        md.append("### Against the Go peer (issue 21)\n\n");
+        md.append("Servers started as `./run.sh` starts them (`java ").append(machine.get("serverJvm"))
+                .append(" -jar`, Java ").append(machine.get("serverJava")).append("); relay steps of ")
+                .append(fmt(relaySeconds)).append(" s, ").append(RELAY_PAIRS)
+                .append(" pairs on one server; the Cluster is 3 masters. Peer figures: go-random-chat on this kind of "
+                        + "machine.\n\n");
+        md.append("| row | peer | target | measured | met |\n|---|---|---|---|---|\n");
+        String[] peerP999 = {"5.0", "6.8", "15.8"};
+        for (String mode : List.of("single", "cluster")) {
+            List<Map<String, Object>> steps = mode.equals("single") ? relaySingle : relayCluster;
+            for (int i = 0; i < RELAY_RATES.length; i++) {
+                Map<String, Object> step = at(steps, RELAY_RATES[i]);
+                double p99 = step == null ? Double.NaN : Summary.num((Map<?, ?>) step.get("latency"), "p99Ms");
+                double p999 = step == null ? Double.NaN : Summary.num((Map<?, ?>) step.get("latency"), "p999Ms");
+                double p999Target = RELAY_RATES[i] == 5_000 ? 15 : 6;
+                boolean p99Row = RELAY_RATES[i] == 1_000;
+                boolean met = p999 <= p999Target && (!p99Row || p99 <= 3) && clean(step);
+                md.append("| relay p99 / p999 at ").append(k(RELAY_RATES[i])).append(" msgs/s, ")
+                        .append(mode.equals("single") ? "single Redis" : "Redis Cluster").append(" | ")
+                        .append(p99Row ? "2.7 / " : "? / ").append(peerP999[i]).append(" ms | ")
+                        .append(p99Row ? "p99 <= 3, " : "").append("p999 <= ").append(fmt(p999Target))
+                        .append(" ms, nothing lost | ").append(ms(p99)).append(" / ").append(ms(p999)).append(" ms")
+                        .append(step == null ? "" : "; delivered " + step.get("deliveredPerSec") + "/s, lost "
+                                + step.get("lost") + ", reordered " + step.get("reordered"))
+                        .append(" | ").append(yes(met)).append(" |\n");
+            }
+        }
+        md.append("| false reconnects on a Cluster | ? | 0 in a 5-minute run | ").append(clusterReconnects)
+                .append(" in ").append(clusterServerSeconds).append(" s of the Cluster server's life | ")
+                .append(yes(clusterReconnects == 0 && clusterServerSeconds >= 300)).append(" |\n");
+        Map<String, Object> ttm = at500(arrivals);
+        double ttmP99 = ttm == null ? Double.NaN : Summary.num((Map<?, ?>) ttm.get("timeToMatch"), "p99Ms");
+        double fromFrame = ttm == null ? Double.NaN : Summary.num((Map<?, ?>) ttm.get("timeFromMatchFrame"), "p99Ms");
+        md.append("| time to match p99 at 500 pairs/s, connect at arrival | 7.7 ms | <= 8 ms from the arrival | ")
+                .append(ms(ttmP99)).append(" ms from the arrival (connect, hello, match); ").append(ms(fromFrame))
+                .append(" ms from the `match` frame | ").append(yes(ttmP99 <= 8 && sustained(ttm))).append(" |\n");
+        for (int i = 0; i < PAIR_RATES.length; i++) {
+            double arrival = cpu(arrivals, i);
+            double open = cpu(preConnected, i);
+            md.append("| server CPU per pair at ").append(PAIR_RATES[i]).append(" pairs/s | 1,063-1,483 us | <= ")
+                    .append("964 us (0.8 x 1,205) in both modes; pre-connected <= connect at arrival | ")
+                    .append(fmt(arrival)).append(" us at arrival, ").append(fmt(open)).append(" us pre-connected | ")
+                    .append(yes(arrival <= 964 && open <= 964 && open <= arrival)).append(" |\n");
+        }
+        Map<String, Object> idleRow = idle == null ? Map.of() : idle;
+        double server = Summary.num(idleRow, "serverCores");
+        double redis = Summary.num(idleRow, "redisCores");
+        md.append("| idle CPU, ").append(idleRow.getOrDefault("idleSockets", "?"))
+                .append(" idle matched sockets, over ").append(idleRow.getOrDefault("windowSeconds", "?"))
+                .append(" s | <= 0.01 core | <= 0.01 core server, <= 0.01 core Redis | ")
+                .append(cores(server)).append(" server (").append(idleRow.getOrDefault("serverCoresPer1kSockets", "?"))
+                .append(" per 1k sockets), ").append(cores(redis)).append(" Redis (")
+                .append(idleRow.getOrDefault("redisCoresPer1kSockets", "?")).append(" per 1k) | ")
+                .append(yes(server <= 0.01 && redis <= 0.01)).append(" |\n");
+        double rss1k = rss(idleRow, 0);
+        double rss5k = rss(idleRow, 1);
+        md.append("| total RSS at 1k / 5k idle sockets, default start | 64 / 222 MiB | 5k: <= 300 MiB | ")
+                .append(fmt(rss1k)).append(" / ").append(fmt(rss5k)).append(" MiB | ").append(yes(rss5k <= 300))
+                .append(" |\n\n");
+        return md.toString();
+    }
+
+    private static boolean clean(Map<String, Object> step) {
+        return step != null && Summary.num(step, "lost") == 0 && Summary.num(step, "reordered") == 0
+                && Summary.num(step, "seqGaps") == 0;
+    }
+
+    private static boolean sustained(Map<String, Object> step) {
+        return step != null && Boolean.TRUE.equals(step.get("sustained"));
+    }
+
+    private static Map<String, Object> at(List<Map<String, Object>> steps, int rate) {
+        return steps.stream().filter(step -> Summary.num(step, "offeredPerSec") == rate).findFirst().orElse(null);
+    }
+
+    private static Map<String, Object> at500(List<Map<String, Object>> steps) {
+        return steps.stream().filter(step -> Summary.num(step, "offeredPairsPerSec") == 500).findFirst().orElse(null);
+    }
+
+    private static double cpu(List<Map<String, Object>> steps, int index) {
+        return steps.size() <= index ? Double.NaN : Summary.num((Map<?, ?>) steps.get(index).get("cpuUsPerPair"), "server");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double rss(Map<String, Object> idle, int level) {
+        List<Map<String, Object>> samples = (List<Map<String, Object>>) idle.get("samples");
+        return samples == null || samples.size() <= level ? Double.NaN : Summary.num(samples.get(level), "rssMb");
+    }
+
+    private static String k(int rate) {
+        return rate / 1000 + "k";
+    }
+
+    private static String ms(double value) {
+        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    private static String cores(double value) {
+        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%.4f core", value);
+    }
+
+    private static String fmt(double value) {
+        return Double.isNaN(value) ? "?" : String.format(Locale.ROOT, "%,.0f", value);
+    }
+
+    private static String yes(boolean met) {
+        return met ? "**met**" : "**not met**";
+    }
+
+    /** The Cluster's nodes, each with its own probe for command statistics. */
+    static List<RedisProbe> probes(List<Service> nodes) {
+        return nodes.stream().map(node -> new RedisProbe(node.port())).toList();
+    }
+}

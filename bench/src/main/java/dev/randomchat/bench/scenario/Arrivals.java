@@ -1,0 +1,121 @@
+package dev.randomchat.bench.scenario;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.HdrHistogram.Recorder;
+
+import dev.randomchat.bench.infra.Clients;
+import dev.randomchat.bench.infra.Clients.Guest;
+import dev.randomchat.bench.infra.Machine;
+import dev.randomchat.bench.infra.OpenLoop;
+import dev.randomchat.bench.infra.Services.Service;
+import dev.randomchat.bench.infra.Stats;
+import dev.randomchat.bench.infra.Ws;
+
+/**
+ * Matching with visitors that connect when they arrive, the way a browser does: at its arrival
+ * time (open loop) a visitor opens its websocket, waits for {@code hello}, sends {@code match}.
+ * Time to match runs from the arrival (the connect) to {@code matched}; the part from the
+ * {@code match} frame is reported too. Guests are made beforehand ({@code POST /api/guests} is
+ * not part of the step), and the server CPU of the step includes every upgrade.
+ */
+public final class Arrivals {
+
+    /** Time the server gets, after the last arrival, to pair everyone. */
+    private static final Duration DRAIN = Duration.ofSeconds(15);
+    private static final String MATCH = "{\"type\":\"match\"}";
+
+    private final Service redis;
+
+    public Arrivals(Service redis) {
+        this.redis = redis;
+    }
+
+    public Map<String, Object> step(Service server, int pairsPerSec, double seconds) {
+        int visitors = (int) Math.round(2.0 * pairsPerSec * seconds) & ~1;
+        List<Guest> guests = Clients.guests(server.baseUrl(), visitors);
+        Baselines.sleep(Duration.ofSeconds(1));
+        Recorder fromArrival = new Recorder(3);
+        Recorder fromMatch = new Recorder(3);
+        LongAdder matched = new LongAdder();
+        LongAdder failed = new LongAdder();
+        AtomicReference<String> firstError = new AtomicReference<>();
+        AtomicLong lastMatched = new AtomicLong();
+        ConcurrentLinkedQueue<Ws> sockets = new ConcurrentLinkedQueue<>();
+        long serverCpu = Machine.cpuMicros(server.pid());
+        Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
+        long redisCpu = Machine.cpuMicros(redis.pid());
+        long clientCpu = Machine.cpuMicros(Machine.selfPid());
+        long start = OpenLoop.run(2.0 * pairsPerSec, visitors, (i, intended) -> {
+            int index = (int) i;
+            // Subscribed here on purpose: each arrival runs on its own, as a browser's would.
+            Ws.connect(Clients.wsUri(server.port(), index, "/ws"), guests.get(index).token()).subscribe(ws -> {
+                sockets.add(ws);
+                long[] matchSent = new long[1];
+                ws.onText(frame -> {
+                    if (frame.startsWith("{\"type\":\"matched\"")) {
+                        long now = System.nanoTime();
+                        fromArrival.recordValue(Math.max(0, (now - intended) / 1000));
+                        fromMatch.recordValue(Math.max(0, (now - matchSent[0]) / 1000));
+                        matched.increment();
+                        lastMatched.accumulateAndGet(now, Math::max);
+                    }
+                    else if (frame.startsWith("{\"type\":\"hello\"")) {
+                        matchSent[0] = System.nanoTime();
+                        ws.send(MATCH);
+                    }
+                    else if (frame.startsWith("{\"type\":\"error\"")) {
+                        failed.increment();
+                        firstError.compareAndSet(null, frame);
+                    }
+                });
+            }, error -> {
+                failed.increment();
+                firstError.compareAndSet(null, error.toString());
+            });
+        });
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (matched.sum() + failed.sum() < visitors && System.nanoTime() < deadline) {
+            Baselines.sleep(Duration.ofMillis(10));
+        }
+        Baselines.sleep(Duration.ofMillis(300));
+        long serverCpuUsed = Machine.cpuMicros(server.pid()) - serverCpu;
+        Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
+        long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
+        long clientCpuUsed = Machine.cpuMicros(Machine.selfPid()) - clientCpu;
+        Clients.closeAll(List.copyOf(sockets));
+
+        int pairs = (int) matched.sum() / 2;
+        double took = (Math.max(lastMatched.get(), start) - start) / 1e9;
+        double pairsRate = took > 0 ? pairs / took : 0;
+        int perPair = Math.max(1, pairs);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("mode", "connect at arrival");
+        out.put("offeredPairsPerSec", pairsPerSec);
+        out.put("visitors", visitors);
+        out.put("matchedVisitors", matched.sum());
+        out.put("failed", failed.sum());
+        if (firstError.get() != null) {
+            out.put("firstError", firstError.get());
+        }
+        out.put("pairsPerSec", Math.round(pairsRate));
+        out.put("timeToMatch", Stats.latencyMs(fromArrival.getIntervalHistogram()));
+        out.put("timeFromMatchFrame", Stats.latencyMs(fromMatch.getIntervalHistogram()));
+        out.put("sustained", failed.sum() == 0 && matched.sum() == visitors
+                && pairsRate >= Matching.SUSTAINED_SHARE * pairsPerSec);
+        out.put("cpuUsPerPair", Map.of(
+                "server", Stats.round(serverCpuUsed / (double) perPair, 1),
+                "redis", Stats.round(redisCpuUsed / (double) perPair, 1),
+                "benchClient", Stats.round(clientCpuUsed / (double) perPair, 1)));
+        out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, perPair));
+        out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, perPair));
+        return out;
+    }
+}
