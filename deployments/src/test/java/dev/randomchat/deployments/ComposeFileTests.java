@@ -2,8 +2,12 @@ package dev.randomchat.deployments;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +38,12 @@ class ComposeFileTests {
 
     /** Values an operator must choose: empty in the example, required by the compose file. */
     static final List<String> SECRETS = List.of("JWT_SECRET", "REDIS_PASSWORD", "MINIO_ROOT_USER",
-            "MINIO_ROOT_PASSWORD", "MINIO_APP_USER", "MINIO_APP_PASSWORD");
+            "MINIO_ROOT_PASSWORD", "MINIO_APP_USER", "MINIO_APP_PASSWORD", "TURN_SECRET");
+
+    /** What an operator writes for the TURN server: its public address (a documentation one here). */
+    private static final Map<String, String> TURN_ADDRESSES = Map.of(
+            "TURN_EXTERNAL_IP", "203.0.113.10",
+            "TURN_URLS", "turn:203.0.113.10:3478?transport=udp,turn:203.0.113.10:3478?transport=tcp");
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?");
 
@@ -261,15 +270,21 @@ class ComposeFileTests {
                 .isGreaterThanOrEqualTo(drain.plus(SHUTDOWN_PHASE));
     }
 
-    private static Map<String, String> filled(Map<String, String> example) {
-        Map<String, String> env = new java.util.LinkedHashMap<>(example);
-        java.security.SecureRandom random = new java.security.SecureRandom();
+    /** The example as an operator fills it in: every empty secret generated, the TURN address set. */
+    static Map<String, String> filled(Map<String, String> example) {
+        Map<String, String> env = new LinkedHashMap<>(example);
+        SecureRandom random = new SecureRandom();
         for (String secret : SECRETS) {
             byte[] bytes = new byte[48];
             random.nextBytes(bytes);
-            env.put(secret, secret.endsWith("_USER") ? "user" + java.util.HexFormat.of().formatHex(bytes, 0, 4)
-                    : java.util.Base64.getEncoder().encodeToString(bytes));
+            env.put(secret, secret.endsWith("_USER") ? "user" + HexFormat.of().formatHex(bytes, 0, 4)
+                    : Base64.getEncoder().encodeToString(bytes));
         }
+        TURN_ADDRESSES.forEach((name, value) -> {
+            if (env.getOrDefault(name, "").isBlank()) {
+                env.put(name, value);
+            }
+        });
         return env;
     }
 

@@ -56,10 +56,13 @@ class CoturnDeploymentTests {
     private final Map<String, String> exampleEnv = ComposeInterpolation.parseEnvFile(
             RepositoryFiles.read(ComposeFileTests.ENV_EXAMPLE));
 
+    /** The example as an operator fills it in (the secrets are empty in it on purpose). */
+    private final Map<String, String> filledEnv = ComposeFileTests.filled(exampleEnv);
+
     private final Map<Object, Object> compose = RepositoryFiles.yamlMap(ComposeFileTests.COMPOSE_FILE);
 
     @SuppressWarnings("unchecked")
-    private final Map<Object, Object> resolved = (Map<Object, Object>) new ComposeInterpolation(exampleEnv).apply(compose);
+    private final Map<Object, Object> resolved = (Map<Object, Object>) new ComposeInterpolation(filledEnv).apply(compose);
 
     @Test
     void turnserverConfChecksTheSharedSecretInARealmAndHoldsNoSecret() {
