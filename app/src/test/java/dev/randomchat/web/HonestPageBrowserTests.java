@@ -223,7 +223,17 @@ class HonestPageBrowserTests {
 
     @Test
     void aKeyboardOnlyVisitorStartsCancelsWithEscapeAndLeavesWithNextPressedTwice() throws IOException {
-        ChatPage kay = page(desktop());
+        // A server of its own: who meets whom here must not depend on what earlier tests left waiting.
+        try (ChatServer own = ChatServer.start(Map.of("PEER_GONE_SECONDS", String.valueOf(PEER_GONE_SECONDS)));
+                TcpProxy ownProxy = new TcpProxy(own.port())) {
+            keyboardJourney(ownProxy.baseUrl());
+            // While the server still runs: its pages must not log its going away.
+            consoleStayedCleanThenCloseBrowsers();
+        }
+    }
+
+    private void keyboardJourney(String baseUrl) throws IOException {
+        ChatPage kay = new ChatPage(desktop(), baseUrl);
         Browser k = kay.browser();
         kay.open();
         assertThat(kay.focusedId()).isEqualTo("name");
@@ -233,7 +243,7 @@ class HonestPageBrowserTests {
         k.await("back home after Escape", d -> k.shown("#screen-home") && kay.focusedId().equals("name"));
 
         new Actions(k.driver()).sendKeys(Keys.ENTER).perform();
-        ChatPage lee = page(desktop());
+        ChatPage lee = new ChatPage(desktop(), baseUrl);
         lee.open().fillHome("Lee", "").start();
         kay.awaitChat();
         lee.awaitChat();
@@ -251,7 +261,7 @@ class HonestPageBrowserTests {
         k.await("Kay home", d -> k.shown("#screen-home"));
 
         // Lee arms Next, and the stranger leaves before the second press: it still goes on.
-        ChatPage mo = page(desktop());
+        ChatPage mo = new ChatPage(desktop(), baseUrl);
         new Actions(lee.browser().driver()).sendKeys(Keys.ENTER).perform(); // New chat
         lee.browser().await("waiting", d -> lee.browser().shown("#screen-waiting") || lee.browser().shown("#screen-chat"));
         mo.open().fillHome("Mo", "").start();
