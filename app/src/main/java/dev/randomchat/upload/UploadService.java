@@ -138,7 +138,10 @@ class UploadService {
                         slot -> receive(channelId, request),
                         slot -> limits.giveBack(grant.guestId(), slot)))
                 .doOnNext(metrics::stored)
-                .doOnError(metrics::rejected);
+                .doOnError(metrics::rejected)
+                // A client that closes the connection mid-body may reach us as a cancel rather than
+                // an error (which comes first is a race in the server): it aborted all the same.
+                .doOnCancel(() -> metrics.rejected(UploadRejection.aborted()));
     }
 
     private void checkHead(ServerHttpRequest request) {
