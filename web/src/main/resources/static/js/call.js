@@ -1,4 +1,4 @@
-// Video and voice calls with the stranger (PROTOCOL.md 7.2): the request, the answer, and the
+// Video and voice calls with the stranger (docs/protocol.md section 9.2): the request, the answer, and the
 // WebRTC connection whose offer, answer and ICE candidates travel as `signal` frames over the chat
 // socket. Media goes browser to browser (or through TURN); the server only relays signalling.
 //

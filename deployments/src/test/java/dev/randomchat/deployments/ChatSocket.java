@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 
 import com.jayway.jsonpath.JsonPath;
 
-/** One chat websocket (PROTOCOL.md section 2) for the smoke test: frames in a queue, waits bounded. */
+/** One chat websocket (docs/protocol.md section 2) for the smoke test: frames in a queue, waits bounded. */
 final class ChatSocket implements AutoCloseable {
 
     /** What the listener saw: a text frame, or the close (code) that ended the socket. */
