@@ -286,10 +286,12 @@ public class Redis implements AutoCloseable {
         closed = true;
         connector.shutdownNow();
         outages.close();
-        if (pubSub != null) {
+        // Boot's factory may have shut the client, and with it these, already: Lettuce warns on a
+        // second close, which made every clean stop log two warnings.
+        if (pubSub != null && pubSub.isOpen()) {
             pubSub.close();
         }
-        if (connection != null) {
+        if (connection != null && connection.isOpen()) {
             connection.close();
         }
     }
