@@ -1,0 +1,133 @@
+package dev.randomchat.match;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.randomchat.match.Waiters.Waiter;
+import dev.randomchat.protocol.Outbound;
+import dev.randomchat.system.LuaScript;
+import dev.randomchat.system.Redis;
+import dev.randomchat.system.ServerId;
+
+/**
+ * The waiting queue's clocks on this server. Every {@link #RENEW_EVERY} it renews the leases of the
+ * guests waiting here ({@code renew.lua}) and settles those that stopped waiting elsewhere: paired
+ * by another server (told here through {@link MatchService#resume}) or gone from the queue (told
+ * {@code cancelled}). Every half second it gives guests whose interest wait ran out one more match,
+ * open to anyone. A waiter with a match call in flight is left alone: that call answers it.
+ */
+@Component
+class WaitingTicker {
+
+    private static final Logger log = LoggerFactory.getLogger(WaitingTicker.class);
+
+    /** Leases are renewed this often: three chances before one lapses ({@link MatchService#LEASE}). */
+    static final String RENEW_EVERY = "5s";
+    /** Renewals are sent in chunks of this many guests, so one script never runs long. */
+    private static final int RENEW_CHUNK = 500;
+
+    private static final LuaScript RENEW = LuaScript.load(WaitingTicker.class, "renew.lua");
+
+    private final Redis redis;
+    private final String serverId;
+    private final QueueKeys keys;
+    private final Waiters waiting;
+    private final MatchService matching;
+    private final MatchProperties properties;
+    private volatile long queueLength;
+
+    WaitingTicker(Redis redis, ServerId serverId, Waiters waiting, MatchService matching, MatchProperties properties,
+            MeterRegistry meters) {
+        this.redis = redis;
+        this.serverId = serverId.value();
+        this.keys = QueueKeys.of(redis);
+        this.waiting = waiting;
+        this.matching = matching;
+        this.properties = properties;
+        Gauge.builder("chat.queue.length", this, ticker -> ticker.queueLength)
+                .description("Guests in the shared waiting queue, as last seen").register(meters);
+    }
+
+    /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
+    @Scheduled(fixedDelayString = RENEW_EVERY)
+    Mono<Void> renewLeases() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::renewLeasesNow);
+    }
+
+    private Mono<Void> renewLeasesNow() {
+        List<String> guests = waiting.guestIds();
+        Mono<Long> length = Mono.defer(() -> redis.commands().zcard(keys.queue())).doOnNext(n -> queueLength = n);
+        return Flux.range(0, (guests.size() + RENEW_CHUNK - 1) / RENEW_CHUNK)
+                .map(i -> guests.subList(i * RENEW_CHUNK, Math.min(guests.size(), (i + 1) * RENEW_CHUNK)))
+                .concatMap(chunk -> {
+                    List<String> args = new ArrayList<>(List.of(serverId, Long.toString(MatchService.LEASE.toMillis()),
+                            Long.toString(QueueKeys.KEY_TTL_MS)));
+                    args.addAll(chunk);
+                    return redis.run(RENEW, keys.forRenew(), args.toArray(String[]::new));
+                })
+                .flatMapIterable(MatchService::tags)
+                .concatMap(this::noLongerWaiting)
+                .then(length)
+                .then()
+                .onErrorResume(ex -> {
+                    log.warn("lease renewal failed: {}", ex.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** Guests with interests whose wait ran out try again, now open to anyone. */
+    @Scheduled(fixedDelayString = "500ms")
+    Mono<Void> retryInterests() {
+        // Spring calls this once and subscribes to the result on every tick: build it lazily.
+        return Mono.defer(this::retryInterestsNow);
+    }
+
+    private Mono<Void> retryInterestsNow() {
+        Instant now = Instant.now();
+        return Flux.fromIterable(waiting.all())
+                .filter(waiter -> !waiter.interests.isEmpty() && !waiter.retried && waiter.since != null
+                        && !waiter.since.plus(properties.interestWait()).isAfter(now))
+                .concatMap(waiter -> {
+                    waiter.retried = true;
+                    return matching.retry(waiter)
+                            .onErrorResume(ex -> Mono.empty());
+                })
+                .then();
+    }
+
+    private Mono<Void> noLongerWaiting(String guestId) {
+        Waiter waiter = waiting.get(guestId);
+        if (waiter == null || waiter.inFlight.get() > 0) {
+            return Mono.empty();
+        }
+        return redis.commands().hget(keys.current(), guestId)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(current -> current.isPresent()
+                        ? matching.resume(waiter, current.get())
+                        : cancelUnlessQueued(guestId, waiter));
+    }
+
+    /** Neither paired nor waiting: tell the sockets, unless a match ran since the renewal looked. */
+    private Mono<Void> cancelUnlessQueued(String guestId, Waiter waiter) {
+        return redis.commands().hexists(keys.waiters(), guestId)
+                .flatMap(queued -> Mono.fromRunnable(() -> {
+                    if (!queued && waiter.inFlight.get() == 0 && waiting.remove(waiter)) {
+                        waiter.sockets.forEach(socket -> socket.send(new Outbound.Cancelled()));
+                    }
+                }));
+    }
+}
