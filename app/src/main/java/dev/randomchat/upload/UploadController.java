@@ -17,7 +17,7 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code UPLOAD_IDLE_SECONDS}; 410 the channel has ended; 413 over {@code MAX_UPLOAD_BYTES} or the
  * channel's quota; 429 the guest has {@code UPLOADS_IN_FLIGHT} uploads under way; 503 the store is
  * unavailable. The body is read by
- * {@link UploadService} itself, never by an argument resolver, so nothing buffers it first.
+ * {@link MultipartSpool} itself, never by an argument resolver, so nothing buffers it first.
  *
  * <p>A refused upload is answered with {@code Connection: close}: its body is often unread, and
  * reading megabytes only to refuse them is a waste. Closing also sidesteps a Reactor Netty 1.3
