@@ -27,6 +27,10 @@ import dev.randomchat.protocol.Outbound;
  * budget is spent and this socket holds more than its fair share, the socket is closed with 1013
  * and the client resumes with {@code join}. Long replays are written in pages, each only once
  * the queue has {@link #room()} for it.
+ *
+ * <p>Kept whole (about 360 lines) on purpose: the queue, its byte counts, the close status and the
+ * replay's room waiter are one state machine under this object's lock, and which signal may be
+ * sent inside or outside that lock is only clear with all of them in view.
  */
 public final class Connection implements Client {
 
@@ -49,7 +53,7 @@ public final class Connection implements Client {
     /** A socket may hold this much (or a quarter of its cap) while the server's budget is spent: a reader's queue is near empty. */
     private static final long FAIR_SHARE = 64 * 1024;
     /** How often a replay waiting for room looks again when it is the server's budget that is spent. */
-    private static final java.time.Duration ROOM_RECHECK = Duration.ofMillis(250);
+    private static final Duration ROOM_RECHECK = Duration.ofMillis(250);
 
     private final String id;
     private final Guest guest;
@@ -314,7 +318,7 @@ public final class Connection implements Client {
     }
 
     /** How long the queue has held frames without the writer taking one (zero when it is empty). */
-    synchronized java.time.Duration stalledFor() {
+    synchronized Duration stalledFor() {
         return queuedBytes == 0 ? Duration.ZERO
                 : Duration.ofNanos(System.nanoTime() - lastProgress);
     }
