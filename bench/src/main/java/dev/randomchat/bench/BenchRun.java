@@ -18,6 +18,7 @@ import dev.randomchat.bench.infra.RedisProbe;
 import dev.randomchat.bench.infra.Report;
 import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
+import dev.randomchat.bench.scenario.Arrivals;
 import dev.randomchat.bench.scenario.Baselines;
 import dev.randomchat.bench.scenario.Hostile;
 import dev.randomchat.bench.scenario.Idle;
@@ -134,6 +135,12 @@ final class BenchRun {
                 // Matching runs code the relay does not: three rounds, or its first steps measure the JIT.
                 for (int round = 0; round < 3; round++) {
                     new Matching(probe, redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
+                }
+                if (peer && (wants("peer") || wants("peer-matching"))) {
+                    // Visitors that connect at arrival run the upgrade and hello paths as well.
+                    for (int round = 0; round < 3; round++) {
+                        new Arrivals(redis).step(one, 300, 2);
+                    }
                 }
                 // Thousands of channels end as those sockets close: not inside the first measured step.
                 quiet(one, two);

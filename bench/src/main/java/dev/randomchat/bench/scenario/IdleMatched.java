@@ -20,9 +20,9 @@ import dev.randomchat.bench.infra.Ws;
 
 /**
  * Idle matched sockets on a server started as a user starts it: visitors connect and match in
- * pairs, then do nothing. At each level the server's RSS (no forced GC: what the OS sees), and at
- * the last level the CPU the server and Redis spend over a window while nothing happens, per 1,000
- * sockets. The websocket ping every {@code WS_PING_SECONDS} (25 s) is part of idle, so the window
+ * pairs, then do nothing. At each level, once the server has settled, its RSS (no forced GC: what
+ * the OS sees), and at the last level the CPU the server and Redis spend over a window while
+ * nothing happens, per 1,000 sockets, and the RSS again at the window's end. The websocket ping every {@code WS_PING_SECONDS} (25 s) is part of idle, so the window
  * is at least one ping period.
  */
 public final class IdleMatched {
@@ -32,7 +32,7 @@ public final class IdleMatched {
     private static final Duration PAIRING_WAIT = Duration.ofSeconds(60);
     /** After pairing: the last presence and match scripts finish, the JIT settles. */
     private static final Duration SETTLE = Duration.ofSeconds(5);
-    private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(30);
+    private static final Duration SETTLE_AT_MOST = Duration.ofSeconds(90);
 
     private IdleMatched() {
     }
@@ -56,13 +56,13 @@ public final class IdleMatched {
                 sockets.addAll(more);
                 pairUp(more);
                 Baselines.sleep(SETTLE);
+                settle(server);
                 Map<String, Object> sample = new LinkedHashMap<>();
                 sample.put("sockets", sockets.stream().filter(Ws::isOpen).count());
                 sample.put("rssMb", Stats.round(Machine.rssBytes(server.pid()) / 1048576.0, 1));
                 samples.add(sample);
                 Report.note(server.name() + " idle matched: " + sample);
             }
-            settle(server);
             long serverBefore = Machine.cpuMicros(server.pid());
             long redisBefore = Machine.cpuMicros(redis.pid());
             Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
@@ -76,6 +76,8 @@ public final class IdleMatched {
             Map<String, long[]> commands = RedisProbe.delta(commandsBefore, probe.commandStats());
             long open = sockets.stream().filter(Ws::isOpen).count();
             double thousands = Math.max(1, open) / 1000.0;
+            // What the OS sees after the sockets sat idle for the whole window: the steady state.
+            samples.get(samples.size() - 1).put("rssAfterWindowMb", Stats.round(Machine.rssBytes(server.pid()) / 1048576.0, 1));
             out.put("server", server.name());
             out.put("samples", samples);
             out.put("idleSockets", open);
@@ -95,17 +97,26 @@ public final class IdleMatched {
     }
 
     /**
-     * Waits (bounded) until the server has spent under 1% of a core for three seconds in a row: the
-     * JIT compiling what the connects ran, and the last scripts, are not idle work.
+     * Waits (bounded) until the server has spent under 1% of a core, and its JIT compilers under
+     * 0.1%, for three seconds in a row: the JIT compiling what the connects and the first pings
+     * ran, and the last scripts, are not idle work.
      */
     private static void settle(Service server) {
         long deadline = System.nanoTime() + SETTLE_AT_MOST.toNanos();
         int quietSeconds = 0;
         while (quietSeconds < 3 && System.nanoTime() < deadline) {
             long before = Machine.cpuMicros(server.pid());
+            long jitBefore = jitMicros(server);
             Baselines.sleep(Duration.ofSeconds(1));
-            quietSeconds = Machine.cpuMicros(server.pid()) - before < 10_000 ? quietSeconds + 1 : 0;
+            boolean quiet = Machine.cpuMicros(server.pid()) - before < 10_000 && jitMicros(server) - jitBefore < 1_000;
+            quietSeconds = quiet ? quietSeconds + 1 : 0;
         }
+    }
+
+    private static long jitMicros(Service server) {
+        return Machine.threadCpuMicros(server.pid()).entrySet().stream()
+                .filter(thread -> thread.getKey().startsWith("C1 Compiler") || thread.getKey().startsWith("C2 Compiler"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     /** Every socket sends {@code match} (open loop); returns once each one got its {@code matched}. */
