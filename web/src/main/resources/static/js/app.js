@@ -76,7 +76,7 @@ const calls = startCalls({
 socket.addEventListener('frame', (event) => onFrame(event.detail.frame));
 socket.addEventListener('state', (event) => {
   status.show(event.detail);
-  if (chat.open) chat.flushOutbox();
+  if (chat.open) chat.outbox.flush();
   if (chat.open && event.detail.state !== 'connected') head.setPresence('unknown', chat.peerName);
   onStopped(event.detail);
 });
