@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +62,16 @@ public final class RawHttp {
 
     public RawHttp body(String contentType, String text) {
         return body(contentType, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An address of 127.0.0.0/8 to send {@link #from}, written as a literal (nothing is looked up). */
+    public static InetAddress localAddress(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        }
+        catch (UnknownHostException ex) {
+            throw new IllegalArgumentException(literal + " is not an IP address", ex);
+        }
     }
 
     /** Sends from this local address (any of 127.0.0.0/8 works on Linux loopback). */
