@@ -72,7 +72,7 @@ class AbuseLimitsIntegrationTests {
     @Test
     void refusesFramesOverTheRateWithoutDeliveringThemAndKeepsTheSocketOpen() {
         try (Visitor ada = Visitor.arrive(frames, "Ada"); Visitor bob = Visitor.arrive(frames, "Bob")) {
-            pair(ada, bob);
+            Visitor.pair(ada, bob);
             List<String> accepted = new ArrayList<>();
             List<String> limited = new ArrayList<>();
 
@@ -145,7 +145,7 @@ class AbuseLimitsIntegrationTests {
     void refusesASecondPairingOnTheSameDay() {
         try (Visitor cy = Visitor.arrive(frames, "Cy"); Visitor di = Visitor.arrive(frames, "Di");
                 Visitor ed = Visitor.arrive(frames, "Ed")) {
-            pair(cy, di);
+            Visitor.pair(cy, di);
             cy.send(Map.of("type", "leave"));
             cy.await("ended");
             di.await("ended");
@@ -316,14 +316,6 @@ class AbuseLimitsIntegrationTests {
     private static JsonNode outcomeOf(WsClient socket, String cmid) {
         return socket.await(f -> ("ack".equals(f.path("type").asString()) || "error".equals(f.path("type").asString()))
                 && cmid.equals(f.path(f.has("cmid") ? "cmid" : "ref").asString()), WAIT);
-    }
-
-    private static void pair(Visitor first, Visitor second) {
-        first.send(Map.of("type", "match"));
-        first.await("waiting");
-        second.send(Map.of("type", "match"));
-        first.await("matched");
-        second.await("matched");
     }
 
     /** A ping frame padded to exactly {@code bytes} UTF-8 bytes with {@code unit}. */

@@ -158,11 +158,7 @@ class MatchingIntegrationTests {
     @Test
     void neverRepairsAPairThatJustLeft() {
         try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            ada.await("matched");
-            bob.await("matched");
+            Visitor.pair(ada, bob);
             leave(ada);
             bob.await("ended");
             ada.send(Map.of("type", "match"));

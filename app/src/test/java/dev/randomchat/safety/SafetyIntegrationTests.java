@@ -33,7 +33,7 @@ class SafetyIntegrationTests {
     @Test
     void reportKeepsTheEvidenceEndsTheChannelAndBlocksThePair() {
         try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
-            pair(ada, bob);
+            Visitor.pair(ada, bob);
             bob.send(Map.of("type", "send", "cmid", "spam1", "text", "buy cheap stuff"));
             bob.await("ack");
             ada.socket().await(f -> "message".equals(f.path("type").asString()), WsClient.WAIT);
@@ -71,7 +71,7 @@ class SafetyIntegrationTests {
     @Test
     void leaveWithBlockKeepsThePairApartButNotFromOthers() {
         try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
-            pair(ada, bob);
+            Visitor.pair(ada, bob);
             ada.send(Map.of("type", "leave", "block", true));
             ada.await("ended");
             bob.await("ended");
@@ -211,14 +211,6 @@ class SafetyIntegrationTests {
                 .header("Content-Type", "application/json").header("X-Forwarded-For", forwardedFor)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Mallory\"}"))
                 .timeout(WsClient.WAIT).build());
-    }
-
-    private static void pair(Visitor ada, Visitor bob) {
-        ada.send(Map.of("type", "match"));
-        ada.await("waiting");
-        bob.send(Map.of("type", "match"));
-        ada.await("matched");
-        bob.await("matched");
     }
 
     private static HttpResponse<String> admin(String method, String path, String body, String token) {
