@@ -1,6 +1,6 @@
 // Entry point: builds the parts, routes server frames to them and switches screens. Each part
 // owns its own piece of the page (see the header of each module); this file owns only
-// body[data-screen], the screens' [hidden] and the toast.
+// body[data-screen] and the screens' [hidden].
 
 import * as api from './api.js';
 import { ChatSocket } from './socket.js';
@@ -15,8 +15,8 @@ import { Status } from './status.js';
 import { Notifier } from './notify.js';
 import { store } from './store.js';
 import { startCalls } from './call.js';
-
-const TOAST_MS = 4_000;
+import { toast } from './toast.js';
+import { followViewport } from './viewport.js';
 
 const $ = (id) => document.getElementById(id);
 const screens = { home: $('screen-home'), waiting: $('screen-waiting'), chat: $('screen-chat') };
@@ -76,7 +76,7 @@ const calls = startCalls({
 socket.addEventListener('frame', (event) => onFrame(event.detail.frame));
 socket.addEventListener('state', (event) => {
   status.show(event.detail);
-  if (chat.open) chat.flushOutbox();
+  if (chat.open) chat.outbox.flush();
   if (chat.open && event.detail.state !== 'connected') head.setPresence('unknown', chat.peerName);
   onStopped(event.detail);
 });
@@ -263,32 +263,9 @@ function goHome() {
   showHome();
 }
 
-// ---- small things ------------------------------------------------------------------------
-
-let toastTimer = 0;
-
-function toast(text) {
-  const el = $('toast');
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, TOAST_MS);
-}
-
-/** Keeps the layout as tall as the visible viewport, so the composer stays above the keyboard. */
-function fitViewport() {
-  const vv = window.visualViewport;
-  if (!vv || Math.abs(vv.scale - 1) > 0.01) return; // pinch-zoomed: leave the layout alone
-  document.documentElement.style.setProperty('--app-height', `${Math.round(vv.height)}px`);
-  if (window.scrollY !== 0 && state.screen === 'chat') window.scrollTo(0, 0);
-}
-
-if (window.visualViewport) {
-  window.visualViewport.addEventListener('resize', fitViewport);
-  fitViewport();
-}
-
 // ---- start -------------------------------------------------------------------------------
+
+followViewport(() => state.screen === 'chat');
 
 async function boot() {
   const channel = store.channel();

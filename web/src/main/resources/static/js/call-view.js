@@ -50,7 +50,7 @@ function button(label, { cls = 'btn small', iconName, id, visible = true } = {})
  * @param {HTMLElement} actions  where the Video and Voice buttons go (first in it)
  * @param {HTMLElement} before   the call area is inserted just before this element (the message log)
  * @param {object} on            handlers: request(kinds), accept(), decline(), cancel(), hangup(),
- *                               toggleMute(), toggleCamera(), unveil()
+ *                               toggleMute(), toggleCamera()
  */
 export function createCallView({ actions, before, on }) {
   const startVideo = button('Video call', { cls: 'icon-btn call-start', iconName: 'video', id: 'call-video', visible: false });
@@ -106,8 +106,14 @@ export function createCallView({ actions, before, on }) {
   hangup.addEventListener('click', () => on.hangup());
   mute.addEventListener('click', () => on.toggleMute());
   camera.addEventListener('click', () => on.toggleCamera());
-  unveil.addEventListener('click', () => on.unveil());
-  remote.addEventListener('click', () => on.unveil());
+  // A click shows the stranger's blurred video, and plays it if the browser held autoplay back.
+  const reveal = () => {
+    remoteBox.classList.remove('veiled');
+    unveil.hidden = true;
+    remote.play().catch(() => {});
+  };
+  unveil.addEventListener('click', reveal);
+  remote.addEventListener('click', reveal);
   dismiss.addEventListener('click', () => { problem.hidden = true; });
 
   const screen = area.closest('.chat') || area.parentElement;

@@ -1,50 +1,23 @@
-// Video and voice calls with the stranger (docs/protocol.md section 9.2): the request, the answer, and the
-// WebRTC connection whose offer, answer and ICE candidates travel as `signal` frames over the chat
-// socket. Media goes browser to browser (or through TURN); the server only relays signalling.
+// Video and voice calls with the stranger (docs/protocol.md section 9.2): the request and its
+// answer, the consent state machine (idle, outgoing or incoming, starting, connecting, active) and
+// its `media` frames. The accepted call's camera, microphone and WebRTC connection, whose signals
+// travel as `signal` frames over the chat socket, are call-connection.js's; the DOM is
+// call-view.js's. Media goes browser to browser (or through TURN); the server only relays signalling.
 //
 // Nothing starts a camera or microphone before the guest's own click: the requester's only after
 // the stranger accepted, the stranger's only when they press Accept. Every way out of a call
 // (hang up, the stranger's hangup, Next, Leave, Report, the chat ending) stops every local track.
 
 import { createCallView } from './call-view.js';
+import { CallConnection, isVideo, mediaProblem } from './call-connection.js';
 
 /** An unanswered request is withdrawn after this long. */
 const REQUEST_TIMEOUT_MS = 60_000;
-/** A call that does not connect within this long is given up. */
-const CONNECT_TIMEOUT_MS = 30_000;
-
-const VIDEO_CONSTRAINTS = { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: 'user' };
 
 function newCallId() {
   const bytes = new Uint8Array(12);
   crypto.getRandomValues(bytes);
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function isVideo(kinds) {
-  return Array.isArray(kinds) && kinds.includes('video');
-}
-
-/** What went wrong with the camera or microphone, in words for the guest. */
-function mediaProblem(error, kinds) {
-  const what = isVideo(kinds) ? 'camera and microphone' : 'microphone';
-  switch (error && error.name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return `Your browser did not allow the ${what}. To take part, allow them for this site in the browser's settings, then try again.`;
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return isVideo(kinds)
-        ? 'No camera or microphone was found on this device. You can still try a voice call, or keep chatting.'
-        : 'No microphone was found on this device. You can keep chatting by text.';
-    case 'NotReadableError':
-    case 'AbortError':
-      return `Your ${what} could not be started. Another app may be using it.`;
-    case 'Insecure':
-      return 'Calls need a secure (https) connection to this site.';
-    default:
-      return `Your ${what} could not be started.`;
-  }
 }
 
 /**
@@ -63,7 +36,7 @@ export function startCalls({ send, channel, peerName, mount }) {
   // A narrow handle for tests and debugging: the page's own connection and tracks, nothing more.
   Object.defineProperty(window, 'randomChatCall', {
     value: Object.freeze({
-      peerConnection: () => (controller.call ? controller.call.pc : null),
+      peerConnection: () => (controller.call ? controller.call.connection.pc : null),
       localTracks: () => controller.lastTracks.slice(),
       phase: () => (controller.call ? controller.call.phase : 'idle'),
     }),
@@ -82,7 +55,7 @@ class CallController {
     this.send = send;
     this.channel = channel;
     this.peerName = () => peerName() || 'The stranger';
-    this.call = null;      // {callId, kinds, role, phase, pc, stream, queue, remoteSet, candidates, timer}
+    this.call = null;      // {callId, kinds, role, phase, channelId, connection, timer}
     this.lastTracks = [];  // the local tracks of the latest call (stopped once it ended)
     this.channelId = null;
   }
@@ -96,7 +69,6 @@ class CallController {
       hangup: () => this.end('hungup', { notify: true }),
       toggleMute: () => this.toggle('audio'),
       toggleCamera: () => this.toggle('video'),
-      unveil: () => this.unveil(),
     };
   }
 
@@ -162,7 +134,7 @@ class CallController {
     call.phase = 'starting';
     this.view.showWaiting('Starting your camera...');
     if (!isVideo(call.kinds)) this.view.showWaiting('Starting your microphone...');
-    const ready = await this.prepare(call);
+    const ready = await call.connection.prepare(this.channel, call.channelId);
     if (this.call !== call) return;
     if (!ready) {
       this.send({ type: 'media', action: 'decline', callId: call.callId });
@@ -174,7 +146,7 @@ class CallController {
     }
     call.phase = 'connecting';
     this.showStage(call);
-    this.drain(call);
+    call.connection.drain();
   }
 
   decline() {
@@ -192,7 +164,7 @@ class CallController {
     call.phase = 'starting';
     this.view.showWaiting(`${this.peerName()} accepted. Starting your ${isVideo(call.kinds) ? 'camera' : 'microphone'}...`);
     this.view.announce(`${this.peerName()} accepted.`);
-    const ready = await this.prepare(call);
+    const ready = await call.connection.prepare(this.channel, call.channelId);
     if (this.call !== call) return;
     if (!ready) {
       this.send({ type: 'media', action: 'hangup', callId: call.callId });
@@ -201,150 +173,20 @@ class CallController {
     call.phase = 'connecting';
     this.showStage(call);
     try {
-      const offer = await call.pc.createOffer();
-      if (this.call !== call) return;
-      await call.pc.setLocalDescription(offer);
-      if (this.call !== call) return;
-      this.signal(call, { type: call.pc.localDescription.type, sdp: call.pc.localDescription.sdp });
+      await call.connection.offer();
     } catch {
       this.end('failed', { notify: true, problem: 'The call could not be set up.' });
     }
   }
 
-  // ---- media and the peer connection --------------------------------------------------------
+  // ---- the accepted call ------------------------------------------------------------------------
 
-  /**
-   * Asks for the camera and microphone, fetches the ICE servers and builds the peer connection.
-   * Returns false (with the reason shown) when the call cannot go on.
-   */
-  async prepare(call) {
-    let stream;
-    try {
-      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw Object.assign(new Error(), { name: 'Insecure' });
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: call.kinds.includes('audio'),
-        video: isVideo(call.kinds) ? VIDEO_CONSTRAINTS : false,
-      });
-    } catch (error) {
-      if (this.call === call) this.end('failed', { notify: false, problem: mediaProblem(error, call.kinds) });
-      return false;
-    }
-    this.lastTracks = stream.getTracks();
-    if (this.call !== call) {
-      // Ended while the browser asked: give the camera back at once.
-      stream.getTracks().forEach((t) => t.stop());
-      return false;
-    }
-    call.stream = stream;
-    let ice;
-    try {
-      ice = await this.iceServers(call.channelId);
-    } catch {
-      ice = { iceServers: [] };
-    }
-    if (this.call !== call) return false;
-    const config = { iceServers: Array.isArray(ice.iceServers) ? ice.iceServers : [] };
-    if (ice.iceTransportPolicy === 'relay') config.iceTransportPolicy = 'relay';
-    let pc;
-    try {
-      pc = new RTCPeerConnection(config);
-    } catch {
-      this.end('failed', { notify: false, problem: 'This browser cannot make calls.' });
-      return false;
-    }
-    call.pc = pc;
-    stream.getTracks().forEach((track) => pc.addTrack(track, stream));
-    pc.addEventListener('icecandidate', (event) => {
-      if (event.candidate && this.call === call) this.signal(call, { type: 'candidate', candidate: event.candidate.toJSON() });
-    });
-    pc.addEventListener('track', (event) => {
-      if (this.call !== call) return;
-      const remote = event.streams && event.streams[0] ? event.streams[0] : new MediaStream([event.track]);
-      if (this.view.remote.srcObject !== remote) this.view.remote.srcObject = remote;
-      this.view.remote.play().catch(() => { /* plays once the guest clicks the video */ });
-    });
-    pc.addEventListener('connectionstatechange', () => this.onConnectionState(call));
-    call.timer = setTimeout(() => {
-      if (this.call === call && call.phase !== 'active') {
-        this.end('failed', { notify: true, problem: 'The call could not connect. Your network may block it.' });
-      }
-    }, CONNECT_TIMEOUT_MS);
-    this.view.local.srcObject = stream;
-    return true;
-  }
-
-  async iceServers(channelId) {
-    const open = this.channel();
-    if (!open || open.channelId !== channelId) throw new Error('no channel');
-    const response = await fetch(`/api/channels/${encodeURIComponent(channelId)}/ice`, {
-      credentials: 'same-origin',
-      cache: 'no-store',
-      headers: { Accept: 'application/json', Authorization: `Bearer ${open.token}` },
-    });
-    if (!response.ok) throw new Error(`ICE servers: HTTP ${response.status}`);
-    return response.json();
-  }
-
-  onConnectionState(call) {
-    if (this.call !== call || !call.pc) return;
-    const state = call.pc.connectionState;
-    if (state === 'connected' && call.phase !== 'active') {
-      call.phase = 'active';
-      clearTimeout(call.timer);
-      const text = isVideo(call.kinds) ? `Video call with ${this.peerName()} connected.` : `Voice call with ${this.peerName()} connected.`;
-      this.view.setStateLabel('');
-      this.view.announce(text);
-    } else if (state === 'disconnected' && call.phase === 'active') {
-      this.view.setStateLabel('Connection unstable...');
-    } else if (state === 'connected') {
-      this.view.setStateLabel('');
-    } else if (state === 'failed') {
-      this.end('failed', { notify: true, problem: 'The call lost its connection.' });
-    }
-  }
-
-  onSignal(frame) {
-    const call = this.call;
-    if (!call || frame.callId !== call.callId || !frame.data || typeof frame.data !== 'object') return;
-    call.queue.push(frame.data);
-    this.drain(call);
-  }
-
-  /** Applies the stranger's signals in order, once the peer connection exists. */
-  async drain(call) {
-    if (!call.pc || call.draining) return;
-    call.draining = true;
-    try {
-      while (this.call === call && call.queue.length) {
-        const data = call.queue.shift();
-        await this.apply(call, data);
-      }
-    } catch {
-      if (this.call === call) this.end('failed', { notify: true, problem: 'The call could not be set up.' });
-    } finally {
-      call.draining = false;
-    }
-  }
-
-  async apply(call, data) {
-    const pc = call.pc;
-    if (data.type === 'offer' || data.type === 'answer') {
-      await pc.setRemoteDescription({ type: data.type, sdp: String(data.sdp || '') });
-      call.remoteSet = true;
-      for (const candidate of call.candidates.splice(0)) await pc.addIceCandidate(candidate).catch(() => {});
-      if (data.type === 'offer') {
-        const answer = await pc.createAnswer();
-        await pc.setLocalDescription(answer);
-        if (this.call === call) this.signal(call, { type: pc.localDescription.type, sdp: pc.localDescription.sdp });
-      }
-    } else if (data.type === 'candidate' && data.candidate && typeof data.candidate === 'object') {
-      if (call.remoteSet) await pc.addIceCandidate(data.candidate).catch(() => {});
-      else call.candidates.push(data.candidate);
-    }
-  }
-
-  signal(call, data) {
-    this.send({ type: 'signal', callId: call.callId, data });
+  /** The connection reached the stranger for the first time. */
+  onConnected(call) {
+    call.phase = 'active';
+    const text = isVideo(call.kinds) ? `Video call with ${this.peerName()} connected.` : `Voice call with ${this.peerName()} connected.`;
+    this.view.setStateLabel('');
+    this.view.announce(text);
   }
 
   showStage(call) {
@@ -356,24 +198,7 @@ class CallController {
   }
 
   toggle(kind) {
-    const call = this.call;
-    if (!call || !call.stream) return;
-    const tracks = kind === 'audio' ? call.stream.getAudioTracks() : call.stream.getVideoTracks();
-    if (!tracks.length) return;
-    const off = tracks[0].enabled;
-    tracks.forEach((t) => { t.enabled = !off; });
-    if (kind === 'audio') {
-      this.view.setMuted(off);
-      this.view.announce(off ? 'Microphone muted.' : 'Microphone on.');
-    } else {
-      this.view.setCameraOff(off);
-      this.view.announce(off ? 'Camera off.' : 'Camera on.');
-    }
-  }
-
-  unveil() {
-    this.view.setVeiled(false);
-    this.view.remote.play().catch(() => {});
+    if (this.call) this.call.connection.toggle(kind);
   }
 
   // ---- frames from the server ---------------------------------------------------------------
@@ -381,7 +206,7 @@ class CallController {
   /** A `media` or `signal` frame; returns true when it was one. */
   onFrame(frame) {
     if (frame.type === 'signal') {
-      this.onSignal(frame);
+      if (this.call && frame.callId === this.call.callId) this.call.connection.receive(frame.data);
       return true;
     }
     if (frame.type !== 'media') return false;
@@ -422,10 +247,20 @@ class CallController {
     return true;
   }
 
-  // ---- the end -----------------------------------------------------------------------------
+  // ---- the beginning and the end -----------------------------------------------------------
 
   begin(call, channelId) {
-    this.call = { ...call, channelId, queue: [], candidates: [], remoteSet: false, pc: null, stream: null, timer: 0 };
+    const current = { ...call, channelId, timer: 0 };
+    current.connection = new CallConnection({
+      kinds: call.kinds,
+      view: this.view,
+      live: () => this.call === current,
+      signal: (data) => this.send({ type: 'signal', callId: call.callId, data }),
+      onTracks: (tracks) => { this.lastTracks = tracks; },
+      onConnected: () => this.onConnected(current),
+      onFailed: (problem, notify) => this.end('failed', { notify, problem }),
+    });
+    this.call = current;
     this.channelId = channelId;
     this.view.showProblem('');
     this.refresh();
@@ -455,10 +290,7 @@ class CallController {
     this.call = null;
     if (call) {
       clearTimeout(call.timer);
-      if (call.pc) {
-        try { call.pc.close(); } catch { /* already closed */ }
-      }
-      if (call.stream) call.stream.getTracks().forEach((t) => t.stop());
+      call.connection.close();
     }
     this.view.reset();
     this.refresh();

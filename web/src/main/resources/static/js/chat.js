@@ -1,26 +1,11 @@
-// The chat state machine: one channel, its outbox (never loses a message), seen watermarks,
-// typing, the peer's presence and the end of the chat. It speaks the protocol and keeps the
-// channel in store.js; what the visitor sees it hands to the views (log.js, head.js).
+// The chat state machine: one channel, seen watermarks, the peer's presence and the end of the
+// chat; its unacked messages are the outbox's (outbox.js), "typing" both ways is typing.js's. It
+// speaks the protocol and keeps the channel in store.js; what the visitor sees it hands to the
+// views (log.js, head.js).
 
 import { store } from './store.js';
-
-const TYPING_IDLE_MS = 3_000;      // we stop "typing" after this long without a keystroke
-const PEER_TYPING_TTL_MS = 6_000;  // a peer's "typing" that is not renewed fades after this
-const RETRY_LATER_MS = 2_000;      // resend after `rate_limited` / `internal`
-
-/** A client message id: 1-64 of [A-Za-z0-9_-]. */
-export function newCmid() {
-  let id = '';
-  if (globalThis.crypto && typeof crypto.randomUUID === 'function') {
-    id = crypto.randomUUID();
-  } else {
-    // randomUUID needs a secure context; getRandomValues does not.
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  }
-  return id.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 64);
-}
+import { Outbox, frameFor, newCmid } from './outbox.js';
+import { Typing } from './typing.js';
 
 export class Chat {
   /**
@@ -37,24 +22,22 @@ export class Chat {
   constructor(deps) {
     Object.assign(this, deps);
     this.channel = null;
+    this.outbox = new Outbox({ socket: this.socket, log: this.log, joined: () => this.joinedHere, changed: () => this.persist() });
+    this.typing = new Typing({ socket: this.socket, log: this.log });
     this.reset();
     document.addEventListener('visibilitychange', () => this.maybeSendSeen());
   }
 
   reset() {
-    this.outbox = [];                // unacked entries, also in storage
+    this.outbox.reset();
     this.seenSent = 0;
     this.maxRendered = 0;            // highest seq received through `message`
     this.joinedHere = false;         // the current socket is attached to the channel
     this.initialJoinDone = false;
     this.ended = false;
     this.reported = false;
-    this.typingActive = false;
     this.peerAway = false;
-    clearTimeout(this.typingTimer);
-    clearTimeout(this.peerTypingTimer);
-    clearTimeout(this.retryTimer);
-    this.retryTimer = 0;
+    this.typing.reset();
     this.joinRetried = false;
   }
 
@@ -80,14 +63,11 @@ export class Chat {
     if (common.length) this.log.note(`You both like: ${common.join(', ')}`, 'common');
     else if (fresh && hadInterests) this.log.note('No one shared your interests, so this is a random stranger.', 'common');
 
-    for (const entry of store.outbox(channel.channelId)) {
-      this.outbox.push(entry);
-      this.log.addPending(entry, this.pendingLabel());
-    }
+    this.outbox.restore(channel.channelId);
     if (fresh) {
       this.joinedHere = true;
       this.initialJoinDone = true;
-      this.flushOutbox();
+      this.outbox.flush();
     }
     this.persist();
     this.log.scrollToBottom(true);
@@ -118,13 +98,8 @@ export class Chat {
       this.initialJoinDone = true;
       this.log.scrollToFirstUnseen(this.seenSent);
     }
-    this.flushOutbox();
+    this.outbox.flush();
     this.maybeSendSeen();
-  }
-
-  /** What a pale own message is waiting for. */
-  pendingLabel() {
-    return this.socket.connected ? 'sending' : 'waiting for connection';
   }
 
   // ---- sending ----------------------------------------------------------------------------
@@ -140,78 +115,31 @@ export class Chat {
     if (limits.maxMessageBytes && new TextEncoder().encode(JSON.stringify(frameFor(entry))).length > limits.maxMessageBytes) {
       return 'Too long to send in one message.';
     }
-    this.stopTyping();
-    this.enqueue(entry);
+    this.typing.stop();
+    this.outbox.add(entry);
     return null;
   }
 
   sendFile(file) {
     if (!this.open) return;
     const { id, name, size, contentType, url } = file;
-    this.enqueue({
+    this.outbox.add({
       cmid: newCmid(), channelId: this.channel.channelId, kind: 'file', fileId: id,
       file: { id, name, size, contentType, url }, at: new Date().toISOString(),
     });
   }
 
-  enqueue(entry) {
-    this.outbox.push(entry);
-    this.persist();
-    this.log.addPending(entry, this.pendingLabel());
-    if (this.joinedHere) this.socket.send(frameFor(entry));
-  }
-
-  /** Re-sends every unacked entry with its own cmid; the server dedupes. */
-  flushOutbox() {
-    this.log.labelPending(this.pendingLabel());
-    if (!this.joinedHere) return;
-    for (const entry of this.outbox) this.socket.send(frameFor(entry));
-  }
-
-  retryLater() {
-    if (this.retryTimer) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = 0;
-      this.flushOutbox();
-    }, RETRY_LATER_MS);
-  }
-
-  dropFromOutbox(cmid) {
-    const before = this.outbox.length;
-    this.outbox = this.outbox.filter((e) => e.cmid !== cmid);
-    if (this.outbox.length !== before) this.persist();
-  }
-
   // ---- typing -----------------------------------------------------------------------------
 
+  /** The composer's text changed. */
   onInput(text) {
-    if (!this.open || !this.joinedHere) return;
-    if (!text.trim()) {
-      this.stopTyping();
-      return;
-    }
-    if (!this.typingActive) this.typingActive = this.socket.send({ type: 'typing', active: true });
-    clearTimeout(this.typingTimer);
-    this.typingTimer = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
-  }
-
-  stopTyping() {
-    clearTimeout(this.typingTimer);
-    if (!this.typingActive) return;
-    this.typingActive = false;
-    this.socket.send({ type: 'typing', active: false });
+    if (this.open && this.joinedHere) this.typing.input(text);
   }
 
   onTyping(frame) {
     const me = this.me();
     if (!this.open || (me && frame.from === me.id)) return;
-    clearTimeout(this.peerTypingTimer);
-    if (!frame.active) {
-      this.log.hideTyping();
-      return;
-    }
-    this.log.showTyping();
-    this.peerTypingTimer = setTimeout(() => this.log.hideTyping(), PEER_TYPING_TTL_MS);
+    this.typing.onPeer(frame.active);
   }
 
   // ---- receiving --------------------------------------------------------------------------
@@ -225,17 +153,16 @@ export class Chat {
     }
     const me = this.me();
     const mine = me !== null && m.from === me.id;
-    if (mine) this.dropFromOutbox(m.cmid);
+    if (mine) this.outbox.drop(m.cmid);
     const live = this.initialJoinDone;
     if (!this.log.add(m, mine, live) || mine) return;
-    clearTimeout(this.peerTypingTimer);
+    this.typing.peerWrote();
     if (live && this.onPeerMessage) this.onPeerMessage(m);
   }
 
   onAck(frame) {
     if (!this.channel || !Number.isInteger(frame.seq)) return;
-    this.dropFromOutbox(frame.cmid);
-    this.log.confirm(frame.cmid, frame.seq);
+    this.outbox.onAck(frame);
   }
 
   onSeen(frame) {
@@ -260,8 +187,7 @@ export class Chat {
       this.log.removeNotes('away');
       this.log.note(`${this.peerName} is back.`, 'away');
     } else {
-      clearTimeout(this.peerTypingTimer);
-      this.log.hideTyping();
+      this.typing.hidePeer();
       this.log.removeNotes('away');
       this.log.note(`${this.peerName} lost connection...`, 'away');
     }
@@ -287,8 +213,6 @@ export class Chat {
 
   /** An `error` frame; returns true when it was about this chat. */
   onError(frame) {
-    const ref = frame.ref;
-    const ours = ref && this.outbox.some((e) => e.cmid === ref);
     switch (frame.code) {
       case 'channel_closed':
       case 'invalid_token':
@@ -308,32 +232,18 @@ export class Chat {
         this.joinedHere = false;
         this.sendJoin();
         return true;
-      case 'rate_limited':
-      case 'internal':
-        if (ours) this.retryLater();
-        return ours;
-      case 'too_large':
-      case 'unknown_file':
-      case 'bad_request':
-        if (!ours) return false;
-        this.dropFromOutbox(ref);
-        this.log.fail(ref, frame.code === 'too_large' ? 'too long, not sent'
-          : frame.code === 'unknown_file' ? 'file unavailable, not sent' : 'not sent');
-        return true;
       default:
-        return false;
+        return this.outbox.onError(frame);
     }
   }
 
   /** Ends the chat on this page; remembers it for the report window. */
   finish(text, why) {
     this.ended = true;
-    clearTimeout(this.peerTypingTimer);
-    this.log.hideTyping();
-    this.stopTyping();
-    this.log.failAll('not sent');
+    this.typing.hidePeer();
+    this.typing.stop();
+    this.outbox.abandon();
     this.log.removeNotes('away');
-    this.outbox = [];
     this.forget();
     const ended = { channelId: this.channel.channelId, token: this.channel.token, peer: this.channel.peer || null, endedAt: Date.now() };
     store.setEnded(ended);
@@ -346,17 +256,16 @@ export class Chat {
   /** Forgets the stored channel and outbox (the chat cannot be resumed any more). */
   forget() {
     store.setChannel(null);
-    store.setOutbox(null);
+    this.outbox.forget();
   }
 
   /** Leaves the screen quietly (e.g. Next): the page no longer follows this channel. */
   close() {
-    this.stopTyping();
+    this.typing.stop();
     this.forget();
     this.channel = null;
     this.ended = true;
-    clearTimeout(this.peerTypingTimer);
-    this.log.hideTyping();
+    this.typing.hidePeer();
   }
 
   persist() {
@@ -366,7 +275,7 @@ export class Chat {
       channelId, token, lastSeq: this.channel.lastSeq || 0, seen: this.seenSent,
       peer: peer || null, commonInterests: commonInterests || [],
     });
-    store.setOutbox(this.outbox);
+    this.outbox.save();
   }
 
   /** Reports the newest peer message on screen, only while the tab is visible, only forward. */
@@ -387,10 +296,4 @@ export class Chat {
     this.head.setPeerName(this.peerName);
     this.log.setPeerName(this.peerName);
   }
-}
-
-function frameFor(entry) {
-  return entry.kind === 'file'
-    ? { type: 'file', cmid: entry.cmid, fileId: entry.fileId }
-    : { type: 'send', cmid: entry.cmid, text: entry.text };
 }

@@ -9,8 +9,8 @@
 -- Result: "ok|<what happened>" with requested, replaced (a pending request gave way to this one),
 --         accepted, declined, cancelled (hung up before it was accepted), hungup, relayed or none
 --         (a hangup of a call that is not there); else closed, forbidden, busy, no_request, no_call.
--- Atomic, so both guests' servers see one state whichever servers they are on, and each frame is
--- published only in a state that allows it, in the order the scripts ran.
+-- Atomic because both guests' servers must see one state whichever servers they are on, and each
+-- frame must be published only in a state that allows it, in the order the scripts ran.
 --#include envelope
 local meta, call, topic = KEYS[1], KEYS[2], KEYS[3]
 local guest, action, id = ARGV[1], ARGV[2], ARGV[3]

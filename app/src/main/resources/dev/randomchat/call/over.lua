@@ -3,7 +3,8 @@
 -- KEYS: 1 the channel's call hash
 -- Result: the state the call was in when the channel ended ("pending" or "active"), or "" when
 --         there was none or another caller already took it.
--- Atomic, so a call is counted as ended once however many servers are told the channel ended.
+-- Atomic because a call must be counted as ended once however many servers are told the channel
+-- ended.
 local c = redis.call('HMGET', KEYS[1], 'state', 'was')
 if c[1] ~= 'over' then return '' end
 redis.call('DEL', KEYS[1])

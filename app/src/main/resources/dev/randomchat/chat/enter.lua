@@ -8,8 +8,8 @@
 -- Result: "closed", or "open:<last seq>" (sockets attach live from that seq).
 -- A guest coming online is announced to its peer only when the peer was online already: a peer
 -- that was not has no socket attached anywhere to hear it, and learns it when it joins.
--- Atomic so two servers telling the same pair never write two different channels, and the
--- presence change is decided once.
+-- Atomic because two servers telling the same pair must never write two different channels, and
+-- the presence change must be decided once.
 --#include clock
 --#include envelope
 local meta, presence, topic = KEYS[1], KEYS[2], KEYS[3]

@@ -4,7 +4,7 @@
 --       last socket closed; a server id when that server's presence lapsed)
 -- ARGV: 1 most deadlines to take
 -- Result: the due members, newline-joined ("" none).
--- Atomic so two servers ticking at once never both take one deadline.
+-- Atomic because two servers ticking at once must never both take one deadline.
 --#include clock
 local now = nowMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))

@@ -10,8 +10,8 @@
 --         "forbidden" not a member; with the condition also "present" (the guest is back) or
 --         "later:<ms>" (away, but only since a later moment: check again then).
 -- The end time is kept in meta ("at", ms) so reports and blocks know when the window closes.
--- Atomic so exactly one `ended` is published however many sockets leave at once, and a guest
--- who comes back is never ended as gone.
+-- Atomic because exactly one `ended` must be published however many sockets leave at once, and a
+-- guest who comes back must never be ended as gone.
 --#include clock
 --#include presence-scan
 --#include envelope

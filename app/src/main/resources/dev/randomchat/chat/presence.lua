@@ -15,7 +15,7 @@
 -- Result: "gone" (the channel expired: its sockets get `ended expired`), "away:<ms>" (open, and the
 --         leaving guest has no socket anywhere since that moment), else "open:<meta ttl ms>" or
 --         "closed:<meta ttl ms>".
--- Atomic so "last entry gone" is decided once and announced once.
+-- Atomic because "last entry gone" must be decided once and announced once.
 --#include clock
 --#include presence-scan
 --#include envelope

@@ -7,7 +7,7 @@
 -- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
 --         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
 --         (message JSON never holds a raw newline).
--- Atomic so the state, the messages and the presence change describe one moment.
+-- Atomic because the state, the messages and the presence change must describe one moment.
 --#include clock
 --#include presence-scan
 --#include envelope

@@ -4,7 +4,8 @@
 -- ARGV: 1 guest, 2 seq, 3 publish command
 -- Result: "ok" moved, "same" at or below the watermark (nothing relayed), "beyond" after the last
 --         message, "gone" no such channel.
--- Atomic so two sockets of one guest can never move the watermark backwards.
+-- Atomic because two sockets of one guest must never move the watermark backwards (the check
+-- and the write are one step).
 --#include envelope
 local meta, topic = KEYS[1], KEYS[2]
 local guest, seq = ARGV[1], tonumber(ARGV[2])

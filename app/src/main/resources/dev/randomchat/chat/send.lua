@@ -7,8 +7,8 @@
 --       7 publish command (PUBLISH, or SPUBLISH on a Cluster)
 -- Result: "ok:<seq>" new message, "dup:<seq>" cmid seen before (nothing stored),
 --         "closed" channel ended, "gone" channel expired or never existed, "forbidden" not a member.
--- Atomic: numbering, storing and publishing happen together or not at all, so no crash can leave
--- a stored message unpublished, a gap in seq, or a duplicate for a retried cmid.
+-- Atomic because numbering, storing and publishing must happen together or not at all: no crash
+-- may leave a stored message unpublished, a gap in seq, or a duplicate for a retried cmid.
 -- Bounded: a cmid is remembered exactly as long as its message is in the log. A message pushed out
 -- of the log (past MAX_MSGS) takes its cmid out of the hash, so the hash never holds more than
 -- MAX_MSGS entries (plus SLACK, should it ever hold entries of messages no longer in the log: it is

@@ -4,7 +4,7 @@
 -- ARGV: 1 server id, 2 lease ms, 3 ttl ms of the queue keys, 4.. guest ids
 -- Result: the ids, comma-joined, of those guests that are no longer waiting (paired or removed),
 --         so the server can tell their sockets.
--- Atomic so a lease is never written back over a waiter that match.lua just removed.
+-- Atomic because a lease must never be written back over a waiter that match.lua just removed.
 --#include clock
 local waiters, queue = KEYS[1], KEYS[2]
 local server, leaseMs, keyTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])

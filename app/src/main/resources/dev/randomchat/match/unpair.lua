@@ -4,7 +4,7 @@
 -- KEYS: 1 current HASH, 2 currentExp ZSET, 3 avoid ZSET (see match.lua)
 -- ARGV: 1 guest a, 2 guest b, 3 channel id, 4 avoid ms, 5 ttl ms of the queue keys
 -- Result: "1".
--- Atomic so a match between the two reads never sees one guest freed and the other not.
+-- Atomic because a concurrent match must never see one guest freed and the other not.
 --#include clock
 local current, currentExp, avoid = KEYS[1], KEYS[2], KEYS[3]
 local a, b, channelId, avoidMs, keyTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])

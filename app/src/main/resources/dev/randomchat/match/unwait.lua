@@ -4,7 +4,7 @@
 -- KEYS: 1 queue ZSET, 2 waiters HASH, 3 tagged ZSET (see match.lua)
 -- ARGV: 1 guest id, 2 server id, 3 "all" to remove the guest whatever other servers hold
 -- Result: "1" if the guest left the queue, "0" if it was not waiting or still is elsewhere.
--- Atomic so a concurrent match never pairs a half-removed waiter.
+-- Atomic because a concurrent match must never pair a half-removed waiter.
 --#include clock
 --#include tagged
 local queue, waiters, tagged = KEYS[1], KEYS[2], KEYS[3]

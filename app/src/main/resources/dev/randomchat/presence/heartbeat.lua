@@ -6,7 +6,7 @@
 --       server is gone)
 -- Result: "new" when the server was not registered (first beat, or it was taken for dead: its
 --         guests must be registered again), else "ok".
--- Atomic so a beat never interleaves with another server releasing this one's guests.
+-- Atomic because a beat must never interleave with another server releasing this one's guests.
 --#include clock
 local now = nowMs()
 local added = redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])

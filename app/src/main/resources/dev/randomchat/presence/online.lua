@@ -3,7 +3,7 @@
 -- KEYS ({p} slot): 1 this server's guests SET, 2 online HASH guest -> servers holding a socket of it
 -- ARGV: 1 "up" or "down", 2 guest id, 3 ttl ms of the keys
 -- Result: "1" if the server's set changed, else "0".
--- Atomic so the per-server set and the count across servers never disagree.
+-- Atomic because the per-server set and the count across servers must never disagree.
 local guests, online, guest = KEYS[1], KEYS[2], ARGV[2]
 if ARGV[1] == 'up' then
   if redis.call('SADD', guests, guest) == 0 then return '0' end

@@ -3,8 +3,8 @@
 -- KEYS ({p} slot): 1 servers ZSET, 2 the lapsed server's guests SET, 3 online HASH
 -- ARGV: 1 lapsed server id, 2 most guests to take
 -- Result: the guests taken, comma-joined ("" none). When the set is empty the server is forgotten.
--- Atomic (SPOP) so each guest of a dead server is taken by exactly one server, and a server whose
--- heartbeat came back meanwhile (score in the future again) is left alone.
+-- Atomic because each guest of a dead server must be taken (SPOP) by exactly one server, and a
+-- server whose heartbeat came back meanwhile (score in the future again) must be left alone.
 --#include clock
 local now = nowMs()
 local lease = redis.call('ZSCORE', KEYS[1], ARGV[1])

@@ -4,7 +4,7 @@
 -- ARGV: 1 guest, 2 report window ms, 3 messages to return as evidence (the newest)
 -- Result: "gone" no such channel (expired), "forbidden" not a member, "late" ended longer than the
 --         window ago, or "open|<peer>" / "ended|<peer>" followed by one message per line.
--- Atomic so the state and the evidence describe one moment.
+-- Atomic because the state and the evidence must describe one moment.
 --#include clock
 local m = redis.call('HMGET', KEYS[1], 'a', 'b', 'closed', 'at')
 if not m[1] then return 'gone' end

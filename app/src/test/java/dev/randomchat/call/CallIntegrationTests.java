@@ -15,14 +15,14 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
+import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -41,34 +41,20 @@ class CallIntegrationTests {
     /** Short, so a guest whose socket closed is gone soon; no other test here closes a socket early. */
     private static final int PEER_GONE_SECONDS = 2;
 
-    private static ChatServer one;
-    private static ChatServer two;
-
-    @BeforeAll
-    static void startServers() {
-        String cluster = ChatServer.newCluster();
-        Map<String, String> env = Map.of(
-                "PEER_GONE_SECONDS", Integer.toString(PEER_GONE_SECONDS),
-                "MAX_MSG_SIZE_BYTE", Integer.toString(MAX_MESSAGE_BYTES),
-                "MAX_SIGNAL_BYTES", Integer.toString(MAX_SIGNAL_BYTES),
-                "TURN_URLS", "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
-                "TURN_SECRET", TURN_SECRET,
-                "TURN_TTL_SECONDS", Long.toString(TURN_TTL_SECONDS),
-                "STUN_URLS", "stun:127.0.0.1:3478");
-        one = ChatServer.start(cluster, env);
-        two = ChatServer.start(cluster, env);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        two.close();
-        one.close();
-    }
+    @RegisterExtension
+    static final TwoServers servers = new TwoServers(Map.of(
+            "PEER_GONE_SECONDS", Integer.toString(PEER_GONE_SECONDS),
+            "MAX_MSG_SIZE_BYTE", Integer.toString(MAX_MESSAGE_BYTES),
+            "MAX_SIGNAL_BYTES", Integer.toString(MAX_SIGNAL_BYTES),
+            "TURN_URLS", "turn:127.0.0.1:3478?transport=udp,turn:127.0.0.1:3478?transport=tcp",
+            "TURN_SECRET", TURN_SECRET,
+            "TURN_TTL_SECONDS", Long.toString(TURN_TTL_SECONDS),
+            "STUN_URLS", "stun:127.0.0.1:3478"));
 
     @Test
     void relaysSignalsAcrossServersOnlyWithinAnAcceptedCallAndNeverEchoes() {
-        double acceptedBefore = counter(two, "chat.calls.accepted");
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        double acceptedBefore = counter(servers.two(), "chat.calls.accepted");
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.ada.send(media("request", "c1", List.of("video", "audio")));
             JsonNode request = pair.bob.await("media");
             assertThat(request.get("action").asString()).isEqualTo("request");
@@ -109,13 +95,13 @@ class CallIntegrationTests {
             assertThat(pair.ada.socket().frames("signal")).hasSize(1);
             assertThat(pair.ada.socket().frames("media")).allMatch(f -> f.get("from").asString().equals(pair.bob.id()));
             assertThat(pair.bob.socket().frames("media")).allMatch(f -> f.get("from").asString().equals(pair.ada.id()));
-            assertThat(counter(two, "chat.calls.accepted")).isEqualTo(acceptedBefore + 1);
+            assertThat(counter(servers.two(), "chat.calls.accepted")).isEqualTo(acceptedBefore + 1);
         }
     }
 
     @Test
     void refusesASignalOverMaxSignalBytes() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "big");
             pair.ada.send(signal("big", Map.of("type", "offer", "sdp", "x".repeat(MAX_SIGNAL_BYTES))));
             assertThat(pair.ada.socket().await(isError("too_large"), WsClient.WAIT)).isNotNull();
@@ -126,7 +112,7 @@ class CallIntegrationTests {
 
     @Test
     void acceptNeedsAPendingRequestFromThePeer() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.bob.send(media("accept", "c1", List.of("audio")));
             assertThat(refused(pair.bob, "media").get("code").asString()).isEqualTo("bad_request");
 
@@ -150,7 +136,7 @@ class CallIntegrationTests {
 
     @Test
     void refusesANewRequestWhileACallIsActive() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "first");
             pair.bob.send(media("request", "second", List.of("video")));
             assertThat(refused(pair.bob, "media").get("code").asString()).isEqualTo("bad_request");
@@ -164,7 +150,7 @@ class CallIntegrationTests {
 
     @Test
     void leavingHangsUpAnActiveCallForBothBeforeEnded() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "live");
             pair.bob.send(Map.of("type", "leave"));
             for (Visitor guest : List.of(pair.ada, pair.bob)) {
@@ -176,7 +162,7 @@ class CallIntegrationTests {
 
     @Test
     void reportingHangsUpAnActiveCallForBothBeforeEnded() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "reported");
             pair.ada.send(Map.of("type", "report", "reason", "abuse"));
             for (Visitor guest : List.of(pair.ada, pair.bob)) {
@@ -188,7 +174,7 @@ class CallIntegrationTests {
 
     @Test
     void aPeerGoneHangsUpTheCallForTheOneLeftBeforeEnded() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "gone");
             pair.bob.close();
             JsonNode ended = pair.ada.socket().await(f -> "ended".equals(f.path("type").asString()),
@@ -200,7 +186,7 @@ class CallIntegrationTests {
 
     @Test
     void fitsACallSetupBurstOfCandidatesBesideTheFrameRateLimit() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             call(pair, "burst");
             int burst = 100;
             for (int i = 0; i < burst; i++) {
@@ -224,7 +210,7 @@ class CallIntegrationTests {
 
     @Test
     void refusesMalformedMediaFramesAndFramesOutsideAChannel() {
-        try (Visitor loner = Visitor.arrive(one, "Lou")) {
+        try (Visitor loner = Visitor.arrive(servers.one(), "Lou")) {
             loner.send(media("request", "c1", List.of("video")));
             assertThat(loner.socket().await(isError("not_in_channel"), WsClient.WAIT).get("ref").asString())
                     .isEqualTo("media");
@@ -232,7 +218,7 @@ class CallIntegrationTests {
             assertThat(loner.socket().await(isError("not_in_channel"), WsClient.WAIT).get("ref").asString())
                     .isEqualTo("signal");
         }
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             List<Map<String, Object>> wrong = List.of(
                     Map.of("type", "media", "action", "request", "callId", "c1"),
                     Map.of("type", "media", "action", "request", "callId", "c1", "kinds", List.of()),
@@ -251,18 +237,18 @@ class CallIntegrationTests {
 
     @Test
     void handsOutTurnCredentialsThatVerifyWithTheSharedSecretAndExpire() throws Exception {
-        try (MatchedPair pair = MatchedPair.match(one, two); MatchedPair others = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two()); MatchedPair others = MatchedPair.match(servers.one(), servers.two())) {
             long before = Instant.now().getEpochSecond();
-            HttpResponse<String> response = ice(two, pair.channelId, pair.bobToken);
+            HttpResponse<String> response = ice(servers.two(), pair.channelId, pair.bobToken);
             long after = Instant.now().getEpochSecond();
             assertThat(response.statusCode()).isEqualTo(200);
             JsonNode body = Guests.JSON.readTree(response.body());
             assertThat(body.get("ttlSeconds").asLong()).isEqualTo(TURN_TTL_SECONDS);
-            JsonNode servers = body.get("iceServers");
-            assertThat(servers).hasSize(2);
-            assertThat(strings(servers.get(0).get("urls"))).containsExactly("stun:127.0.0.1:3478");
-            assertThat(servers.get(0).has("credential")).isFalse();
-            JsonNode turn = servers.get(1);
+            JsonNode iceServers = body.get("iceServers");
+            assertThat(iceServers).hasSize(2);
+            assertThat(strings(iceServers.get(0).get("urls"))).containsExactly("stun:127.0.0.1:3478");
+            assertThat(iceServers.get(0).has("credential")).isFalse();
+            JsonNode turn = iceServers.get(1);
             assertThat(strings(turn.get("urls"))).containsExactly("turn:127.0.0.1:3478?transport=udp",
                     "turn:127.0.0.1:3478?transport=tcp");
             String username = turn.get("username").asString();
@@ -275,9 +261,9 @@ class CallIntegrationTests {
             assertThat(turn.get("credential").asString()).isEqualTo(expected);
             assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
 
-            assertThat(ice(one, pair.channelId, null).statusCode()).isEqualTo(401);
-            assertThat(ice(one, pair.channelId, "not-a-token").statusCode()).isEqualTo(401);
-            assertThat(ice(one, pair.channelId, others.adaToken).statusCode()).isEqualTo(403);
+            assertThat(ice(servers.one(), pair.channelId, null).statusCode()).isEqualTo(401);
+            assertThat(ice(servers.one(), pair.channelId, "not-a-token").statusCode()).isEqualTo(401);
+            assertThat(ice(servers.one(), pair.channelId, others.adaToken).statusCode()).isEqualTo(403);
         }
     }
 

@@ -7,15 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
 import dev.randomchat.support.ServerProcess;
+import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -36,28 +36,13 @@ class ChannelEndIntegrationTests {
     private static final Duration DEAD_SERVER_WAIT = Duration.ofSeconds(30 + PEER_GONE_SECONDS + 15);
     private static final Duration QUIET = Duration.ofMillis(800);
 
-    private static String cluster;
-    private static ChatServer one;
-    private static ChatServer two;
-
-    @BeforeAll
-    static void startServers() {
-        cluster = ChatServer.newCluster();
-        Map<String, String> env = Map.of("ADMIN_TOKEN", ADMIN, "PEER_GONE_SECONDS", Integer.toString(PEER_GONE_SECONDS),
-                "REPORT_WINDOW_SECONDS", "120");
-        one = ChatServer.start(cluster, env);
-        two = ChatServer.start(cluster, env);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        two.close();
-        one.close();
-    }
+    @RegisterExtension
+    static final TwoServers servers = new TwoServers(Map.of("ADMIN_TOKEN", ADMIN, "PEER_GONE_SECONDS", Integer.toString(PEER_GONE_SECONDS),
+            "REPORT_WINDOW_SECONDS", "120"));
 
     @Test
     void endsTheChannelAsGoneWhenAGuestStaysAwayAndFreesThePair() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.bob.close();
             JsonNode ended = pair.ada.socket().await(type("ended"), GONE_WAIT);
             assertThat(ended.get("channelId").asString()).isEqualTo(pair.channelId);
@@ -72,7 +57,7 @@ class ChannelEndIntegrationTests {
             pair.ada.await("cancelled");
 
             // The gone guest's join learns that the channel is closed.
-            try (Visitor back = Visitor.arriveAs(pair.bob, one)) {
+            try (Visitor back = Visitor.arriveAs(pair.bob, servers.one())) {
                 back.send(Map.of("type", "join", "token", pair.bobToken));
                 assertThat(back.await("error").get("code").asString()).isEqualTo("channel_closed");
             }
@@ -81,11 +66,11 @@ class ChannelEndIntegrationTests {
 
     @Test
     void resumesWhenTheGuestComesBackInTime() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.bob.close();
             pair.ada.socket().await(frame -> "presence".equals(frame.path("type").asString())
                     && !frame.path("peerOnline").asBoolean(), GONE_WAIT);
-            pair.bob = Visitor.arriveAs(pair.bob, one);
+            pair.bob = Visitor.arriveAs(pair.bob, servers.one());
             pair.bob.send(Map.of("type", "join", "token", pair.bobToken));
             pair.bob.await("joined");
             pair.ada.socket().assertNoFrame("ended", Duration.ofSeconds(PEER_GONE_SECONDS + 4));
@@ -98,9 +83,9 @@ class ChannelEndIntegrationTests {
 
     @Test
     void endsTheChannelOfAKilledServersGuestOnceItsPresenceLapses() {
-        try (ServerProcess doomed = ServerProcess.start(cluster, Map.of("PEER_GONE_SECONDS",
+        try (ServerProcess doomed = ServerProcess.start(servers.cluster(), Map.of("PEER_GONE_SECONDS",
                 Integer.toString(PEER_GONE_SECONDS)));
-                Visitor bob = Visitor.arrive(one, "Bob")) {
+                Visitor bob = Visitor.arrive(servers.one(), "Bob")) {
             JsonNode adaGuest = Guests.create(doomed.baseUrl(), "Ada");
             WsClient ada = WsClient.connect(doomed.wsUri(), adaGuest.get("token").asString());
             ada.await("hello");
@@ -124,14 +109,14 @@ class ChannelEndIntegrationTests {
 
     @Test
     void reportsAndBlocksAfterTheEndFromAnotherSocketStoringOneReport() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.bob.send(Map.of("type", "send", "cmid", "rude", "text", "something abusive"));
             pair.bob.await("ack");
             pair.bob.send(Map.of("type", "leave"));
             pair.ada.await("ended");
 
             // A new socket of Ada's, on the other server, in no channel.
-            try (WsClient later = pair.ada.connect(two)) {
+            try (WsClient later = pair.ada.connect(servers.two())) {
                 Map<String, Object> report = Map.of("type", "report", "reason", "abuse", "note", "after they left",
                         "channelId", pair.channelId, "token", pair.adaToken);
                 later.send(report);
@@ -164,7 +149,7 @@ class ChannelEndIntegrationTests {
 
     @Test
     void blockInsideAChannelRepliesBlockedThenEnded() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.ada.send(Map.of("type", "block"));
             pair.ada.await("blocked");
             JsonNode ended = pair.ada.await("ended");
@@ -178,7 +163,7 @@ class ChannelEndIntegrationTests {
 
     @Test
     void refusesATokenOfAnotherGuestOrChannel() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.bob.send(Map.of("type", "leave"));
             pair.ada.await("ended");
             pair.ada.send(Map.of("type", "block", "channelId", pair.channelId, "token", pair.bobToken));
@@ -191,7 +176,7 @@ class ChannelEndIntegrationTests {
 
     @Test
     void refusesReportsAndBlocksOnceTheWindowIsOver() {
-        try (ChatServer brief = ChatServer.start(cluster, Map.of("REPORT_WINDOW_SECONDS", "1"));
+        try (ChatServer brief = ChatServer.start(servers.cluster(), Map.of("REPORT_WINDOW_SECONDS", "1"));
                 MatchedPair pair = MatchedPair.match(brief, brief)) {
             pair.bob.send(Map.of("type", "leave"));
             pair.ada.await("ended");
@@ -218,24 +203,24 @@ class ChannelEndIntegrationTests {
 
     @Test
     void statsCountGuestsOnlineAndWaitingAcrossServers() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob");
-                WsClient adaElsewhere = ada.connect(two)) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob");
+                WsClient adaElsewhere = ada.connect(servers.two())) {
             ada.send(Map.of("type", "match"));
             ada.await("waiting");
-            JsonNode stats = awaitStats(one, 2, 1);
+            JsonNode stats = awaitStats(servers.one(), 2, 1);
             assertThat(stats.get("online").asLong()).isEqualTo(2);
-            assertThat(awaitStats(two, 2, 1).get("waiting").asLong()).isEqualTo(1);
+            assertThat(awaitStats(servers.two(), 2, 1).get("waiting").asLong()).isEqualTo(1);
 
             ada.send(Map.of("type", "cancel"));
             ada.await("cancelled");
             bob.close();
-            assertThat(awaitStats(two, 1, 0).get("online").asLong()).isEqualTo(1);
+            assertThat(awaitStats(servers.two(), 1, 0).get("online").asLong()).isEqualTo(1);
         }
     }
 
     @Test
     void matchesInterestsAcrossScriptsAndUnicodeForms() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
             // Composed and decomposed umlauts, capitals, full-width letters and digits.
             ada.send(Map.of("type", "match", "interests", List.of("\u00dcn\u00efcode", "\uff2b\uff30\uff2f\uff30\uff12\uff14", "\u041c\u0443\u0437\u044b\u043a\u0430")));
             ada.await("waiting");
@@ -266,7 +251,7 @@ class ChannelEndIntegrationTests {
     }
 
     private static List<JsonNode> reportsOf(String channelId) {
-        HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(one.managementUri("/api/admin/reports?limit=200"))
+        HttpResponse<String> response = Guests.send(HttpRequest.newBuilder(servers.one().managementUri("/api/admin/reports?limit=200"))
                 .timeout(WsClient.WAIT).header("Authorization", "Bearer " + ADMIN).GET().build());
         assertThat(response.statusCode()).isEqualTo(200);
         return Guests.JSON.readTree(response.body()).get("reports").values().stream()

@@ -1,11 +1,9 @@
 package dev.randomchat.chat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,8 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
-import dev.randomchat.support.RawWebSocket;
 import dev.randomchat.support.ServerProcess;
+import dev.randomchat.support.SlowReader;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -89,36 +87,17 @@ class ChatFaultIntegrationTests {
 
     @Test
     void closesASlowReaderWithoutDelayingItsPeer() throws Exception {
-        JsonNode slowGuest = Guests.create(survivor.baseUrl(), "Slow");
-        try (RawWebSocket slow = RawWebSocket.connect(survivor.wsUri(), slowGuest.get("token").asString(), 4096);
-                Visitor bob = Visitor.arrive(survivor, "Bob")) {
-            slow.readText();
-            slow.sendText("{\"type\":\"match\"}");
-            assertThat(slow.readText()).contains("waiting");
-            bob.send(Map.of("type", "match"));
-            bob.await("matched");
-            // From here on the slow client reads nothing.
-            double closedBefore = slowCloses();
-            String big = "x".repeat(1900);
-            int sent = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (slowCloses() == closedBefore && System.nanoTime() < deadline) {
-                bob.send(text("s" + sent, big));
-                // The peer's own deliveries keep flowing while the slow socket is stuck.
-                bob.socket().await(isMessage("s" + sent), WsClient.WAIT);
-                sent++;
-            }
-            assertThat(slowCloses()).as("slow sockets closed after %d messages", sent).isGreaterThan(closedBefore);
+        try (SlowReader slow = SlowReader.matched(survivor)) {
+            Visitor bob = slow.bob();
+            double closedBefore = slow.slowCloses();
+            int sent = slow.talkUntilClosed(closedBefore, 1900, () -> { });
+            assertThat(slow.slowCloses()).as("slow sockets closed after %d messages", sent).isGreaterThan(closedBefore);
             // The 1013 close frame is queued behind data the client never read; a client this far
             // behind may see the connection drop before it reads that frame.
-            assertThat(slow.drainUntilClose(Duration.ofSeconds(30))).isIn(1013, -1);
+            assertThat(slow.drainUntilClose()).isIn(1013, -1);
             bob.send(text("after", "still here"));
             bob.socket().await(isMessage("after"), WsClient.WAIT);
             bob.send(Map.of("type", "leave"));
         }
-    }
-
-    private static double slowCloses() {
-        return survivor.bean(MeterRegistry.class).counter("chat.sockets.slow.closed").count();
     }
 }

@@ -8,14 +8,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
-import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
+import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 import dev.randomchat.system.Redis;
@@ -31,26 +30,12 @@ class ChatIntegrationTests {
 
     private static final Duration QUIET = Duration.ofMillis(700);
 
-    private static ChatServer one;
-    private static ChatServer two;
-
-    @BeforeAll
-    static void startServers() {
-        String cluster = ChatServer.newCluster();
-        Map<String, String> env = Map.of("RATE_LIMIT_PER_SECOND", "1000", "RATE_LIMIT_BURST", "1000", "MAX_MSGS", "60");
-        one = ChatServer.start(cluster, env);
-        two = ChatServer.start(cluster, env);
-    }
-
-    @AfterAll
-    static void stopServers() {
-        two.close();
-        one.close();
-    }
+    @RegisterExtension
+    static final TwoServers servers = new TwoServers(Map.of("RATE_LIMIT_PER_SECOND", "1000", "RATE_LIMIT_BURST", "1000", "MAX_MSGS", "60"));
 
     @Test
     void deliversEveryMessageToBothSidesInOneOrderUnderConcurrentSends() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             CompletableFuture<Void> fromAda = CompletableFuture.runAsync(() -> IntStream.range(0, 25)
                     .forEach(i -> pair.ada.send(text("a" + i, "from ada " + i))));
             CompletableFuture<Void> fromBob = CompletableFuture.runAsync(() -> IntStream.range(0, 25)
@@ -77,12 +62,12 @@ class ChatIntegrationTests {
 
     @Test
     void storesARetriedCmidOnceEvenAfterAReconnect() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.ada.send(text("same", "hello"));
             long seq = pair.ada.await("ack").get("seq").asLong();
             pair.ada.send(text("same", "hello again, different text"));
             assertThat(pair.ada.await("ack").get("seq").asLong()).isEqualTo(seq);
-            Visitor back = pair.ada.reconnect(two);
+            Visitor back = pair.ada.reconnect(servers.two());
             back.send(Map.of("type", "join", "token", pair.adaToken, "after", seq));
             back.await("joined");
             back.send(text("same", "hello"));
@@ -97,7 +82,7 @@ class ChatIntegrationTests {
 
     @Test
     void resumesOnTheOtherServerWithExactlyWhatWasMissed() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.ada.send(text("first", "before the cut"));
             long k = pair.ada.await("ack").get("seq").asLong();
             pair.ada.socket().await(isMessage("first"), WsClient.WAIT);
@@ -106,7 +91,7 @@ class ChatIntegrationTests {
                 pair.bob.send(text("m" + i, "while away " + i));
             }
             messages(pair.bob.socket(), (int) k + 20);
-            Visitor back = Visitor.arriveAs(pair.ada, two);
+            Visitor back = Visitor.arriveAs(pair.ada, servers.two());
             back.send(Map.of("type", "join", "token", pair.adaToken, "after", k));
             JsonNode joined = back.await("joined");
             List<JsonNode> replayed = back.socket().frames("message");
@@ -124,7 +109,7 @@ class ChatIntegrationTests {
 
     @Test
     void relaysSeenTypingAndPresence() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             pair.ada.send(text("x", "hi"));
             long seq = pair.ada.await("ack").get("seq").asLong();
             pair.bob.socket().await(isMessage("x"), WsClient.WAIT);
@@ -148,7 +133,7 @@ class ChatIntegrationTests {
             JsonNode offline = pair.ada.socket().await(f -> "presence".equals(f.path("type").asString())
                     && !f.path("peerOnline").asBoolean(true), WsClient.WAIT);
             assertThat(offline.get("peerOnline").asBoolean()).isFalse();
-            Visitor back = Visitor.arriveAs(pair.bob, one);
+            Visitor back = Visitor.arriveAs(pair.bob, servers.one());
             back.send(Map.of("type", "join", "token", pair.bobToken, "after", seq));
             assertThat(back.await("joined").get("peerSeen").asLong()).isZero();
             pair.ada.socket().await(f -> "presence".equals(f.path("type").asString())
@@ -159,10 +144,10 @@ class ChatIntegrationTests {
 
     @Test
     void marksAFreshPairPresentWithoutAnnouncingEitherToTheOther() {
-        try (MatchedPair pair = MatchedPair.match(one, one)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.one())) {
             // One server told both in one step: each is present, and neither is sent a presence
             // frame about a peer it was matched with a moment ago.
-            WsClient adaSecond = pair.ada.connect(two);
+            WsClient adaSecond = pair.ada.connect(servers.two());
             adaSecond.send(Map.of("type", "join", "token", pair.adaToken));
             JsonNode joined = adaSecond.await(f -> "joined".equals(f.path("type").asString()), WsClient.WAIT);
             assertThat(joined.get("peerOnline").asBoolean()).isTrue();
@@ -178,9 +163,9 @@ class ChatIntegrationTests {
 
     @Test
     void leaveEndsTheChannelForBothAndLaterJoinsAreRefused() {
-        MatchedPair pair = MatchedPair.match(one, two);
+        MatchedPair pair = MatchedPair.match(servers.one(), servers.two());
         try {
-            WsClient adaSecond = pair.ada.connect(two);
+            WsClient adaSecond = pair.ada.connect(servers.two());
             adaSecond.send(Map.of("type", "join", "token", pair.adaToken));
             adaSecond.await("joined");
             pair.bob.send(Map.of("type", "leave"));
@@ -196,9 +181,9 @@ class ChatIntegrationTests {
             assertThat(pair.ada.await("error").get("code").asString()).isEqualTo("not_in_channel");
             pair.bob.send(Map.of("type", "leave"));
             assertThat(pair.bob.await("error").get("code").asString()).isEqualTo("not_in_channel");
-            Redis redis = one.bean(Redis.class);
+            Redis redis = servers.one().bean(Redis.class);
             Long ttl = redis.commands().pttl(ChannelKeys.of(redis, pair.channelId).meta()).block(WsClient.WAIT);
-            assertThat(ttl).isPositive().isLessThanOrEqualTo(one.bean(ChannelService.class).closedRetention().toMillis());
+            assertThat(ttl).isPositive().isLessThanOrEqualTo(servers.one().bean(ChannelService.class).closedRetention().toMillis());
             adaSecond.close();
         }
         finally {
@@ -209,7 +194,7 @@ class ChatIntegrationTests {
 
     @Test
     void refusesAChannelTokenOfAnotherGuestOrForAnotherChannel() {
-        try (MatchedPair pair = MatchedPair.match(one, two); Visitor eve = Visitor.arrive(one, "Eve")) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two()); Visitor eve = Visitor.arrive(servers.one(), "Eve")) {
             eve.send(Map.of("type", "join", "token", pair.adaToken));
             JsonNode error = eve.await("error");
             assertThat(error.get("code").asString()).isEqualTo("invalid_token");
@@ -224,7 +209,7 @@ class ChatIntegrationTests {
 
     @Test
     void servesHistoryPagesOverHttp() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             for (int i = 0; i < 5; i++) {
                 pair.ada.send(text("h" + i, "history " + i));
             }
@@ -246,19 +231,19 @@ class ChatIntegrationTests {
 
     @Test
     void keepsTheLastMaxMsgsAndRefreshesTheChannelExpiry() {
-        try (MatchedPair pair = MatchedPair.match(one, two)) {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
             for (int i = 0; i < 70; i++) {
                 pair.ada.send(text("t" + i, "trim " + i));
             }
             messages(pair.bob.socket(), 70);
-            Redis redis = one.bean(Redis.class);
+            Redis redis = servers.one().bean(Redis.class);
             ChannelKeys keys = ChannelKeys.of(redis, pair.channelId);
             assertThat(redis.commands().llen(keys.log()).block(WsClient.WAIT)).isEqualTo(60);
             long day = Duration.ofHours(24).toMillis();
             for (String key : List.of(keys.meta(), keys.log(), keys.cmids())) {
                 assertThat(redis.commands().pttl(key).block(WsClient.WAIT)).as(key).isBetween(day - 60_000, day);
             }
-            Visitor back = pair.ada.reconnect(two);
+            Visitor back = pair.ada.reconnect(servers.two());
             back.send(Map.of("type", "join", "token", pair.adaToken, "after", 0));
             JsonNode joined = back.await("joined");
             assertThat(joined.get("firstSeq").asLong()).isEqualTo(11);
@@ -268,7 +253,7 @@ class ChatIntegrationTests {
     }
 
     private static HttpResponse<String> history(String token, String channelId, String query) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(one.uri("/api/channels/" + channelId + "/messages" + query))
+        HttpRequest.Builder request = HttpRequest.newBuilder(servers.one().uri("/api/channels/" + channelId + "/messages" + query))
                 .timeout(WsClient.WAIT);
         if (token != null) {
             request.header("Authorization", "Bearer " + token);

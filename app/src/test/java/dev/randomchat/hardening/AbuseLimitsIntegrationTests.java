@@ -1,9 +1,7 @@
 package dev.randomchat.hardening;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import dev.randomchat.auth.Guest;
-import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.RawHttp;
@@ -40,10 +36,10 @@ class AbuseLimitsIntegrationTests {
     /** The last second of a minute at which a test counting guest creations may start. */
     private static final int LATEST_SECOND_TO_START = 54;
     /** The one trusted proxy of {@link #addresses}. */
-    private static final InetAddress PROXY = address("127.0.0.1");
+    private static final InetAddress PROXY = RawHttp.localAddress("127.0.0.1");
     /** Clients connecting directly (Linux answers on all of 127.0.0.0/8). */
-    private static final InetAddress CLIENT = address("127.0.0.2");
-    private static final InetAddress OTHER_CLIENT = address("127.0.0.3");
+    private static final InetAddress CLIENT = RawHttp.localAddress("127.0.0.2");
+    private static final InetAddress OTHER_CLIENT = RawHttp.localAddress("127.0.0.3");
 
     /** Small frame rate and size, one match per guest per day. */
     private static ChatServer frames;
@@ -76,7 +72,7 @@ class AbuseLimitsIntegrationTests {
     @Test
     void refusesFramesOverTheRateWithoutDeliveringThemAndKeepsTheSocketOpen() {
         try (Visitor ada = Visitor.arrive(frames, "Ada"); Visitor bob = Visitor.arrive(frames, "Bob")) {
-            pair(ada, bob);
+            Visitor.pair(ada, bob);
             List<String> accepted = new ArrayList<>();
             List<String> limited = new ArrayList<>();
 
@@ -149,7 +145,7 @@ class AbuseLimitsIntegrationTests {
     void refusesASecondPairingOnTheSameDay() {
         try (Visitor cy = Visitor.arrive(frames, "Cy"); Visitor di = Visitor.arrive(frames, "Di");
                 Visitor ed = Visitor.arrive(frames, "Ed")) {
-            pair(cy, di);
+            Visitor.pair(cy, di);
             cy.send(Map.of("type", "leave"));
             cy.await("ended");
             di.await("ended");
@@ -197,7 +193,7 @@ class AbuseLimitsIntegrationTests {
 
     @Test
     void refusesSocketsOverThePerAddressLimitUntilOneCloses() {
-        String token = mintedGuestToken();
+        String token = Guests.mintedToken("minted-guest", "Max");
         RawWebSocket first = RawWebSocket.open(CLIENT, addresses.wsUri(), token, "");
         try (RawWebSocket second = RawWebSocket.open(CLIENT, addresses.wsUri(), token, "")) {
             assertThat(first.next()).contains("\"hello\"");
@@ -228,7 +224,7 @@ class AbuseLimitsIntegrationTests {
      */
     @Test
     void countsSocketsOfTheAddressATrustedProxySawNotTheOneTheClientClaims() {
-        String token = mintedGuestToken();
+        String token = Guests.mintedToken("minted-guest", "Max");
         List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
@@ -283,13 +279,13 @@ class AbuseLimitsIntegrationTests {
     @Test
     void refusesChallengesOverThePerAddressRateWithAProblem() {
         awaitRoomInThisMinute();
-        InetAddress client = address("127.0.0.6");
+        InetAddress client = RawHttp.localAddress("127.0.0.6");
         for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
             assertThat(challenge(client).status()).isEqualTo(200);
         }
 
         RawHttp.Response refused = challenge(client);
-        RawHttp.Response elsewhere = challenge(address("127.0.0.7"));
+        RawHttp.Response elsewhere = challenge(RawHttp.localAddress("127.0.0.7"));
 
         assertThat(refused.status()).as("body %s", refused.body()).isEqualTo(429);
         assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
@@ -303,13 +299,7 @@ class AbuseLimitsIntegrationTests {
 
     /** Creates a guest from {@code local}, with one extra header unless {@code header} is null. */
     private static RawHttp.Response createGuest(InetAddress local, String header, String value) {
-        RawHttp request = RawHttp.request("POST", "/api/guests")
-                .from(local)
-                .body("application/json", "{\"name\":\"Eve\"}");
-        if (header != null) {
-            request.header(header, value);
-        }
-        return request.send(addresses.port());
+        return Guests.createRaw(addresses.port(), local, header == null ? Map.of() : Map.of(header, value));
     }
 
     /** Guest creations are counted per clock minute: a test too close to the next one waits for it. */
@@ -328,14 +318,6 @@ class AbuseLimitsIntegrationTests {
                 && cmid.equals(f.path(f.has("cmid") ? "cmid" : "ref").asString()), WAIT);
     }
 
-    private static void pair(Visitor first, Visitor second) {
-        first.send(Map.of("type", "match"));
-        first.await("waiting");
-        second.send(Map.of("type", "match"));
-        first.await("matched");
-        second.await("matched");
-    }
-
     /** A ping frame padded to exactly {@code bytes} UTF-8 bytes with {@code unit}. */
     private static String ping(int bytes, String unit) {
         String base = "{\"type\":\"ping\",\"pad\":\"\"}";
@@ -345,21 +327,5 @@ class AbuseLimitsIntegrationTests {
         String frame = "{\"type\":\"ping\",\"pad\":\"" + pad + "\"}";
         assertThat(frame.getBytes(StandardCharsets.UTF_8)).hasSize(bytes);
         return frame;
-    }
-
-    /** A guest token signed with the servers' key, so that no guest creation is counted for it. */
-    private static String mintedGuestToken() {
-        TokenService tokens = new TokenService(ChatServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
-                Duration.ofHours(1), Clock.systemUTC());
-        return tokens.issueGuest(new Guest("minted-guest", "Max")).token();
-    }
-
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        }
-        catch (UnknownHostException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

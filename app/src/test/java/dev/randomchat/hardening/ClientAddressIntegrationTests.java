@@ -1,9 +1,6 @@
 package dev.randomchat.hardening;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -17,9 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.randomchat.auth.Guest;
-import dev.randomchat.auth.TokenService;
 import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.Guests;
 import dev.randomchat.support.RawHttp;
 import dev.randomchat.support.RawWebSocket;
 import dev.randomchat.support.ServerProcess;
@@ -41,7 +37,7 @@ class ClientAddressIntegrationTests {
     private static final String ADMIN = "client-address-tests-admin-token-0123456789";
     /** The last second of a minute at which a test counting guest creations may start. */
     private static final int LATEST_SECOND_TO_START = 54;
-    private static final InetAddress PROXY = address("127.0.0.1");
+    private static final InetAddress PROXY = RawHttp.localAddress("127.0.0.1");
 
     private static String cluster;
     private static ServerProcess server;
@@ -67,7 +63,7 @@ class ClientAddressIntegrationTests {
 
     @Test
     void spoofedForwardedHeadersFromAnUntrustedClientDoNotEscapeTheGuestCreationLimit() {
-        InetAddress client = address("127.0.0.2");
+        InetAddress client = RawHttp.localAddress("127.0.0.2");
         awaitRoomInThisMinute();
         List<Integer> statuses = new ArrayList<>();
         for (int i = 1; i <= GUEST_CREATIONS_PER_MINUTE; i++) {
@@ -94,9 +90,9 @@ class ClientAddressIntegrationTests {
                 .send(server.managementPort());
         assertThat(ban.status()).as(ban.body()).isEqualTo(201);
 
-        RawHttp.Response spoofed = createGuest(address("127.0.0.4"), Map.of("Forwarded", "for=203.0.113.4",
+        RawHttp.Response spoofed = createGuest(RawHttp.localAddress("127.0.0.4"), Map.of("Forwarded", "for=203.0.113.4",
                 "X-Forwarded-For", "203.0.113.4"));
-        RawHttp.Response elsewhere = createGuest(address("127.0.0.5"), Map.of());
+        RawHttp.Response elsewhere = createGuest(RawHttp.localAddress("127.0.0.5"), Map.of());
 
         assertThat(spoofed.status()).as("banned address claiming another; body %s", spoofed.body()).isEqualTo(403);
         assertThat(elsewhere.status()).as("another address").isEqualTo(201);
@@ -104,8 +100,8 @@ class ClientAddressIntegrationTests {
 
     @Test
     void spoofedForwardedHeadersFromAnUntrustedClientDoNotEscapeThePerAddressSocketCap() {
-        InetAddress client = address("127.0.0.3");
-        String token = mintedGuestToken();
+        InetAddress client = RawHttp.localAddress("127.0.0.3");
+        String token = Guests.mintedToken("minted-guest", "Max");
         List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
@@ -132,7 +128,7 @@ class ClientAddressIntegrationTests {
         assertThat(createGuest(PROXY, Map.of("X-Forwarded-For", "203.0.113.51")).status())
                 .as("another client behind the same proxy").isEqualTo(201);
 
-        String token = mintedGuestToken();
+        String token = Guests.mintedToken("minted-guest", "Max");
         List<RawWebSocket> open = new ArrayList<>();
         try {
             for (int i = 1; i <= MAX_CONNS_PER_IP; i++) {
@@ -163,11 +159,7 @@ class ClientAddressIntegrationTests {
     }
 
     private static RawHttp.Response createGuest(InetAddress local, Map<String, String> headers) {
-        RawHttp request = RawHttp.request("POST", "/api/guests")
-                .from(local)
-                .body("application/json", "{\"name\":\"Eve\"}");
-        headers.forEach(request::header);
-        return request.send(server.port());
+        return Guests.createRaw(server.port(), local, headers);
     }
 
     private static String spoof(String claimed) {
@@ -188,20 +180,5 @@ class ClientAddressIntegrationTests {
     private static void awaitRoomInThisMinute() {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> LocalTime.now(ZoneOffset.UTC).getSecond() <= LATEST_SECOND_TO_START);
-    }
-
-    private static String mintedGuestToken() {
-        TokenService tokens = new TokenService(ChatServer.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
-                Duration.ofHours(1), Clock.systemUTC());
-        return tokens.issueGuest(new Guest("minted-guest", "Max")).token();
-    }
-
-    private static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        }
-        catch (UnknownHostException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

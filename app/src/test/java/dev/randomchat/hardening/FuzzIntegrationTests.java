@@ -207,11 +207,7 @@ class FuzzIntegrationTests {
     @Test
     void refusesOrRelaysUnchangedATextThatIsNotUnicode() {
         try (Visitor ada = Visitor.arrive(server, "Ada"); Visitor bob = Visitor.arrive(server, "Bob")) {
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            ada.await("matched");
-            bob.await("matched");
+            Visitor.pair(ada, bob);
 
             ada.socket().sendMalformed("{\"type\":\"send\",\"cmid\":\"lone\",\"text\":\"a\\ud800b\"}");
             JsonNode outcome = ada.socket().await(f -> "ack".equals(f.path("type").asString())

@@ -18,7 +18,7 @@ import tools.jackson.databind.JsonNode;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.MatchedPair;
-import dev.randomchat.support.RawWebSocket;
+import dev.randomchat.support.SlowReader;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 import dev.randomchat.system.Redis;
@@ -65,30 +65,15 @@ class HostileClientsIntegrationTests {
 
     @Test
     void closesASocketPastItsByteCapWith1013AndNeverQueuesMoreThanTheCap() throws Exception {
-        JsonNode slowGuest = Guests.create(server.baseUrl(), "Slow");
-        try (RawWebSocket slow = RawWebSocket.connect(server.wsUri(), slowGuest.get("token").asString(), 4096);
-                Visitor bob = Visitor.arrive(server, "Bob")) {
-            slow.readText();
-            slow.sendText("{\"type\":\"match\"}");
-            assertThat(slow.readText()).contains("waiting");
-            bob.send(Map.of("type", "match"));
-            bob.await("matched");
-            // From here on the slow client reads nothing.
-            double closedBefore = slowCloses();
-            String big = "x".repeat(3000);
-            double most = 0;
-            int sent = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (slowCloses() == closedBefore && System.nanoTime() < deadline) {
-                bob.send(text("s" + sent, big));
-                bob.socket().await(isMessage("s" + sent), WAIT);
-                most = Math.max(most, queuedBytes());
-                sent++;
-            }
-            assertThat(slowCloses()).as("slow sockets closed after %d messages", sent).isGreaterThan(closedBefore);
+        try (SlowReader slow = SlowReader.matched(server)) {
+            Visitor bob = slow.bob();
+            double closedBefore = slow.slowCloses();
+            double[] most = {0};
+            int sent = slow.talkUntilClosed(closedBefore, 3000, () -> most[0] = Math.max(most[0], queuedBytes()));
+            assertThat(slow.slowCloses()).as("slow sockets closed after %d messages", sent).isGreaterThan(closedBefore);
             // Bob's own queue may hold the frame being written to him; the slow one never more than its cap.
-            assertThat(most).as("bytes queued on the server at most").isLessThanOrEqualTo(OUTBOUND_BYTES + 2 * 3200);
-            assertThat(slow.drainUntilClose(Duration.ofSeconds(30))).isIn(1013, -1);
+            assertThat(most[0]).as("bytes queued on the server at most").isLessThanOrEqualTo(OUTBOUND_BYTES + 2 * 3200);
+            assertThat(slow.drainUntilClose()).isIn(1013, -1);
             bob.send(text("after", "still here"));
             bob.socket().await(isMessage("after"), WAIT);
             bob.send(Map.of("type", "leave"));
@@ -226,10 +211,6 @@ class HostileClientsIntegrationTests {
 
     private static java.util.function.Predicate<JsonNode> isMessage(String cmid) {
         return f -> "message".equals(f.path("type").asString()) && cmid.equals(f.path("cmid").asString());
-    }
-
-    private static double slowCloses() {
-        return server.bean(MeterRegistry.class).counter("chat.sockets.slow.closed").count();
     }
 
     private static double queuedBytes() {

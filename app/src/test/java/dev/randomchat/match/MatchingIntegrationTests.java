@@ -11,10 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.awaitility.Awaitility;
@@ -22,6 +21,7 @@ import org.awaitility.Awaitility;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
 import dev.randomchat.support.ServerProcess;
+import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -33,26 +33,12 @@ class MatchingIntegrationTests {
     private static final Duration QUIET = Duration.ofMillis(700);
     private static final Duration COLD_START = Duration.ofSeconds(60);
 
-    private static String cluster;
-    private static ChatServer one;
-    private static ChatServer two;
-
-    @BeforeAll
-    static void startServers() {
-        cluster = ChatServer.newCluster();
-        one = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
-        two = ChatServer.start(cluster, Map.of("INTEREST_WAIT_SECONDS", "1"));
-    }
-
-    @AfterAll
-    static void stopServers() {
-        two.close();
-        one.close();
-    }
+    @RegisterExtension
+    static final TwoServers servers = new TwoServers(Map.of("INTEREST_WAIT_SECONDS", "1"));
 
     @Test
     void pairsGuestsOnDifferentServers() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
             ada.send(Map.of("type", "match"));
             assertThat(ada.await("waiting").get("since").asString()).isNotBlank();
             bob.send(Map.of("type", "match"));
@@ -70,13 +56,13 @@ class MatchingIntegrationTests {
 
     @Test
     void retriedMatchInAnOpenChannelReturnsThatChannel() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
             ada.send(Map.of("type", "match"));
             ada.await("waiting");
             bob.send(Map.of("type", "match"));
             String channel = ada.await("matched").get("channelId").asString();
             bob.await("matched");
-            Visitor again = ada.reconnect(two);
+            Visitor again = ada.reconnect(servers.two());
             again.send(Map.of("type", "match"));
             JsonNode matched = again.await("matched");
             assertThat(matched.get("channelId").asString()).isEqualTo(channel);
@@ -87,12 +73,12 @@ class MatchingIntegrationTests {
 
     @Test
     void cancelLeavesTheQueue() {
-        try (Visitor ada = Visitor.arrive(one, "Ada")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada")) {
             ada.send(Map.of("type", "match"));
             ada.await("waiting");
             ada.send(Map.of("type", "cancel"));
             ada.await("cancelled");
-            try (Visitor bob = Visitor.arrive(two, "Bob")) {
+            try (Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
                 bob.send(Map.of("type", "match"));
                 bob.await("waiting");
                 ada.socket().assertNoFrame("matched", QUIET);
@@ -104,7 +90,7 @@ class MatchingIntegrationTests {
 
     @Test
     void cancelWhenNotWaitingStillAnswersCancelled() {
-        try (Visitor ada = Visitor.arrive(one, "Ada")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada")) {
             ada.send(Map.of("type", "cancel"));
             ada.await("cancelled");
         }
@@ -112,11 +98,11 @@ class MatchingIntegrationTests {
 
     @Test
     void rematchesNoOneWhoseSocketsClosed() {
-        Visitor ghost = Visitor.arrive(one, "Ghost");
+        Visitor ghost = Visitor.arrive(servers.one(), "Ghost");
         ghost.send(Map.of("type", "match"));
         ghost.await("waiting");
         ghost.close();
-        try (Visitor bob = Visitor.arrive(two, "Bob")) {
+        try (Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
             // The close is cleaned up asynchronously; a second visitor must still never get the ghost.
             bob.send(Map.of("type", "match"));
             bob.await("waiting");
@@ -128,7 +114,7 @@ class MatchingIntegrationTests {
 
     @Test
     void neverMatchesAWaiterWhoseServerDiedAbruptly() {
-        try (ServerProcess doomed = ServerProcess.start(cluster, Map.of())) {
+        try (ServerProcess doomed = ServerProcess.start(servers.cluster(), Map.of())) {
             JsonNode ghost = Guests.create(doomed.baseUrl(), "Ghost");
             WsClient socket = WsClient.connect(doomed.wsUri(), ghost.get("token").asString());
             socket.send(Map.of("type", "match"));
@@ -143,7 +129,7 @@ class MatchingIntegrationTests {
             socket.close();
             // No cleanup code ran on the dead server: only the lapse of its lease removes the ghost.
             awaitLeaseLapse(ghost.get("id").asString());
-            try (Visitor bob = Visitor.arrive(two, "Bob")) {
+            try (Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
                 bob.send(Map.of("type", "match"));
                 bob.await("waiting");
                 bob.socket().assertNoFrame("matched", QUIET);
@@ -155,7 +141,7 @@ class MatchingIntegrationTests {
 
     /** Waits, on Redis's clock, until none of the guest's queue leases is live any more. */
     private static void awaitLeaseLapse(String guestId) {
-        var redis = one.bean(dev.randomchat.system.Redis.class);
+        var redis = servers.one().bean(dev.randomchat.system.Redis.class);
         var keys = QueueKeys.of(redis);
         Awaitility.await().atMost(MatchService.LEASE.plusSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {
             String waiter = redis.commands().hget(keys.waiters(), guestId).block(WsClient.WAIT);
@@ -171,12 +157,8 @@ class MatchingIntegrationTests {
 
     @Test
     void neverRepairsAPairThatJustLeft() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            ada.await("matched");
-            bob.await("matched");
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
+            Visitor.pair(ada, bob);
             leave(ada);
             bob.await("ended");
             ada.send(Map.of("type", "match"));
@@ -184,7 +166,7 @@ class MatchingIntegrationTests {
             bob.send(Map.of("type", "match"));
             bob.await("waiting");
             ada.socket().assertNoFrame("matched", QUIET);
-            try (Visitor cat = Visitor.arrive(two, "Cat")) {
+            try (Visitor cat = Visitor.arrive(servers.two(), "Cat")) {
                 cat.send(Map.of("type", "match"));
                 String peer = cat.await("matched").get("peer").get("id").asString();
                 assertThat(peer).isIn(ada.id(), bob.id());
@@ -198,8 +180,8 @@ class MatchingIntegrationTests {
 
     @Test
     void pairsGuestsSharingAnInterestAheadOfEarlierGuests() {
-        try (Visitor early = Visitor.arrive(one, "Early"); Visitor ada = Visitor.arrive(one, "Ada");
-                Visitor bob = Visitor.arrive(two, "Bob")) {
+        try (Visitor early = Visitor.arrive(servers.one(), "Early"); Visitor ada = Visitor.arrive(servers.one(), "Ada");
+                Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
             early.send(Map.of("type", "match", "interests", List.of("chess")));
             early.await("waiting");
             ada.send(Map.of("type", "match", "interests", List.of("Jazz ", "films")));
@@ -211,7 +193,7 @@ class MatchingIntegrationTests {
             assertThat(ada.await("matched").get("commonInterests").size()).isEqualTo(1);
             leave(ada);
             // Early's interest wait (1 s here) runs out; then anyone open may take it.
-            try (Visitor cat = Visitor.arrive(two, "Cat")) {
+            try (Visitor cat = Visitor.arrive(servers.two(), "Cat")) {
                 cat.send(Map.of("type", "match"));
                 JsonNode late = cat.await("matched");
                 assertThat(late.get("peer").get("id").asString()).isEqualTo(early.id());
@@ -230,7 +212,7 @@ class MatchingIntegrationTests {
         try {
             List<Future<Visitor>> arriving = new ArrayList<>();
             for (int i = 0; i < guests; i++) {
-                ChatServer server = i % 2 == 0 ? one : two;
+                ChatServer server = i % 2 == 0 ? servers.one() : servers.two();
                 int n = i;
                 arriving.add(pool.submit(() -> Visitor.arrive(server, "G" + n)));
             }
@@ -242,7 +224,7 @@ class MatchingIntegrationTests {
                 Visitor visitor = visitors.get(i);
                 List<WsClient> sockets = new ArrayList<>(List.of(visitor.socket()));
                 if (i % 5 == 0) {
-                    WsClient extra = visitor.connect(i % 2 == 0 ? two : one);
+                    WsClient extra = visitor.connect(i % 2 == 0 ? servers.two() : servers.one());
                     extraSockets.add(extra);
                     sockets.add(extra);
                 }

@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
+import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
 
@@ -27,26 +27,13 @@ class SafetyIntegrationTests {
     private static final String ADMIN = "admin-token-for-tests-0123456789";
     private static final Duration QUIET = Duration.ofMillis(700);
 
-    private static ChatServer one;
-    private static ChatServer two;
-
-    @BeforeAll
-    static void startServers() {
-        String cluster = ChatServer.newCluster();
-        one = ChatServer.start(cluster, Map.of("ADMIN_TOKEN", ADMIN));
-        two = ChatServer.start(cluster, Map.of("ADMIN_TOKEN", ADMIN));
-    }
-
-    @AfterAll
-    static void stopServers() {
-        two.close();
-        one.close();
-    }
+    @RegisterExtension
+    static final TwoServers servers = new TwoServers(Map.of("ADMIN_TOKEN", ADMIN));
 
     @Test
     void reportKeepsTheEvidenceEndsTheChannelAndBlocksThePair() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
-            pair(ada, bob);
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
+            Visitor.pair(ada, bob);
             bob.send(Map.of("type", "send", "cmid", "spam1", "text", "buy cheap stuff"));
             bob.await("ack");
             ada.socket().await(f -> "message".equals(f.path("type").asString()), WsClient.WAIT);
@@ -70,7 +57,7 @@ class SafetyIntegrationTests {
             bob.send(Map.of("type", "match"));
             bob.await("waiting");
             ada.socket().assertNoFrame("matched", QUIET);
-            try (Visitor cat = Visitor.arrive(two, "Cat")) {
+            try (Visitor cat = Visitor.arrive(servers.two(), "Cat")) {
                 cat.send(Map.of("type", "match"));
                 String peer = cat.await("matched").get("peer").get("id").asString();
                 Visitor leftOver = peer.equals(ada.id()) ? bob : ada;
@@ -83,8 +70,8 @@ class SafetyIntegrationTests {
 
     @Test
     void leaveWithBlockKeepsThePairApartButNotFromOthers() {
-        try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
-            pair(ada, bob);
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
+            Visitor.pair(ada, bob);
             ada.send(Map.of("type", "leave", "block", true));
             ada.await("ended");
             bob.await("ended");
@@ -102,7 +89,7 @@ class SafetyIntegrationTests {
 
     @Test
     void reportOutsideAChannelIsRefused() {
-        try (Visitor ada = Visitor.arrive(one, "Ada")) {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada")) {
             ada.send(Map.of("type", "report", "reason", "abuse"));
             assertThat(ada.await("error").get("code").asString()).isEqualTo("not_in_channel");
             ada.socket().sendMalformed(Map.of("type", "report", "reason", "because"));
@@ -112,7 +99,7 @@ class SafetyIntegrationTests {
 
     @Test
     void banClosesTheGuestsSocketsOnEveryServerAndRefusesNewOnes() {
-        try (Visitor eve = Visitor.arrive(two, "Eve")) {
+        try (Visitor eve = Visitor.arrive(servers.two(), "Eve")) {
             HttpResponse<String> ban = admin("POST", "/api/admin/bans",
                     "{\"guestId\":\"" + eve.id() + "\",\"hours\":1}", ADMIN);
             assertThat(ban.statusCode()).isEqualTo(201);
@@ -120,7 +107,7 @@ class SafetyIntegrationTests {
             assertThat(reply.get("guestId").asString()).isEqualTo(eve.id());
             assertThat(reply.get("until").asString()).isNotBlank();
             assertThat(eve.socket().awaitClose(WsClient.WAIT)).isEqualTo(4003);
-            assertThat(WsClient.upgradeStatus(one.wsUri(), Map.of("Authorization", "Bearer " + eve.token())))
+            assertThat(WsClient.upgradeStatus(servers.one().wsUri(), Map.of("Authorization", "Bearer " + eve.token())))
                     .isEqualTo(403);
         }
     }
@@ -163,32 +150,32 @@ class SafetyIntegrationTests {
         for (String path : new String[] {"/actuator/prometheus", "/api/admin/reports", "/actuator",
                 "/actuator/%70rometheus", "/api/%61dmin/reports", "/API/Admin/reports", "//api/admin/reports",
                 "/api;x=1/admin/reports"}) {
-            assertThat(admin(one.uri(path), "GET", null, ADMIN).statusCode()).as("public port, %s", path).isEqualTo(404);
+            assertThat(admin(servers.one().uri(path), "GET", null, ADMIN).statusCode()).as("public port, %s", path).isEqualTo(404);
         }
-        assertThat(admin(one.uri("/api/admin/bans"), "POST", "{\"ip\":\"192.0.2.1\",\"hours\":1}", ADMIN).statusCode())
+        assertThat(admin(servers.one().uri("/api/admin/bans"), "POST", "{\"ip\":\"192.0.2.1\",\"hours\":1}", ADMIN).statusCode())
                 .as("a ban through the public port").isEqualTo(404);
 
-        HttpResponse<String> metrics = admin(one.managementUri("/actuator/prometheus"), "GET", null, null);
+        HttpResponse<String> metrics = admin(servers.one().managementUri("/actuator/prometheus"), "GET", null, null);
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes");
-        assertThat(admin(one.managementUri("/api/admin/reports"), "GET", null, ADMIN).statusCode()).isEqualTo(200);
-        assertThat(admin(one.managementUri("/actuator/health/readiness"), "GET", null, null).statusCode()).isEqualTo(200);
+        assertThat(admin(servers.one().managementUri("/api/admin/reports"), "GET", null, ADMIN).statusCode()).isEqualTo(200);
+        assertThat(admin(servers.one().managementUri("/actuator/health/readiness"), "GET", null, null).statusCode()).isEqualTo(200);
         for (String probe : new String[] {"/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness"}) {
-            assertThat(admin(one.uri(probe), "GET", null, null).statusCode()).as("public port, %s", probe).isEqualTo(200);
+            assertThat(admin(servers.one().uri(probe), "GET", null, null).statusCode()).as("public port, %s", probe).isEqualTo(200);
         }
-        assertThat(admin(one.managementUri("/api/guests/challenge"), "GET", null, null).statusCode())
+        assertThat(admin(servers.one().managementUri("/api/guests/challenge"), "GET", null, null).statusCode())
                 .as("the chat API is not on the management port").isEqualTo(404);
-        assertThat(admin(one.managementUri("/"), "GET", null, null).statusCode()).as("nor the page").isEqualTo(404);
+        assertThat(admin(servers.one().managementUri("/"), "GET", null, null).statusCode()).as("nor the page").isEqualTo(404);
     }
 
     /** The port is the one the connection reached, whatever Host or X-Forwarded-Port says. */
     @Test
     void aHostHeaderNamingTheManagementPortOpensNothingOnThePublicPort() throws IOException {
-        String management = "127.0.0.1:" + one.managementPort();
-        try (Socket socket = new Socket("127.0.0.1", one.port())) {
+        String management = "127.0.0.1:" + servers.one().managementPort();
+        try (Socket socket = new Socket("127.0.0.1", servers.one().port())) {
             socket.setSoTimeout((int) WsClient.WAIT.toMillis());
             socket.getOutputStream().write(("GET /actuator/prometheus HTTP/1.1\r\nHost: " + management
-                    + "\r\nX-Forwarded-Port: " + one.managementPort() + "\r\nX-Forwarded-Host: " + management
+                    + "\r\nX-Forwarded-Port: " + servers.one().managementPort() + "\r\nX-Forwarded-Host: " + management
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 404").doesNotContain("jvm_memory");
@@ -226,16 +213,8 @@ class SafetyIntegrationTests {
                 .timeout(WsClient.WAIT).build());
     }
 
-    private static void pair(Visitor ada, Visitor bob) {
-        ada.send(Map.of("type", "match"));
-        ada.await("waiting");
-        bob.send(Map.of("type", "match"));
-        ada.await("matched");
-        bob.await("matched");
-    }
-
     private static HttpResponse<String> admin(String method, String path, String body, String token) {
-        return admin(one.managementUri(path), method, body, token);
+        return admin(servers.one().managementUri(path), method, body, token);
     }
 
     private static HttpResponse<String> admin(URI uri, String method, String body, String token) {

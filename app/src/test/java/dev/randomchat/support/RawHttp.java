@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,6 +62,16 @@ public final class RawHttp {
 
     public RawHttp body(String contentType, String text) {
         return body(contentType, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An address of 127.0.0.0/8 to send {@link #from}, written as a literal (nothing is looked up). */
+    public static InetAddress localAddress(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        }
+        catch (UnknownHostException ex) {
+            throw new IllegalArgumentException(literal + " is not an IP address", ex);
+        }
     }
 
     /** Sends from this local address (any of 127.0.0.0/8 works on Linux loopback). */
@@ -217,6 +228,33 @@ public final class RawHttp {
         return line.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * One answer read from {@code in}: the status line, the head, and a body of its
+     * {@code Content-Length} or in chunks; the connection is left open after it.
+     */
+    public static Response readResponse(InputStream in) throws IOException {
+        String status = readLine(in);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+            Response.addHeader(headers, header);
+        }
+        Response head = new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
+        boolean chunked = head.all("transfer-encoding").stream().anyMatch(value -> value.contains("chunked"));
+        String length = head.header("content-length");
+        byte[] body = chunked ? chunkedBody(in) : in.readNBytes(length == null ? 0 : Integer.parseInt(length));
+        return new Response(head.status(), headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private static byte[] chunkedBody(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int size = Integer.parseInt(readLine(in).trim(), 16); size > 0; size = Integer.parseInt(readLine(in).trim(), 16)) {
+            body.write(in.readNBytes(size));
+            readLine(in);
+        }
+        readLine(in);
+        return body.toByteArray();
+    }
+
     /** One request on a keep-alive connection of its own, so no earlier exchange can affect it. */
     public static Response once(int port, Duration timeout, String method, String path) throws IOException {
         try (Connection connection = keepAlive(port, timeout)) {
@@ -261,34 +299,7 @@ public final class RawHttp {
             out.write(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
-            return read();
-        }
-
-        private Response read() throws IOException {
-            String status = line();
-            Map<String, List<String>> headers = new LinkedHashMap<>();
-            for (String header = line(); !header.isEmpty(); header = line()) {
-                Response.addHeader(headers, header);
-            }
-            Response head = new Response(Integer.parseInt(status.split(" ")[1]), headers, "");
-            boolean chunked = head.all("transfer-encoding").stream().anyMatch(value -> value.contains("chunked"));
-            String length = head.header("content-length");
-            byte[] body = chunked ? chunkedBody() : in.readNBytes(length == null ? 0 : Integer.parseInt(length));
-            return new Response(head.status(), headers, new String(body, StandardCharsets.UTF_8));
-        }
-
-        private byte[] chunkedBody() throws IOException {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
-                body.write(in.readNBytes(size));
-                line();
-            }
-            line();
-            return body.toByteArray();
-        }
-
-        private String line() throws IOException {
-            return readLine(in);
+            return readResponse(in);
         }
 
         @Override

@@ -66,6 +66,18 @@ public final class Visitor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * {@code first} asks to match and waits; {@code second} asks and meets it (the queue is first in,
+     * first out): both are told they matched.
+     */
+    public static void pair(Visitor first, Visitor second) {
+        first.send(Map.of("type", "match"));
+        first.await("waiting");
+        second.send(Map.of("type", "match"));
+        first.await("matched");
+        second.await("matched");
+    }
+
     public JsonNode await(String type) {
         return socket.await(type);
     }

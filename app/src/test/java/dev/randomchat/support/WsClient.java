@@ -52,8 +52,13 @@ public final class WsClient implements AutoCloseable {
     }
 
     public static WsClient connect(URI uri, Map<String, String> headers) {
+        return connect(HttpClient.newHttpClient(), uri, headers);
+    }
+
+    /** Connects through {@code http}, e.g. a client that trusts a test certificate for {@code wss:}. */
+    public static WsClient connect(HttpClient http, URI uri, Map<String, String> headers) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(WAIT);
         headers.forEach(builder::header);
         try {
             WebSocket socket = builder.buildAsync(uri, listener).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -34,6 +34,7 @@ class LuaScriptTests {
         assertThatIllegalStateException().isThrownBy(() -> LuaScript.withIncludes("--#include nothing-here\nreturn 1"));
     }
 
+    /** Every whole script (the snippets in system/lua/ are parts of scripts, not scripts) says why it runs as one step. */
     @Test
     void everyScriptLoadsAndItsHeaderSaysWhyItIsAtomic() throws IOException {
         List<Path> scripts;
@@ -46,7 +47,8 @@ class LuaScriptTests {
         for (Path script : scripts) {
             String source = Files.readString(script);
             List<String> header = source.lines().takeWhile(line -> line.startsWith("--")).toList();
-            assertThat(header).as(script.toString()).anyMatch(line -> line.startsWith("-- Atomic"));
+            assertThat(header).as("%s: a header line \"-- Atomic because <the reason>\"", script)
+                    .anyMatch(line -> line.startsWith("-- Atomic because "));
             assertThat(LuaScript.withIncludes(source)).as(script.toString()).doesNotContain("--#include");
         }
     }

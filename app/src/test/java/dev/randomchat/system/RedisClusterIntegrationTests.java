@@ -87,11 +87,7 @@ class RedisClusterIntegrationTests {
     @Test
     void takesNoTopologyRefreshForAnOutageAndCatchesNoSocketUp() {
         try (Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            ada.await("matched");
-            bob.await("matched");
+            Visitor.pair(ada, bob);
             ada.send(Map.of("type", "send", "cmid", "q1", "text", "before the quiet"));
             bob.await("message");
             double replayedBefore = counter(one, "chat.messages.replayed") + counter(two, "chat.messages.replayed");

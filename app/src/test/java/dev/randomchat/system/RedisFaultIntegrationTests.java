@@ -55,11 +55,7 @@ class RedisFaultIntegrationTests {
         Map<String, String> env = Map.of("REDIS_ADDRS", "127.0.0.1:" + port);
         try (ChatServer one = ChatServer.start(cluster, env); ChatServer two = ChatServer.start(cluster, env);
                 Visitor ada = Visitor.arrive(one, "Ada"); Visitor bob = Visitor.arrive(two, "Bob")) {
-            ada.send(Map.of("type", "match"));
-            ada.await("waiting");
-            bob.send(Map.of("type", "match"));
-            ada.await("matched");
-            bob.await("matched");
+            Visitor.pair(ada, bob);
             ada.send(Map.of("type", "send", "cmid", "before", "text", "before the outage"));
             assertThat(ada.await("ack").get("seq").asLong()).isEqualTo(1);
             bob.await("message");

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -13,9 +12,6 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.util.Base64;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -25,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
@@ -88,26 +83,21 @@ class TlsIntegrationTests {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"Bob\"}")).build(),
                 HttpResponse.BodyHandlers.ofString()).body()).get("token").asString();
 
-        Frames adaFrames = new Frames();
-        Frames bobFrames = new Frames();
         URI wss = URI.create("wss://localhost:" + server.port() + "/ws");
-        WebSocket adaSocket = client.newWebSocketBuilder().header("Authorization", "Bearer " + ada)
-                .buildAsync(wss, adaFrames).get(10, TimeUnit.SECONDS);
-        WebSocket bobSocket = client.newWebSocketBuilder().header("Authorization", "Bearer " + bob)
-                .buildAsync(wss, bobFrames).get(10, TimeUnit.SECONDS);
-        adaFrames.next("hello");
-        bobFrames.next("hello");
-        adaSocket.sendText("{\"type\":\"match\"}", true).join();
-        adaFrames.next("waiting");
-        bobSocket.sendText("{\"type\":\"match\"}", true).join();
-        adaFrames.next("matched");
-        bobFrames.next("matched");
-        adaSocket.sendText("{\"type\":\"send\",\"cmid\":\"tls1\",\"text\":\"over TLS\"}", true).join();
-        assertThat(bobFrames.next("message").get("text").asString()).isEqualTo("over TLS");
-        adaSocket.sendText("{\"type\":\"leave\"}", true).join();
-        bobFrames.next("ended");
-        adaSocket.abort();
-        bobSocket.abort();
+        try (WsClient adaSocket = WsClient.connect(client, wss, Map.of("Authorization", "Bearer " + ada));
+                WsClient bobSocket = WsClient.connect(client, wss, Map.of("Authorization", "Bearer " + bob))) {
+            adaSocket.await("hello");
+            bobSocket.await("hello");
+            adaSocket.send("{\"type\":\"match\"}");
+            adaSocket.await("waiting");
+            bobSocket.send("{\"type\":\"match\"}");
+            adaSocket.await("matched");
+            bobSocket.await("matched");
+            adaSocket.send("{\"type\":\"send\",\"cmid\":\"tls1\",\"text\":\"over TLS\"}");
+            assertThat(bobSocket.await("message").get("text").asString()).isEqualTo("over TLS");
+            adaSocket.send("{\"type\":\"leave\"}");
+            bobSocket.await("ended");
+        }
     }
 
     @Test
@@ -128,34 +118,4 @@ class TlsIntegrationTests {
         return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
-
-    /** Frames received by one socket, awaited by type. */
-    private static final class Frames implements WebSocket.Listener {
-
-        private final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-
-        @Override
-        public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                received.add(Guests.JSON.readTree(partial.toString()));
-                partial.setLength(0);
-            }
-            socket.request(1);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        JsonNode next(String type) throws InterruptedException {
-            long deadline = System.nanoTime() + WsClient.WAIT.toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode frame = received.poll(100, TimeUnit.MILLISECONDS);
-                if (frame != null && type.equals(frame.path("type").asString())) {
-                    return frame;
-                }
-            }
-            throw new AssertionError("no " + type + " frame within " + WsClient.WAIT);
-        }
-    }
-
 }

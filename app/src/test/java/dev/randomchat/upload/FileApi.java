@@ -3,7 +3,6 @@ package dev.randomchat.upload;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -13,9 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +99,7 @@ final class FileApi {
                     .append("Content-Type: multipart/form-data; boundary=").append(BOUNDARY).append("\r\n");
             request.append(declareLength ? "Content-Length: " + total + "\r\n" : "Transfer-Encoding: chunked\r\n");
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
-            CompletableFuture<RawResponse> answer = CompletableFuture.supplyAsync(() -> readResponse(socket));
+            CompletableFuture<RawHttp.Response> answer = CompletableFuture.supplyAsync(() -> readResponse(socket));
             long sent = 0;
             boolean refusedWrite = false;
             try {
@@ -127,7 +123,7 @@ final class FileApi {
                 // The server closed the connection: it stopped reading.
                 refusedWrite = true;
             }
-            RawResponse response = answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            RawHttp.Response response = answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return new RawAnswer(response, sent, total, refusedWrite);
         }
     }
@@ -143,18 +139,9 @@ final class FileApi {
         return bytes.length;
     }
 
-    private static RawResponse readResponse(Socket socket) {
+    private static RawHttp.Response readResponse(Socket socket) {
         try {
-            InputStream in = socket.getInputStream();
-            String status = RawHttp.readLine(in);
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (String header = RawHttp.readLine(in); !header.isEmpty(); header = RawHttp.readLine(in)) {
-                int colon = header.indexOf(':');
-                headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-            }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-            return new RawResponse(Integer.parseInt(status.split(" ")[1]), headers, body);
+            return RawHttp.readResponse(socket.getInputStream());
         }
         catch (IOException ex) {
             throw new IllegalStateException("no answer from the server", ex);
@@ -199,15 +186,12 @@ final class FileApi {
         return Guests.send(request);
     }
 
-    record RawResponse(int status, Map<String, String> headers, String body) {
-    }
-
     /**
      * @param sentWhenAnswered body bytes written when the answer had arrived or the server closed
      *        (within one 64 KiB chunk)
      * @param bodyBytes the size of the whole body
      * @param refusedWrite whether the server closed the connection while the client was still sending
      */
-    record RawAnswer(RawResponse response, long sentWhenAnswered, long bodyBytes, boolean refusedWrite) {
+    record RawAnswer(RawHttp.Response response, long sentWhenAnswered, long bodyBytes, boolean refusedWrite) {
     }
 }

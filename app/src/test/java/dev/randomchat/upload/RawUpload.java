@@ -11,9 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.randomchat.support.RawHttp;
@@ -76,14 +73,7 @@ final class RawUpload implements AutoCloseable {
     Answer answer(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         InputStream in = socket.getInputStream();
-        String status = RawHttp.readLine(in);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String header = RawHttp.readLine(in); !header.isEmpty(); header = RawHttp.readLine(in)) {
-            int colon = header.indexOf(':');
-            headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
-        }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        RawHttp.Response response = RawHttp.readResponse(in);
         boolean closed;
         try {
             closed = in.read() < 0;
@@ -94,7 +84,7 @@ final class RawUpload implements AutoCloseable {
         catch (IOException ex) {
             closed = true;
         }
-        return new Answer(Integer.parseInt(status.split(" ")[1]), headers, body, closed);
+        return new Answer(response, closed);
     }
 
     @Override
@@ -112,6 +102,19 @@ final class RawUpload implements AutoCloseable {
         }
     }
 
-    record Answer(int status, Map<String, String> headers, String body, boolean closedAfter) {
+    /** The server's answer, and whether it closed the connection after it. */
+    record Answer(RawHttp.Response response, boolean closedAfter) {
+
+        int status() {
+            return response.status();
+        }
+
+        String header(String name) {
+            return response.header(name);
+        }
+
+        String body() {
+            return response.body();
+        }
     }
 }

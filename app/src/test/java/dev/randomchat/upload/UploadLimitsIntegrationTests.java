@@ -83,7 +83,7 @@ class UploadLimitsIntegrationTests {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
             assertThat(answer.status()).as(answer.body()).isEqualTo(408);
-            assertThat(answer.headers().get("content-type")).isEqualTo("application/problem+json");
+            assertThat(answer.header("content-type")).isEqualTo("application/problem+json");
             assertThat(Guests.JSON.readTree(answer.body()).get("status").asInt()).isEqualTo(408);
             assertThat(answer.closedAfter()).as("connection closed after the answer").isTrue();
             assertThat(took).isGreaterThan(Duration.ofMillis(900)).isLessThan(Duration.ofSeconds(6));

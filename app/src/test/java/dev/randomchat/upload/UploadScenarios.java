@@ -243,7 +243,7 @@ abstract class UploadScenarios {
                 FileApi.RawAnswer answer = api.uploadRaw(pair.channelId, pair.adaToken, fifty, declareLength);
 
                 assertThat(answer.response().status()).as(answer.response().body()).isEqualTo(413);
-                assertThat(answer.response().headers().get("content-type")).isEqualTo("application/problem+json");
+                assertThat(answer.response().header("content-type")).isEqualTo("application/problem+json");
                 // The server read about the limit, then answered: the client was nowhere near the end.
                 assertThat(answer.sentWhenAnswered()).as("bytes sent before the answer, declared length: " + declareLength)
                         .isLessThan(answer.bodyBytes() / 4);

@@ -16,10 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.openqa.selenium.logging.LogEntry;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.ScratchDirs;
@@ -46,7 +45,9 @@ class CallBrowserTests {
     private static Process turn;
     private static ChatServer server;
 
-    private final List<Browser> browsers = new ArrayList<>();
+    @RegisterExtension
+    final Browsers browsers = new Browsers(() -> server.baseUrl(),
+            entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue(), "SEVERE console entries");
 
     @BeforeAll
     static void startTurnAndServer() throws Exception {
@@ -92,26 +93,10 @@ class CallBrowserTests {
         }
     }
 
-    @AfterEach
-    void consoleStayedCleanThenCloseBrowsers() {
-        try {
-            for (Browser browser : browsers) {
-                List<String> severe = browser.console().stream()
-                        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                        .map(LogEntry::getMessage)
-                        .toList();
-                assertThat(severe).as("SEVERE console entries").isEmpty();
-            }
-        } finally {
-            browsers.forEach(Browser::close);
-            browsers.clear();
-        }
-    }
-
     @Test
     void strangersSeeEachOthersCameraThroughTheRelayAndHangingUpReleasesBothCameras() throws IOException {
-        ChatPage ada = page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
-        ChatPage bob = page(Browser.withArguments(390, 844, true, MEDIA_FLAGS));
+        ChatPage ada = browsers.page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
+        ChatPage bob = browsers.page(Browser.withArguments(390, 844, true, MEDIA_FLAGS));
         ada.open().fillHome("Ada", "").start();
         bob.open().fillHome("Bob", "").start();
         ada.awaitChat();
@@ -167,8 +152,8 @@ class CallBrowserTests {
 
     @Test
     void leavingTheChatEndsAVoiceCallAndReleasesBothMicrophones() throws IOException {
-        ChatPage eve = page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
-        ChatPage dan = page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
+        ChatPage eve = browsers.page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
+        ChatPage dan = browsers.page(Browser.withArguments(1280, 800, false, MEDIA_FLAGS));
         eve.open().fillHome("Eve", "").start();
         dan.open().fillHome("Dan", "").start();
         eve.awaitChat();
@@ -190,11 +175,6 @@ class CallBrowserTests {
             guest.browser().await("the microphone released",
                     d -> "idle".equals(phase(guest)) && localTracks(guest).equals(List.of("audio:ended")));
         }
-    }
-
-    private ChatPage page(Browser browser) {
-        browsers.add(browser);
-        return new ChatPage(browser, server.baseUrl());
     }
 
     private static String phase(ChatPage page) {

@@ -1,10 +1,8 @@
 package dev.randomchat.web;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -185,35 +183,7 @@ class ConsoleBrowserTests {
     }
 
     /** axe-core (injected from the test class path, never served by the page) finds no violation. */
-    @SuppressWarnings("unchecked")
     private static void assertAccessible(Browser browser, String state) {
-        if (!Boolean.TRUE.equals(browser.js("return typeof window.axe === 'object';"))) {
-            browser.js(Axe.SOURCE);
-        }
-        List<String> violations = (List<String>) browser.jsAsync("""
-                const done = arguments[arguments.length - 1];
-                axe.run(document, { resultTypes: ['violations'] })
-                  .then((r) => done(r.violations.map((v) => v.id + ': ' + v.nodes.map((n) =>
-                      n.target.join(' ') + ' (' + (n.failureSummary || '').replace(/\\s+/g, ' ') + ')').join(', '))))
-                  .catch((e) => done(['axe failed: ' + e]));""");
-        assertThat(violations).as("axe-core violations in the %s state", state).isEmpty();
-    }
-
-    /** axe.min.js from the com.deque.html.axe-core:selenium jar, read once. */
-    private static final class Axe {
-
-        static final String SOURCE = read();
-
-        private static String read() {
-            try (InputStream in = ConsoleBrowserTests.class.getClassLoader().getResourceAsStream("axe.min.js")) {
-                if (in == null) {
-                    throw new IllegalStateException("axe.min.js is not on the test class path");
-                }
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            }
-        }
+        assertThat(browser.axeViolations()).as("axe-core violations in the %s state", state).isEmpty();
     }
 }

@@ -10,25 +10,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
 import dev.randomchat.support.ChatServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -45,61 +40,26 @@ class HonestPageBrowserTests {
     /** The status must say offline within this long of the network going away. */
     private static final Duration OFFLINE_NOTICED = Duration.ofSeconds(5);
 
-    private static ChatServer server;
-    private static TcpProxy proxy;
+    @RegisterExtension
+    static final ProxiedServer server = new ProxiedServer(Map.of(
+            "PEER_GONE_SECONDS", String.valueOf(PEER_GONE_SECONDS),
+            "INTEREST_WAIT_SECONDS", "1"));
 
-    private final List<Browser> browsers = new ArrayList<>();
-    private Predicate<String> expectedErrors = message -> false;
+    @RegisterExtension
+    final Browsers browsers = new Browsers(server::baseUrl);
 
     @TempDir
     Path temp;
 
-    @BeforeAll
-    static void startServer() throws IOException {
-        Browser.assumeInstalled();
-        server = ChatServer.start(Map.of(
-                "PEER_GONE_SECONDS", String.valueOf(PEER_GONE_SECONDS),
-                "INTEREST_WAIT_SECONDS", "1"));
-        proxy = new TcpProxy(server.port());
-    }
-
-    @AfterAll
-    static void stopServer() throws IOException {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @AfterEach
-    void consoleStayedCleanThenCloseBrowsers() {
-        try {
-            for (Browser browser : browsers) {
-                List<String> problems = browser.console().stream()
-                        .filter(Browser::severeOrCsp)
-                        .map(LogEntry::getMessage)
-                        .filter(expectedErrors.negate())
-                        .toList();
-                assertThat(problems).as("SEVERE console entries and CSP violations").isEmpty();
-            }
-        } finally {
-            browsers.forEach(Browser::close);
-            browsers.clear();
-        }
-    }
-
     @Test
     void aStrangerWhoClosesTheTabIsShownAsGoneThenTheChatEndsAndCanStillBeReportedAndBlocked() throws IOException {
-        ChatPage[] pair = pair(desktop(), "Nia", "", desktop(), "Oto", "");
+        ChatPage[] pair = browsers.pair(browsers.desktop(), "Nia", "", browsers.desktop(), "Oto", "");
         ChatPage nia = pair[0];
         ChatPage oto = pair[1];
         oto.send("bye soon");
         nia.awaitPeerMessage("bye soon");
 
-        oto.browser().close();
-        browsers.remove(oto.browser());
+        browsers.close(oto.browser());
 
         Browser b = nia.browser();
         b.await("the stranger shown as away", d -> b.find("#presence-text").getText().equals("lost connection...")
@@ -121,7 +81,7 @@ class HonestPageBrowserTests {
 
     @Test
     void afterTheStrangerLeftReportAndBlockStillWorkAndNoReasonIsPreselected() throws IOException {
-        ChatPage[] pair = pair(phone(), "Pia", "", desktop(), "Quin", "");
+        ChatPage[] pair = browsers.pair(browsers.phone(), "Pia", "", browsers.desktop(), "Quin", "");
         pair[1].send("something rude");
         pair[0].awaitPeerMessage("something rude");
         pair[1].leave(false);
@@ -135,8 +95,8 @@ class HonestPageBrowserTests {
     @Test
     void theStatusSaysOfflineWithinFiveSecondsOfTheNetworkGoingAwayAndExplainsWaitingMessages() throws IOException {
         // Offline reconnect attempts fail, and Chromium logs each.
-        expectedErrors = message -> message.contains("WebSocket connection to") || message.contains("ERR_INTERNET_DISCONNECTED");
-        ChatPage[] pair = pair(desktop(), "Rex", "", phone(), "Sol", "");
+        browsers.expectErrors(message -> message.contains("WebSocket connection to") || message.contains("ERR_INTERNET_DISCONNECTED"));
+        ChatPage[] pair = browsers.pair(browsers.desktop(), "Rex", "", browsers.phone(), "Sol", "");
         for (ChatPage page : pair) {
             Browser b = page.browser();
             long cut = System.nanoTime();
@@ -167,7 +127,7 @@ class HonestPageBrowserTests {
 
     @Test
     void rightToLeftTextRunsRightToLeftAndTheSpeakerStaysOutsideTheText() throws IOException {
-        ChatPage[] pair = pair(desktop(), "Tal", "", desktop(), "Uri", "");
+        ChatPage[] pair = browsers.pair(browsers.desktop(), "Tal", "", browsers.desktop(), "Uri", "");
         String arabic = "مرحبا! كيف حالك؟";
         pair[0].send(arabic);
         pair[1].awaitPeerMessage(arabic);
@@ -183,22 +143,22 @@ class HonestPageBrowserTests {
 
     @Test
     void interestsInAnyScriptMatchAndAFallbackToAnyoneIsSaid() throws IOException {
-        ChatPage[] pair = pair(desktop(), "Vera", "Музыка, chess", desktop(), "Wim", "музыка");
+        ChatPage[] pair = browsers.pair(browsers.desktop(), "Vera", "Музыка, chess", browsers.desktop(), "Wim", "музыка");
         for (ChatPage page : pair) {
             page.browser().await("the common interest", d -> page.browser().findAll("#log .note.common").size() == 1);
             assertThat(page.browser().find("#log .note.common").getText()).isEqualTo("You both like: музыка");
         }
 
-        ChatPage[] strangers = pair(desktop(), "Xia", "origami", desktop(), "Yul", "");
+        ChatPage[] strangers = browsers.pair(browsers.desktop(), "Xia", "origami", browsers.desktop(), "Yul", "");
         strangers[0].browser().await("the fallback said", d -> strangers[0].browser().find("#log").getText()
                 .contains("No one shared your interests, so this is a random stranger."));
     }
 
     @Test
     void aPictureFromTheStrangerIsBlurredUntilClickedUnlessTheSettingIsOff() throws IOException {
-        Browser zoe = phone();
-        ChatPage a = new ChatPage(zoe, proxy.baseUrl());
-        ChatPage b = new ChatPage(desktop(), proxy.baseUrl());
+        Browser zoe = browsers.phone();
+        ChatPage a = new ChatPage(zoe, server.baseUrl());
+        ChatPage b = new ChatPage(browsers.desktop(), server.baseUrl());
         a.open().fillHome("Zoe", "");
         a.start();
         b.open().fillHome("Abe", "");
@@ -228,12 +188,12 @@ class HonestPageBrowserTests {
                 TcpProxy ownProxy = new TcpProxy(own.port())) {
             keyboardJourney(ownProxy.baseUrl());
             // While the server still runs: its pages must not log its going away.
-            consoleStayedCleanThenCloseBrowsers();
+            browsers.assertConsolesCleanThenClose();
         }
     }
 
     private void keyboardJourney(String baseUrl) throws IOException {
-        ChatPage kay = new ChatPage(desktop(), baseUrl);
+        ChatPage kay = new ChatPage(browsers.desktop(), baseUrl);
         Browser k = kay.browser();
         kay.open();
         assertThat(kay.focusedId()).isEqualTo("name");
@@ -243,7 +203,7 @@ class HonestPageBrowserTests {
         k.await("back home after Escape", d -> k.shown("#screen-home") && kay.focusedId().equals("name"));
 
         new Actions(k.driver()).sendKeys(Keys.ENTER).perform();
-        ChatPage lee = new ChatPage(desktop(), baseUrl);
+        ChatPage lee = new ChatPage(browsers.desktop(), baseUrl);
         lee.open().fillHome("Lee", "").start();
         kay.awaitChat();
         lee.awaitChat();
@@ -261,7 +221,7 @@ class HonestPageBrowserTests {
         k.await("Kay home", d -> k.shown("#screen-home"));
 
         // Lee arms Next, and the stranger leaves before the second press: it still goes on.
-        ChatPage mo = new ChatPage(desktop(), baseUrl);
+        ChatPage mo = new ChatPage(browsers.desktop(), baseUrl);
         new Actions(lee.browser().driver()).sendKeys(Keys.ENTER).perform(); // New chat
         lee.browser().await("waiting", d -> lee.browser().shown("#screen-waiting") || lee.browser().shown("#screen-chat"));
         mo.open().fillHome("Mo", "").start();
@@ -278,14 +238,14 @@ class HonestPageBrowserTests {
 
     @Test
     void axeFindsNoViolationsInAnyStateInLightOrDark() throws IOException {
-        ChatPage amy = page(desktop());
+        ChatPage amy = browsers.page(browsers.desktop());
         Browser a = amy.browser();
         amy.open();
         checkAxe(a, "home");
         amy.fillHome("Amy", "").start();
         checkAxe(a, "waiting");
 
-        ChatPage ben = page(desktop());
+        ChatPage ben = browsers.page(browsers.desktop());
         ben.open().fillHome("Ben", "").start();
         amy.awaitChat();
         ben.awaitChat();
@@ -303,7 +263,7 @@ class HonestPageBrowserTests {
         checkAxe(a, "report dialog");
         new Actions(a.driver()).sendKeys(Keys.ESCAPE).perform();
         a.setOffline(true);
-        expectedErrors = message -> message.contains("WebSocket connection to") || message.contains("ERR_INTERNET_DISCONNECTED");
+        browsers.expectErrors(message -> message.contains("WebSocket connection to") || message.contains("ERR_INTERNET_DISCONNECTED"));
         a.await("offline", d -> "offline".equals(amy.connectionState()));
         checkAxe(a, "offline");
         a.setOffline(false);
@@ -315,19 +275,19 @@ class HonestPageBrowserTests {
 
     @Test
     void withStorageBlockedAndNotificationsGrantedThePageStillStartsAndChats() throws IOException {
-        Browser blocked = desktop();
+        Browser blocked = browsers.desktop();
         blocked.cdp("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
                 Object.defineProperty(window, 'localStorage', {
                   configurable: true,
                   get() { throw new DOMException('storage is blocked', 'SecurityError'); },
                 });"""));
-        blocked.cdp("Browser.grantPermissions", Map.of("origin", proxy.baseUrl().replaceAll("/$", ""),
+        blocked.cdp("Browser.grantPermissions", Map.of("origin", server.baseUrl().replaceAll("/$", ""),
                 "permissions", List.of("notifications")));
-        ChatPage cy = new ChatPage(blocked, proxy.baseUrl());
+        ChatPage cy = new ChatPage(blocked, server.baseUrl());
         cy.open();
         assertThat(blocked.js("try { localStorage; return 'readable'; } catch (e) { return e.name; }")).isEqualTo("SecurityError");
         assertThat(blocked.js("return Notification.permission;")).isEqualTo("granted");
-        ChatPage di = page(desktop());
+        ChatPage di = browsers.page(browsers.desktop());
         cy.fillHome("Cy", "").start();
         di.open().fillHome("Di", "").start();
         cy.awaitChat();
@@ -340,7 +300,7 @@ class HonestPageBrowserTests {
 
     @Test
     void aBackgroundTabGetsTitleCuesAndTheCountClearsOnReturn() throws IOException {
-        ChatPage eli = page(desktop());
+        ChatPage eli = browsers.page(browsers.desktop());
         Browser e = eli.browser();
         eli.open();
         assertThat(e.shown("#bell")).as("no bell on the landing page").isFalse();
@@ -351,7 +311,7 @@ class HonestPageBrowserTests {
         e.driver().switchTo().newWindow(WindowType.TAB);
         String other = e.driver().getWindowHandle();
         e.driver().switchTo().window(home);
-        ChatPage fay = page(desktop());
+        ChatPage fay = browsers.page(browsers.desktop());
         fay.open().fillHome("Fay", "").start();
         fay.awaitChat();
         e.await("the title says who was found", d -> "Chatting with Fay - Random Chat".equals(e.js("return document.title;"))
@@ -369,7 +329,7 @@ class HonestPageBrowserTests {
 
     @Test
     void theLandingPageShowsWhoIsOnlineAndThePageIsCompressedAndCachedByVersion() throws Exception {
-        ChatPage gil = page(desktop());
+        ChatPage gil = browsers.page(browsers.desktop());
         gil.open();
         gil.browser().await("the online count", d -> gil.browser().shown("#online"));
         assertThat(gil.browser().find("#online").getText()).matches("\\d+ online now(, \\d+ waiting)?");
@@ -380,7 +340,7 @@ class HonestPageBrowserTests {
         assertThat(scripts).isNotEmpty().allMatch(p -> p.matches("/v/[0-9a-f]{12}/js/[a-z-]+\\.js"));
 
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> page = http.send(HttpRequest.newBuilder(server.uri("/"))
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(server.chat().uri("/"))
                 .header("Accept-Encoding", "identity").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(page.headers().firstValue("Cache-Control")).hasValue("no-cache");
         String etag = page.headers().firstValue("ETag").orElseThrow();
@@ -388,17 +348,17 @@ class HonestPageBrowserTests {
         assertThat(css.find()).as("a versioned stylesheet in " + page.body()).isTrue();
         assertThat(page.body()).contains("rel=\"modulepreload\" href=\"/v/");
 
-        HttpResponse<Void> again = http.send(HttpRequest.newBuilder(server.uri("/")).header("If-None-Match", etag).build(),
+        HttpResponse<Void> again = http.send(HttpRequest.newBuilder(server.chat().uri("/")).header("If-None-Match", etag).build(),
                 HttpResponse.BodyHandlers.discarding());
         assertThat(again.statusCode()).isEqualTo(304);
 
-        HttpResponse<byte[]> asset = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + css.group(1)))
+        HttpResponse<byte[]> asset = http.send(HttpRequest.newBuilder(URI.create(server.chat().baseUrl() + css.group(1)))
                 .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(asset.statusCode()).isEqualTo(200);
         assertThat(asset.headers().firstValue("Content-Encoding")).hasValue("gzip");
         assertThat(asset.headers().firstValue("Cache-Control").orElse("")).contains("max-age=31536000", "immutable");
 
-        HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(server.uri("/js/app.js"))
+        HttpResponse<byte[]> plain = http.send(HttpRequest.newBuilder(server.chat().uri("/js/app.js"))
                 .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
         assertThat(plain.headers().firstValue("Cache-Control").orElse("")).contains("no-cache");
         assertThat(plain.headers().firstValue("Content-Encoding")).hasValue("gzip");
@@ -412,37 +372,6 @@ class HonestPageBrowserTests {
             assertThat(browser.axeViolations()).as("axe violations on " + state + " (" + scheme + ")").isEmpty();
         }
         browser.colorScheme("light");
-    }
-
-    private ChatPage[] pair(Browser first, String nameA, String interestsA, Browser second, String nameB, String interestsB) {
-        ChatPage a = page(first);
-        ChatPage b = page(second);
-        a.open().fillHome(nameA, interestsA).start();
-        b.open().fillHome(nameB, interestsB).start();
-        a.awaitChat();
-        b.awaitChat();
-        assertThat(a.peerName()).isEqualTo(nameB);
-        assertThat(b.peerName()).isEqualTo(nameA);
-        return new ChatPage[] {a, b};
-    }
-
-    private Browser desktop() throws IOException {
-        Browser browser = Browser.desktop();
-        browsers.add(browser);
-        return browser;
-    }
-
-    private Browser phone() throws IOException {
-        Browser browser = Browser.phone();
-        browsers.add(browser);
-        return browser;
-    }
-
-    private ChatPage page(Browser browser) {
-        if (!browsers.contains(browser)) {
-            browsers.add(browser);
-        }
-        return new ChatPage(browser, proxy.baseUrl());
     }
 
     private Path png(String name) throws IOException {

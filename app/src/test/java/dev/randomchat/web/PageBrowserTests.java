@@ -10,23 +10,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import javax.imageio.ImageIO;
 
-import dev.randomchat.support.ChatServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,54 +36,19 @@ class PageBrowserTests {
 
     private static final String ADMIN_TOKEN = "browser-tests-admin-token-0123456789";
 
-    private static ChatServer server;
-    private static TcpProxy proxy;
+    @RegisterExtension
+    static final ProxiedServer server = new ProxiedServer(Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
 
-    private final List<Browser> browsers = new ArrayList<>();
-    /** Console errors a test expects (e.g. failed reconnects while the network is down). */
-    private Predicate<String> expectedErrors = message -> false;
+    @RegisterExtension
+    final Browsers browsers = new Browsers(server::baseUrl);
 
     @TempDir
     Path temp;
 
-    @BeforeAll
-    static void startServer() throws IOException {
-        Browser.assumeInstalled();
-        server = ChatServer.start(Map.of("ADMIN_TOKEN", ADMIN_TOKEN));
-        proxy = new TcpProxy(server.port());
-    }
-
-    @AfterAll
-    static void stopServer() throws IOException {
-        if (proxy != null) {
-            proxy.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @AfterEach
-    void consoleStayedCleanThenCloseBrowsers() {
-        try {
-            for (Browser browser : browsers) {
-                List<String> problems = browser.console().stream()
-                        .filter(Browser::severeOrCsp)
-                        .map(LogEntry::getMessage)
-                        .filter(expectedErrors.negate())
-                        .toList();
-                assertThat(problems).as("SEVERE console entries and CSP violations").isEmpty();
-            }
-        } finally {
-            browsers.forEach(Browser::close);
-            browsers.clear();
-        }
-    }
-
     @Test
     void strangersChatBothWaysSeeTypingAndSeenShareAnImageAndSeeTheOtherLeave() throws IOException {
-        ChatPage ada = page(desktop());
-        ChatPage bob = page(desktop());
+        ChatPage ada = browsers.page(browsers.desktop());
+        ChatPage bob = browsers.page(browsers.desktop());
 
         ada.open().fillHome("Ada", "");
         ada.browser().screenshot("home-desktop");
@@ -191,11 +150,11 @@ class PageBrowserTests {
         ben.awaitPeerMessage("before the cut");
 
         // The page retries while the network is down; Chromium logs each failed attempt.
-        expectedErrors = message -> message.contains("WebSocket connection to")
+        browsers.expectErrors(message -> message.contains("WebSocket connection to")
                 || message.contains("Failed to load resource")
                 || message.contains("ERR_CONNECTION")
-                || message.contains("ERR_EMPTY_RESPONSE");
-        proxy.down();
+                || message.contains("ERR_EMPTY_RESPONSE"));
+        server.proxy().down();
         try {
             ann.browser().await("the page noticing the cut",
                     d -> !"connected".equals(ann.browser().find("#conn").getAttribute("data-state")));
@@ -203,7 +162,7 @@ class PageBrowserTests {
             assertThat(ann.browser().findAll("#log .msg.mine.pending")).hasSize(1);
             assertThat(ann.browser().find("#conn-text").getText()).matches("Reconnecting.*|Connecting.*|Offline");
         } finally {
-            proxy.up();
+            server.proxy().up();
         }
 
         ben.awaitPeerMessage("typed during the outage");
@@ -257,8 +216,8 @@ class PageBrowserTests {
 
     @Test
     void onAPhoneTheMessageBoxAndSendStayVisibleWithoutHorizontalScrolling() throws IOException {
-        ChatPage eve = page(mobile());
-        ChatPage dan = page(mobile());
+        ChatPage eve = browsers.page(browsers.mobile());
+        ChatPage dan = browsers.page(browsers.mobile());
 
         eve.open().fillHome("Eve", "hiking, jazz");
         eve.browser().screenshot("home-mobile");
@@ -323,7 +282,7 @@ class PageBrowserTests {
         ChatPage[] pair = pair("Zed", "", "Amy", "");
         String guestId = pair[0].guestId();
 
-        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.managementUri("/api/admin/bans"))
+        HttpResponse<String> ban = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.chat().managementUri("/api/admin/bans"))
                 .header("Authorization", "Bearer " + ADMIN_TOKEN)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"guestId\":\"" + guestId + "\",\"hours\":1}"))
@@ -340,31 +299,7 @@ class PageBrowserTests {
     // ---- helpers ----
 
     private ChatPage[] pair(String nameA, String interestsA, String nameB, String interestsB) throws IOException {
-        ChatPage a = page(desktop());
-        ChatPage b = page(desktop());
-        a.open().fillHome(nameA, interestsA).start();
-        b.open().fillHome(nameB, interestsB).start();
-        a.awaitChat();
-        b.awaitChat();
-        assertThat(a.peerName()).isEqualTo(nameB);
-        assertThat(b.peerName()).isEqualTo(nameA);
-        return new ChatPage[] {a, b};
-    }
-
-    private Browser desktop() throws IOException {
-        Browser browser = Browser.desktop();
-        browsers.add(browser);
-        return browser;
-    }
-
-    private Browser mobile() throws IOException {
-        Browser browser = Browser.mobile();
-        browsers.add(browser);
-        return browser;
-    }
-
-    private static ChatPage page(Browser browser) {
-        return new ChatPage(browser, proxy.baseUrl());
+        return browsers.pair(browsers.desktop(), nameA, interestsA, browsers.desktop(), nameB, interestsB);
     }
 
     private Path png(String name) throws IOException {

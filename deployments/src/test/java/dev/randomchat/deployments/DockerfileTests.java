@@ -42,7 +42,7 @@ class DockerfileTests {
     @Test
     void copiesTheExecutableJarThatTheAppModuleProduces() {
         // The executable (repackaged) jar carries Boot's `exec` classifier; the plain jar is the module's artifact.
-        String expectedJar = "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + "-exec.jar";
+        String expectedJar = executableJar();
 
         assertThat(String.join("\n", dockerfile.stages().get(0).arguments("RUN"))).contains(expectedJar);
         assertThat(RepositoryFiles.read("app/pom.xml")).contains("<classifier>exec</classifier>");
@@ -135,6 +135,11 @@ class DockerfileTests {
             names.add(modules.item(i).getTextContent().strip());
         }
         return names;
+    }
+
+    /** The server's executable jar, relative to the repository root, as the app module's build names it. */
+    static String executableJar() {
+        return "app/target/" + artifactId("app/pom.xml") + "-" + projectVersion() + "-exec.jar";
     }
 
     private static String artifactId(String pom) {
