@@ -66,7 +66,7 @@ public final class ServerProcess implements AutoCloseable {
         try {
             int port = env.containsKey("HTTP_PORT") ? Integer.parseInt(env.get("HTTP_PORT")) : RedisProcess.freePort();
             int managementPort = env.containsKey("MANAGEMENT_PORT") ? Integer.parseInt(env.get("MANAGEMENT_PORT"))
-                    : RedisProcess.freePort();
+                    : freePortOtherThan(port);
             Path dir = ScratchDirs.create(SERVER_DIR);
             Path log = dir.resolve("server.log");
             // devtools is on the test classpath (it serves ./run.sh dev); a real server runs without it.
@@ -224,6 +224,18 @@ public final class ServerProcess implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
+    }
+
+
+    /** Two free-port probes can return the same port (it was free both times): the second must differ. */
+    private static int freePortOtherThan(int taken) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = RedisProcess.freePort();
+            if (port != taken) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port other than " + taken + " in 20 tries");
     }
 
 }
