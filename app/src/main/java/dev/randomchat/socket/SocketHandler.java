@@ -1,5 +1,7 @@
 package dev.randomchat.socket;
 
+import java.time.Duration;
+
 import io.netty.channel.Channel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -43,7 +45,7 @@ class SocketHandler {
     private static final String BINARY = new String("binary");
     private static final String CONTROL = new String("control");
     /** How long a close frame may wait for a client to read before the connection is dropped. */
-    private static final java.time.Duration CLOSE_FRAME_WAIT = java.time.Duration.ofSeconds(5);
+    private static final Duration CLOSE_FRAME_WAIT = Duration.ofSeconds(5);
 
     private final SocketProperties properties;
     private final Connections connections;

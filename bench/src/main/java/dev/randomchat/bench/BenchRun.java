@@ -1,11 +1,13 @@
 package dev.randomchat.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +121,7 @@ final class BenchRun {
                             // Keys of its own: what the other servers' closed sockets leave due later
                             // (peer-gone checks) is not its work in the idle window.
                             Map.of("REDIS_KEY_PREFIX", "idle")) : null;
-            for (Service server : java.util.Arrays.asList(clustered, idleServer)) {
+            for (Service server : Arrays.asList(clustered, idleServer)) {
                 if (server != null) {
                     services.awaitReady(server, "/actuator/health/readiness");
                 }
@@ -202,7 +204,7 @@ final class BenchRun {
                 if (idleServer != null) {
                     // Only the idle server and Redis are measured: the others stop, so their own timers
                     // are not counted.
-                    for (Service other : java.util.Arrays.asList(one, two, clustered, attacked)) {
+                    for (Service other : Arrays.asList(one, two, clustered, attacked)) {
                         if (other != null) {
                             services.stop(other);
                         }
@@ -320,7 +322,7 @@ final class BenchRun {
                     .map(line -> line.substring(line.indexOf('=') + 1).replace("\"", ""))
                     .findFirst().orElse("?");
         }
-        catch (java.io.IOException ex) {
+        catch (IOException ex) {
             return "?";
         }
     }
@@ -337,7 +339,7 @@ final class BenchRun {
                         .filter(line -> !line.isEmpty())
                         .forEach(options::add);
             }
-            catch (java.io.IOException ex) {
+            catch (IOException ex) {
                 options.add(file);
             }
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,6 +12,7 @@ import java.util.Map;
 
 import dev.randomchat.bench.infra.RedisProbe;
 import dev.randomchat.bench.infra.Report;
+import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.scenario.Arrivals;
 import dev.randomchat.bench.scenario.IdleMatched;
@@ -30,7 +32,7 @@ final class PeerRows {
     static final int[] RELAY_RATES = {1_000, 2_000, 5_000};
     /** Matching rates of the CPU-per-pair rows, pairs/s; the last one is the time-to-match row. */
     static final int[] PAIR_RATES = {200, 500};
-    static final int[] IDLE_LEVELS = java.util.Arrays.stream(System.getProperty("bench.peerIdleLevels", "1000,5000")
+    static final int[] IDLE_LEVELS = Arrays.stream(System.getProperty("bench.peerIdleLevels", "1000,5000")
             .split(",")).mapToInt(Integer::parseInt).toArray();
     static final int RELAY_PAIRS = 50;
     /** What a user runs: the log line the server writes when it believes Redis came back. */
@@ -57,6 +59,9 @@ final class PeerRows {
         for (int rate : RELAY_RATES) {
             Report.note("peer rows: relay on " + (cluster ? "a 3-master Cluster" : "a single Redis") + ", " + rate
                     + " msgs/s for " + relaySeconds + " s");
+            if (Boolean.getBoolean("bench.gcBeforeRelay")) {
+                Services.collect(server);
+            }
             Map<String, Object> step = relay.step(List.of(server), RELAY_PAIRS, rate, relaySeconds);
             step.put("redis", cluster ? "cluster" : "single");
             report.line("peer-relay", step);

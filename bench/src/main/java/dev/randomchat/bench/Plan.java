@@ -1,5 +1,7 @@
 package dev.randomchat.bench;
 
+import java.util.Arrays;
+
 /**
  * How long and how hard each scenario runs.
  *
@@ -45,7 +47,7 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
 
     private static int[] ints(String property, int[] otherwise) {
         String value = System.getProperty(property);
-        return value == null ? otherwise : java.util.Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
+        return value == null ? otherwise : Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
     static Plan quick() {

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.openjdk.jmh.results.RunResult;
@@ -68,7 +70,7 @@ public final class CodecRunner {
         System.out.println();
         System.out.println("| frame | decode ns | encode ns |");
         System.out.println("|---|---|---|");
-        java.util.Set<String> frames = new java.util.TreeSet<>();
+        Set<String> frames = new TreeSet<>();
         nanos.keySet().stream().filter(name -> name.contains(":")).forEach(name -> frames.add(name.substring(7)));
         for (String frame : frames) {
             System.out.println("| " + frame + " | " + cell(nanos.get("decode:" + frame)) + " | "

@@ -3,6 +3,7 @@ package dev.randomchat.bench.infra;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -83,7 +84,7 @@ public final class Clients {
         sockets.forEach(Ws::close);
         CompletableFuture<?>[] all = sockets.stream().map(Ws::closed).toArray(CompletableFuture[]::new);
         try {
-            CompletableFuture.allOf(all).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.allOf(all).get(60, TimeUnit.SECONDS);
         }
         catch (Exception ex) {
             sockets.forEach(ws -> {

@@ -3,6 +3,7 @@ package dev.randomchat.bench.infra;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -260,6 +261,20 @@ public final class Services implements AutoCloseable {
         return bytes;
     }
 
+    /** A full collection in the server now (experiments: -Dbench.gcBeforeRelay=true). */
+    public static void collect(Service service) {
+        try {
+            jcmd(service.pid(), "GC.run");
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
     private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
         line.addAll(List.of(command));
@@ -370,7 +385,7 @@ public final class Services implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

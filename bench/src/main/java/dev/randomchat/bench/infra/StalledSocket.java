@@ -1,5 +1,6 @@
 package dev.randomchat.bench.infra;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +50,7 @@ public final class StalledSocket implements AutoCloseable {
 
     /** Reads the next text frame (for a client that reads its first answers, then stops or leaves). */
     public String readText() throws IOException {
-        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        DataInputStream in = new DataInputStream(socket.getInputStream());
         while (true) {
             int first = in.readUnsignedByte();
             int second = in.readUnsignedByte();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -232,7 +233,7 @@ public final class Relay {
 
     /** {@code INFO commandstats} summed over the Redis nodes. */
     private Map<String, long[]> commandStats() {
-        Map<String, long[]> sum = new java.util.TreeMap<>();
+        Map<String, long[]> sum = new TreeMap<>();
         for (RedisProbe probe : redis) {
             probe.commandStats().forEach((name, stat) -> sum.merge(name, stat,
                     (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
