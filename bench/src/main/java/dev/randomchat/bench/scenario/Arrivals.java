@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -49,6 +51,9 @@ public final class Arrivals {
         AtomicReference<String> firstError = new AtomicReference<>();
         AtomicLong lastMatched = new AtomicLong();
         ConcurrentLinkedQueue<Ws> sockets = new ConcurrentLinkedQueue<>();
+        // The first characters of each frame a visitor got: what an unmatched one saw (in 2026-12
+        // runs, nothing at all: no hello within the drain, with no listen overflow or SYN retry).
+        Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
@@ -56,10 +61,12 @@ public final class Arrivals {
         long start = OpenLoop.run(2.0 * pairsPerSec, visitors, (i, intended) -> {
             int index = (int) i;
             // Subscribed here on purpose: each arrival runs on its own, as a browser's would.
+            seen.put(index, new CopyOnWriteArrayList<>());
             Ws.connect(Clients.wsUri(server.port(), index, "/ws"), guests.get(index).token()).subscribe(ws -> {
                 sockets.add(ws);
                 long[] matchSent = new long[1];
                 ws.onText(frame -> {
+                    seen.get(index).add(frame.substring(0, Math.min(frame.length(), 24)));
                     if (frame.startsWith("{\"type\":\"matched\"")) {
                         long now = System.nanoTime();
                         fromArrival.recordValue(Math.max(0, (now - intended) / 1000));
@@ -106,6 +113,9 @@ public final class Arrivals {
             out.put("firstError", firstError.get());
         }
         out.put("pairsPerSec", Math.round(pairsRate));
+        out.put("unmatchedSaw", seen.values().stream()
+                .filter(frames -> frames.stream().noneMatch(frame -> frame.startsWith("{\"type\":\"matched\"")))
+                .limit(8).map(List::toString).toList());
         out.put("timeToMatch", Stats.latencyMs(fromArrival.getIntervalHistogram()));
         out.put("timeFromMatchFrame", Stats.latencyMs(fromMatch.getIntervalHistogram()));
         out.put("sustained", failed.sum() == 0 && matched.sum() == visitors
