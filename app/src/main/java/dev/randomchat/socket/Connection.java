@@ -2,6 +2,7 @@ package dev.randomchat.socket;
 
 import java.time.Duration;
 import java.util.Queue;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 import reactor.core.publisher.Flux;
@@ -72,6 +73,8 @@ public final class Connection implements Client {
     private final Consumer<String> onError;
     private volatile CloseCode closeCode;
     private volatile long lastHeard = System.nanoTime();
+    /** Where pings are queued from; until the socket is served, the caller's own thread. */
+    private volatile Executor eventLoop = Runnable::run;
     /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
     private long queuedBytes;
     private boolean released;
@@ -133,6 +136,15 @@ public final class Connection implements Client {
     @Override
     public boolean sendDroppable(String frame) {
         return offer(frame, true);
+    }
+
+    /** The socket's event loop, once it is served: {@link Heartbeat} queues its pings there. */
+    void servedOn(Executor eventLoop) {
+        this.eventLoop = eventLoop;
+    }
+
+    Executor eventLoop() {
+        return eventLoop;
     }
 
     /** Queues a ping, unless the client is already behind (it is then not idle, only slow). */

@@ -1,6 +1,11 @@
 package dev.randomchat.socket;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
 
 import reactor.core.Disposable;
 import reactor.core.Disposables;
@@ -53,11 +58,15 @@ class Heartbeat implements SmartLifecycle {
     }
 
     private void pingSlice(long slice) {
+        Map<Executor, List<Connection>> byEventLoop = new HashMap<>();
         connections.forEach(connection -> {
             if (Math.floorMod(connection.id().hashCode(), PING_SLICES) == slice) {
-                connection.ping();
+                byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
             }
         });
+        // One task per event loop: each ping is queued and written on its socket's own loop, with
+        // no hand-over between threads per ping (an idle server's main cost is its pings).
+        byEventLoop.forEach((eventLoop, sockets) -> eventLoop.execute(() -> sockets.forEach(Connection::ping)));
     }
 
     private void closeIfSilent(Connection connection) {

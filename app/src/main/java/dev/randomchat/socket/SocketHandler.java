@@ -108,6 +108,9 @@ class SocketHandler {
                 .then()
                 .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseCode.TOO_BIG));
         Channel channel = channelOf(out);
+        if (channel != null) {
+            connection.servedOn(channel.eventLoop());
+        }
         Writability writability = Writability.of(channel);
         Flux<WebSocketFrame> frames = connection.outbound()
                 .concatMap(frame -> writability.whenWritable().then(Mono.fromCallable(() -> handOver(connection, frame))), 1);

@@ -51,8 +51,7 @@ public final class Arrivals {
         AtomicReference<String> firstError = new AtomicReference<>();
         AtomicLong lastMatched = new AtomicLong();
         ConcurrentLinkedQueue<Ws> sockets = new ConcurrentLinkedQueue<>();
-        // The first characters of each frame a visitor got: what an unmatched one saw (in 2026-12
-        // runs, nothing at all: no hello within the drain, with no listen overflow or SYN retry).
+        // The first characters of each frame after the hello a visitor got: what an unmatched one saw.
         Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
@@ -65,6 +64,8 @@ public final class Arrivals {
             Ws.connect(Clients.wsUri(server.port(), index, "/ws"), guests.get(index).token()).subscribe(ws -> {
                 sockets.add(ws);
                 long[] matchSent = new long[1];
+                // Only frames after the hello reach this handler for sure: the socket connects as soon
+                // as Ws.connect is called, and its hello may arrive before this lambda runs.
                 ws.onText(frame -> {
                     seen.get(index).add(frame.substring(0, Math.min(frame.length(), 24)));
                     if (frame.startsWith("{\"type\":\"matched\"")) {
@@ -74,13 +75,16 @@ public final class Arrivals {
                         matched.increment();
                         lastMatched.accumulateAndGet(now, Math::max);
                     }
-                    else if (frame.startsWith("{\"type\":\"hello\"")) {
-                        matchSent[0] = System.nanoTime();
-                        ws.send(MATCH);
-                    }
                     else if (frame.startsWith("{\"type\":\"error\"")) {
                         failed.increment();
                         firstError.compareAndSet(null, frame);
+                    }
+                });
+                // The first frame is kept by the socket whenever it came, so no hello is missed.
+                ws.firstFrame().thenAccept(frame -> {
+                    if (frame.startsWith("{\"type\":\"hello\"")) {
+                        matchSent[0] = System.nanoTime();
+                        ws.send(MATCH);
                     }
                 });
             }, error -> {
