@@ -29,7 +29,7 @@ import dev.randomchat.protocol.Outbound;
  * and the client resumes with {@code join}. Long replays are written in pages, each only once
  * the queue has {@link #room()} for it.
  *
- * <p>Kept whole (about 360 lines) on purpose: the queue, its byte counts, the close status and the
+ * <p>Kept whole (about 370 lines) on purpose: the queue, its byte counts, the close status and the
  * replay's room waiter are one state machine under this object's lock, and which signal may be
  * sent inside or outside that lock is only clear with all of them in view.
  */

@@ -157,7 +157,8 @@ final class PeerRows {
                 .append(" idle matched sockets, over ").append(idleRow.getOrDefault("windowSeconds", "?"))
                 .append(" s | <= 0.01 core | <= 0.01 core server, <= 0.01 core Redis | ")
                 .append(cores(server)).append(" server (").append(idleRow.getOrDefault("serverCoresPer1kSockets", "?"))
-                .append(" per 1k sockets), ").append(cores(redis)).append(" Redis (")
+                .append(" per 1k sockets; ").append(idleRow.getOrDefault("serverCoresWithoutJit", "?"))
+                .append(" without the JIT compilers), ").append(cores(redis)).append(" Redis (")
                 .append(idleRow.getOrDefault("redisCoresPer1kSockets", "?")).append(" per 1k) | ")
                 .append(yes(server <= 0.01 && redis <= 0.01)).append(" |\n");
         double rss1k = rss(idleRow, 0);
