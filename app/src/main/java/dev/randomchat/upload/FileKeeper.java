@@ -45,15 +45,15 @@ class FileKeeper {
 
     /** Holds room in the channel's quota for the whole file, stores it, records it, lets the hold go. */
     Mono<UploadedFile> keep(String channelId, Spooled spooled) {
-        return Mono.usingWhen(limits.reserve(channelId, spooled.size()),
-                hold -> store(channelId, spooled)
+        String fileId = RandomIds.next();
+        return Mono.usingWhen(limits.reserve(channelId, spooled.size(), fileId),
+                hold -> store(channelId, fileId, spooled)
                         .flatMap(file -> record(channelId, file)),
                 hold -> limits.release(channelId, hold));
     }
 
     /** Sniffs the spool file's first bytes and puts it in the store under a new key, off the event loop. */
-    private Mono<UploadedFile> store(String channelId, Spooled spooled) {
-        String fileId = RandomIds.next();
+    private Mono<UploadedFile> store(String channelId, String fileId, Spooled spooled) {
         String key = FileKeys.key(channelId, fileId);
         return Mono.fromCallable(() -> sniff(spooled.path()))
                 .subscribeOn(Schedulers.boundedElastic())

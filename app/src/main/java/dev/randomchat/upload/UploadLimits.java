@@ -56,8 +56,9 @@ class UploadLimits {
     }
 
     /** Holds room for a file of {@code bytes} in the channel; emits the hold's id, for {@link #release}. */
-    Mono<String> reserve(String channelId, long bytes) {
-        return quota(channelId, RandomIds.next(), bytes);
+    Mono<String> reserve(String channelId, long bytes, String fileId) {
+        // The hold is named by the file's id: once the file is recorded, quota.lua counts it once.
+        return quota(channelId, fileId, bytes);
     }
 
     /** Gives held room back (the file is recorded on the channel by now, or will never be). */

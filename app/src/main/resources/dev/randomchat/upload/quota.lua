@@ -2,7 +2,7 @@
 --
 -- KEYS (all in the channel's {id} hash slot): 1 meta HASH, 2 files HASH fileId -> file JSON
 --       (with "size"), 3 held HASH reservation id -> "<bytes>|<until ms>"
--- ARGV: 1 reservation id ("" only checks), 2 bytes, 3 MAX_CHANNEL_FILES, 4 MAX_CHANNEL_UPLOAD_BYTES,
+-- ARGV: 1 reservation id, the file's id ("" only checks), 2 bytes, 3 MAX_CHANNEL_FILES, 4 MAX_CHANNEL_UPLOAD_BYTES,
 --       5 now ms, 6 how long a reservation is held at most (ms)
 -- Result: "ok", "closed" (the channel ended or expired), "files" or "bytes" (that quota is used up).
 -- What a channel uses is read from its own files hash, so it lives and expires with the channel;
@@ -21,7 +21,8 @@ end
 local holds = redis.call('HGETALL', held)
 for i = 1, #holds, 2 do
   local size, untilMs = string.match(holds[i + 1], '^(%d+)|(%d+)$')
-  if not untilMs or tonumber(untilMs) <= now then
+  if not untilMs or tonumber(untilMs) <= now or redis.call('HEXISTS', files, holds[i]) == 1 then
+    -- Lapsed, or its file is recorded already (a hold is named by its file's id): spent.
     redis.call('HDEL', held, holds[i])
   else
     count = count + 1
