@@ -185,10 +185,22 @@ class SocketHandler {
             connection.error(rateLimited("slow down: too many frames", refOf(frame)));
             return Mono.empty();
         }
-        return limitJoins(connection, frame)
+        return toTheEnd(limitJoins(connection, frame)
                 .then(Mono.defer(() -> dispatch(connection, frame)))
                 .onErrorResume(FrameException.class, ex -> Mono.fromRunnable(() -> connection.error(ex)))
-                .onErrorResume(ex -> Mono.fromRunnable(() -> failed(connection, frame, ex)));
+                .onErrorResume(ex -> Mono.fromRunnable(() -> failed(connection, frame, ex))));
+    }
+
+    /**
+     * A frame the server began to serve is served to the end, even when the socket closes meanwhile
+     * and the reader is cancelled: a client that sends {@code cancel} (or {@code leave}) and closes at
+     * once must still leave the queue (or the channel). Cancelling would not undo what Redis already
+     * ran, but a Lettuce command cancelled before it is written is never sent, so a cancel could be
+     * lost and its guest stay queued, to be paired as a ghost. At most one frame per socket outlives
+     * it this way; frames still queued behind it are not served.
+     */
+    private static Mono<Void> toTheEnd(Mono<Void> serving) {
+        return Mono.create(sink -> serving.subscribe(null, sink::error, sink::success));
     }
 
     /** A frame that failed to decode costs the socket's rate like any other; over it, the answer is the limit. */

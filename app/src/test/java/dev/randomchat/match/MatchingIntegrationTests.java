@@ -88,6 +88,31 @@ class MatchingIntegrationTests {
         }
     }
 
+    /**
+     * The page sends {@code cancel} and closes its socket at once. The close used to cancel the
+     * frame being served, and Lettuce never sends a command cancelled before it is written: the
+     * guest stayed queued, and the next visitor was paired with a ghost. A race, so tried often.
+     */
+    @Test
+    void aCancelFollowedAtOnceByTheCloseStillLeavesTheQueue() {
+        for (int attempt = 0; attempt < 30; attempt++) {
+            Visitor kay = Visitor.arrive(servers.one(), "Kay" + attempt);
+            kay.send(Map.of("type", "match"));
+            kay.await("waiting");
+            kay.send(Map.of("type", "cancel"));
+            kay.close();
+            try (Visitor lee = Visitor.arrive(servers.two(), "Lee")) {
+                lee.send(Map.of("type", "match"));
+                JsonNode answer = lee.socket().await(frame -> frame.path("type").asString().matches("waiting|matched"),
+                        WsClient.WAIT);
+                assertThat(answer.path("peer").path("name").asString())
+                        .as("attempt %d: paired with the guest who cancelled", attempt).isEmpty();
+                lee.send(Map.of("type", "cancel"));
+                lee.await("cancelled");
+            }
+        }
+    }
+
     @Test
     void cancelWhenNotWaitingStillAnswersCancelled() {
         try (Visitor ada = Visitor.arrive(servers.one(), "Ada")) {

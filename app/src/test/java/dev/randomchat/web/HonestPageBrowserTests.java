@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 import dev.randomchat.support.ChatServer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,8 +182,6 @@ class HonestPageBrowserTests {
     }
 
     @Test
-    @Disabled("flaky since 2026-12-05 (2 of 5 full CI runs): after Kay escapes the queue, Lee stays waiting "
-            + "when Mo starts, probably Kay's cancel reaching the server after Mo's match; see the session 6 note")
     void aKeyboardOnlyVisitorStartsCancelsWithEscapeAndLeavesWithNextPressedTwice() throws IOException {
         // A server of its own: who meets whom here must not depend on what earlier tests left waiting.
         try (ChatServer own = ChatServer.start(Map.of("PEER_GONE_SECONDS", String.valueOf(PEER_GONE_SECONDS)));
