@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
-import java.util.UUID;
 
 import javax.crypto.Mac;
 import javax.crypto.SecretKey;
@@ -20,13 +19,20 @@ import io.jsonwebtoken.JwtException;
 import io.jsonwebtoken.JwtParser;
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.randomchat.system.RandomIds;
 
 /**
  * Signs and checks the two kinds of token, and the server's signed download URLs.
  *
  * <p>Guest and channel tokens carry distinct audiences, so one kind never passes for the other.
- * Signatures are checked by jjwt, in constant time. A token without {@code exp} is refused like an
- * expired one: a token must stop working some day, even one signed by mistake without it.
+ * Tokens are HS256 JWTs. Those of the form this server issues are signed and checked by
+ * {@link CompactHs256} (jjwt's general machinery was most of the CPU of an upgrade and of a pairing);
+ * a token of any other form is checked by jjwt. Either way the signature is compared in constant
+ * time and the same claims are required. A token without {@code exp} is refused like an expired
+ * one: a token must stop working some day, even one signed by mistake without it.
  */
 public class TokenService {
 
@@ -36,6 +42,7 @@ public class TokenService {
     private static final String NAME_CLAIM = "name";
 
     private final SecretKey key;
+    private final CompactHs256 compact;
     private final byte[] urlKey;
     private final Duration ttl;
     private final Clock clock;
@@ -44,6 +51,7 @@ public class TokenService {
 
     public TokenService(byte[] secret, Duration ttl, Clock clock) {
         this.key = Keys.hmacShaKeyFor(secret);
+        this.compact = new CompactHs256(secret);
         this.urlKey = hmac(secret, "download-url".getBytes(StandardCharsets.UTF_8));
         this.ttl = ttl;
         this.clock = clock;
@@ -66,29 +74,24 @@ public class TokenService {
     private IssuedToken sign(String subject, String audience, String claim, String value) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(ttl);
-        String token = Jwts.builder()
-                .subject(subject)
-                .claim(claim, value)
-                .audience().add(audience).and()
-                .issuedAt(Date.from(now))
-                .expiration(Date.from(expiresAt))
-                .id(UUID.randomUUID().toString())
-                .signWith(key, Jwts.SIG.HS256)
-                .compact();
-        return new IssuedToken(token, expiresAt);
+        ObjectNode payload = CompactHs256.newPayload()
+                .put("sub", subject)
+                .put(claim, value)
+                .put("iat", now.getEpochSecond())
+                .put("exp", expiresAt.getEpochSecond())
+                .put("jti", RandomIds.next());
+        payload.putArray("aud").add(audience);
+        return new IssuedToken(compact.sign(payload), expiresAt);
     }
 
     public Optional<Guest> verifyGuest(String token) {
-        return claims(guestParser, token)
-                .filter(c -> c.get(NAME_CLAIM) instanceof String)
-                .map(c -> new Guest(c.getSubject(), c.get(NAME_CLAIM, String.class)));
+        return verify(token, GUEST_AUDIENCE, guestParser, NAME_CLAIM)
+                .map(verified -> new Guest(verified.subject(), verified.claim()));
     }
 
     public Optional<ChannelGrant> verifyChannel(String token) {
-        return claims(channelParser, token)
-                .filter(c -> c.get(CHANNEL_CLAIM) instanceof String)
-                .map(c -> new ChannelGrant(c.getSubject(), c.get(CHANNEL_CLAIM, String.class),
-                        c.getExpiration().toInstant()));
+        return verify(token, CHANNEL_AUDIENCE, channelParser, CHANNEL_CLAIM)
+                .map(verified -> new ChannelGrant(verified.subject(), verified.claim(), verified.expiresAt()));
     }
 
     /** A URL-safe signature of {@code payload}, for links that must work without headers. */
@@ -106,16 +109,46 @@ public class TokenService {
         return clock.instant();
     }
 
-    private Optional<Claims> claims(JwtParser parser, String token) {
+    /** What a valid token says: its subject, its kind's one claim, and when it expires. */
+    private record Verified(String subject, String claim, Instant expiresAt) {
+    }
+
+    private Optional<Verified> verify(String token, String audience, JwtParser parser, String claim) {
         if (token == null || token.isBlank() || token.length() > 4096) {
             return Optional.empty();
         }
+        return CompactHs256.handles(token) ? compact.verify(token).flatMap(payload -> checked(payload, audience, claim))
+                : parsedByJjwt(parser, token, claim);
+    }
+
+    /** The checks jjwt makes (audience, expiry, not-before), plus ours: {@code exp}, subject and claim present. */
+    private Optional<Verified> checked(JsonNode payload, String audience, String claim) {
+        JsonNode aud = payload.path("aud");
+        boolean forUs = aud.isArray() ? aud.valueStream().anyMatch(a -> audience.equals(a.asString(null)))
+                : audience.equals(aud.asString(null));
+        JsonNode exp = payload.path("exp");
+        JsonNode nbf = payload.path("nbf");
+        long nowMillis = clock.millis();
+        if (!forUs || !exp.isNumber() || nowMillis > exp.longValue() * 1000
+                || (!nbf.isMissingNode() && (!nbf.isNumber() || nowMillis < nbf.longValue() * 1000))) {
+            return Optional.empty();
+        }
+        JsonNode subject = payload.path("sub");
+        JsonNode value = payload.path(claim);
+        if (!subject.isString() || subject.stringValue().isEmpty() || !value.isString()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Verified(subject.stringValue(), value.stringValue(), Instant.ofEpochSecond(exp.longValue())));
+    }
+
+    private static Optional<Verified> parsedByJjwt(JwtParser parser, String token, String claim) {
         try {
             Claims claims = parser.parseSignedClaims(token).getPayload();
-            if (claims.getExpiration() == null) {
+            if (claims.getExpiration() == null || claims.getSubject() == null || !(claims.get(claim) instanceof String)) {
                 return Optional.empty();
             }
-            return Optional.ofNullable(claims.getSubject()).map(subject -> claims);
+            return Optional.of(new Verified(claims.getSubject(), claims.get(claim, String.class),
+                    claims.getExpiration().toInstant()));
         }
         catch (JwtException | IllegalArgumentException ex) {
             return Optional.empty();

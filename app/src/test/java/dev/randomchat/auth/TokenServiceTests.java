@@ -1,13 +1,17 @@
 package dev.randomchat.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.Date;
 
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 import io.jsonwebtoken.Jwts;
 import io.jsonwebtoken.security.Keys;
@@ -185,6 +189,85 @@ class TokenServiceTests {
 
         assertThat(tokens.signUrl(payload)).isNotEqualTo(parts[2]);
         assertThat(tokens.verifyUrl(parts[0] + "." + parts[1], parts[2])).isFalse();
+    }
+
+    // Tokens this server issues are signed and checked by CompactHs256, not jjwt: both must agree.
+
+    @Test
+    void issuedTokensPassJjwtsOwnChecks() {
+        SecretKey key = Keys.hmacShaKeyFor(SECRET);
+        var guest = Jwts.parser().verifyWith(key).requireAudience(TokenService.GUEST_AUDIENCE)
+                .clock(() -> Date.from(NOW)).build()
+                .parseSignedClaims(tokens.issueGuest(new Guest("guest-2", "Zoë 😀 \"q\"")).token());
+        var channel = Jwts.parser().verifyWith(key).requireAudience(TokenService.CHANNEL_AUDIENCE)
+                .clock(() -> Date.from(NOW)).build()
+                .parseSignedClaims(tokens.issueChannel("guest-1", "channel-1").token());
+
+        assertThat(guest.getHeader().getAlgorithm()).isEqualTo("HS256");
+        assertThat(guest.getPayload().getSubject()).isEqualTo("guest-2");
+        assertThat(guest.getPayload().get("name")).isEqualTo("Zoë 😀 \"q\"");
+        assertThat(guest.getPayload().getExpiration().toInstant()).isEqualTo(NOW.plus(TTL));
+        assertThat(guest.getPayload().getId()).isNotBlank();
+        assertThat(channel.getPayload().get("chn")).isEqualTo("channel-1");
+    }
+
+    @Test
+    void tokensSignedByJjwtAreAcceptedInEitherForm() {
+        SecretKey key = Keys.hmacShaKeyFor(SECRET);
+        Date exp = Date.from(NOW.plus(TTL));
+        // The form earlier servers issued (header {"alg":"HS256"}), checked without jjwt...
+        String plain = Jwts.builder().subject("guest-1").claim("name", "Ada")
+                .audience().add(TokenService.GUEST_AUDIENCE).and().expiration(exp).signWith(key).compact();
+        // ...and another form (a typ header, a single-string audience), checked by jjwt.
+        String typed = Jwts.builder().header().type("JWT").and().subject("guest-1").claim("name", "Ada")
+                .audience().single(TokenService.GUEST_AUDIENCE).expiration(exp).signWith(key).compact();
+
+        assertThat(plain).startsWith(CompactHs256.HEADER + ".");
+        assertThat(typed).doesNotStartWith(CompactHs256.HEADER + ".");
+        assertThat(tokens.verifyGuest(plain)).contains(ADA);
+        assertThat(tokens.verifyGuest(typed)).contains(ADA);
+    }
+
+    @Test
+    void compactTokensAreRefusedForEveryFlawJjwtWouldRefuse() {
+        long exp = NOW.plus(TTL).getEpochSecond();
+        String claims = "\"sub\":\"guest-1\",\"name\":\"Ada\"";
+
+        assertThat(tokens.verifyGuest(signed("{" + claims + ",\"aud\":\"rc-guest\",\"exp\":" + exp + "}")))
+                .as("a single-string audience is valid").contains(ADA);
+        assertThat(tokens.verifyGuest(signed("{" + claims + ",\"aud\":[\"rc-channel\"],\"exp\":" + exp + "}")))
+                .as("another audience").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{" + claims + ",\"exp\":" + exp + "}"))).as("no audience").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{" + claims + ",\"aud\":\"rc-guest\",\"exp\":\"" + exp + "\"}")))
+                .as("exp as text").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{" + claims + ",\"aud\":\"rc-guest\",\"exp\":" + exp + ",\"nbf\":"
+                + (NOW.getEpochSecond() + 60) + "}"))).as("not valid yet").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{\"name\":\"Ada\",\"aud\":\"rc-guest\",\"exp\":" + exp + "}")))
+                .as("no subject").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{\"sub\":\"guest-1\",\"name\":7,\"aud\":\"rc-guest\",\"exp\":" + exp + "}")))
+                .as("a name that is not text").isEmpty();
+        assertThat(tokens.verifyGuest(signed("[1,2]"))).as("a payload that is not an object").isEmpty();
+        assertThat(tokens.verifyGuest(signed("{not json"))).as("a payload that is not JSON").isEmpty();
+
+        String good = tokens.issueGuest(ADA).token();
+        assertThat(tokens.verifyGuest(good + "=")).as("a padded signature").isEmpty();
+        assertThat(tokens.verifyGuest(good + ".x")).as("a fourth segment").isEmpty();
+        assertThat(tokens.verifyGuest(good.substring(0, good.indexOf('.') + 1) + good.substring(good.lastIndexOf('.'))))
+                .as("no payload").isEmpty();
+    }
+
+    /** A compact token of this payload, signed with the test key as the server signs. */
+    private static String signed(String payloadJson) {
+        try {
+            String signedPart = CompactHs256.HEADER + "." + encode(payloadJson);
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(SECRET, "HmacSHA256"));
+            return signedPart + "." + Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(mac.doFinal(signedPart.getBytes(StandardCharsets.US_ASCII)));
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static TokenService service(byte[] secret, Instant now) {

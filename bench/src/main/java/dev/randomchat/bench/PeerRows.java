@@ -15,6 +15,7 @@ import dev.randomchat.bench.infra.Report;
 import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.scenario.Arrivals;
+import dev.randomchat.bench.scenario.Baselines;
 import dev.randomchat.bench.scenario.IdleMatched;
 import dev.randomchat.bench.scenario.Matching;
 import dev.randomchat.bench.scenario.Relay;
@@ -37,6 +38,8 @@ final class PeerRows {
     static final int RELAY_PAIRS = 50;
     /** What a user runs: the log line the server writes when it believes Redis came back. */
     private static final String RECONNECT_LINE = "Redis connection re-established";
+    /** The run length for the false-reconnect row. */
+    private static final Duration RECONNECT_WINDOW = Duration.ofMinutes(5).plusSeconds(2);
 
     private final double relaySeconds;
     private final double matchSeconds;
@@ -93,8 +96,17 @@ final class PeerRows {
         report.line("peer-idle", idle);
     }
 
-    /** Counts the reconnects the Cluster server logged over its whole life in this run. */
+    /**
+     * Counts the reconnects the Cluster server logged over its whole life in this run, which is
+     * first made at least five minutes long (ten topology refreshes): the rows before may take less.
+     */
     void reconnects(Report report, Service clusterServer, long startedNanos) throws IOException {
+        Duration lived = Duration.ofNanos(System.nanoTime() - startedNanos);
+        if (lived.compareTo(RECONNECT_WINDOW) < 0) {
+            Report.note("peer rows: the Cluster server has run " + lived.toSeconds() + " s; waiting until "
+                    + RECONNECT_WINDOW.toSeconds() + " s before counting its reconnects");
+            Baselines.sleep(RECONNECT_WINDOW.minus(lived));
+        }
         clusterServerSeconds = Math.round((System.nanoTime() - startedNanos) / 1e9);
         clusterReconnects = Files.readAllLines(clusterServer.log()).stream().filter(l -> l.contains(RECONNECT_LINE))
                 .count();

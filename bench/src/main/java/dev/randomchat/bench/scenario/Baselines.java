@@ -151,7 +151,7 @@ public final class Baselines {
         return out;
     }
 
-    static void sleep(Duration duration) {
+    public static void sleep(Duration duration) {
         try {
             Thread.sleep(duration.toMillis());
         }
