@@ -21,7 +21,7 @@ public final class Outbound {
         }
     }
 
-    public record Limits(int maxMessageBytes, int maxTextChars, long maxUploadBytes) {
+    public record Limits(int maxMessageBytes, int maxTextChars, long maxUploadBytes, int maxSignalBytes) {
     }
 
     public record Hello(String type, Peer you, Limits limits) {

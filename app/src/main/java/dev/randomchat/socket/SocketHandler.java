@@ -76,7 +76,8 @@ class SocketHandler {
         this.decoder = new FrameDecoder(json, properties.maxMessageBytes(), properties.maxTextChars(),
                 calls.maxSignalBytes());
         this.capacity = properties.outboundQueue() + replayAllowance;
-        this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes);
+        this.limits = new Outbound.Limits(properties.maxMessageBytes(), properties.maxTextChars(), maxUploadBytes,
+                calls.maxSignalBytes());
     }
 
     /** Serves an upgraded socket of {@code guest}, who connected from {@code ip}. */

@@ -268,6 +268,20 @@ class CallIntegrationTests {
     }
 
     @Test
+    void handsOutNoTurnCredentialsOnceTheChannelEnded() {
+        try (MatchedPair pair = MatchedPair.match(servers.one(), servers.two())) {
+            assertThat(ice(servers.one(), pair.channelId, pair.adaToken).statusCode()).isEqualTo(200);
+            pair.bob.send(Map.of("type", "leave"));
+            pair.ada.await("ended");
+            // Both tokens are still valid for a day; the channel is not.
+            HttpResponse<String> afterEnd = ice(servers.one(), pair.channelId, pair.adaToken);
+            assertThat(afterEnd.statusCode()).isEqualTo(410);
+            assertThat(afterEnd.body()).contains("the channel is closed").doesNotContain("credential");
+            assertThat(ice(servers.two(), pair.channelId, pair.bobToken).statusCode()).isEqualTo(410);
+        }
+    }
+
+    @Test
     void listsOnlyStunServersWithoutTurnSettings() throws Exception {
         String cluster = ChatServer.newCluster();
         try (ChatServer stunOnly = ChatServer.start(cluster, Map.of("STUN_URLS", "stun:127.0.0.1:3478",

@@ -41,6 +41,7 @@ class SocketIntegrationTests {
     private static final int MAX_MESSAGE_BYTES = 1024;
     private static final int MAX_TEXT_CHARS = 100;
     private static final long MAX_UPLOAD_BYTES = 12345;
+    private static final int MAX_SIGNAL_BYTES = 12000;
     private static final int RATE_PER_SECOND = 5;
     private static final int RATE_BURST = 5;
     /** Short keep-alive timings, so that idle closing is observable in a few seconds. */
@@ -59,6 +60,7 @@ class SocketIntegrationTests {
         env.put("MAX_MSG_SIZE_BYTE", Integer.toString(MAX_MESSAGE_BYTES));
         env.put("MAX_TEXT_CHARS", Integer.toString(MAX_TEXT_CHARS));
         env.put("MAX_UPLOAD_BYTES", Long.toString(MAX_UPLOAD_BYTES));
+        env.put("MAX_SIGNAL_BYTES", Integer.toString(MAX_SIGNAL_BYTES));
         env.put("RATE_LIMIT_PER_SECOND", Integer.toString(RATE_PER_SECOND));
         env.put("RATE_LIMIT_BURST", Integer.toString(RATE_BURST));
         env.put("WS_PING_SECONDS", Long.toString(PING_INTERVAL.toSeconds()));
@@ -194,6 +196,7 @@ class SocketIntegrationTests {
             assertThat(hello.path("limits").path("maxMessageBytes").asInt()).isEqualTo(MAX_MESSAGE_BYTES);
             assertThat(hello.path("limits").path("maxTextChars").asInt()).isEqualTo(MAX_TEXT_CHARS);
             assertThat(hello.path("limits").path("maxUploadBytes").asLong()).isEqualTo(MAX_UPLOAD_BYTES);
+            assertThat(hello.path("limits").path("maxSignalBytes").asInt()).isEqualTo(MAX_SIGNAL_BYTES);
         }
     }
 

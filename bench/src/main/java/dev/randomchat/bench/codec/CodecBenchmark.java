@@ -87,7 +87,7 @@ public class CodecBenchmark {
             Outbound.Peer peer = new Outbound.Peer(PEER, "Ada");
             encoder = switch (frame) {
                 case "hello" -> () -> JSON.writeValueAsString(new Outbound.Hello(new Outbound.Peer(GUEST, "Bob"),
-                        new Outbound.Limits(4096, 2000, 10_485_760)));
+                        new Outbound.Limits(4096, 2000, 10_485_760, 16_384)));
                 case "waiting" -> () -> JSON.writeValueAsString(new Outbound.Waiting(Instant.now()));
                 case "cancelled" -> () -> JSON.writeValueAsString(new Outbound.Cancelled());
                 case "matched" -> () -> JSON.writeValueAsString(new Outbound.Matched(CHANNEL, TOKEN, peer,
