@@ -37,8 +37,7 @@ final class CompactHs256 {
     private final ThreadLocal<Mac> macs;
 
     CompactHs256(byte[] secret) {
-        SecretKeySpec key = new SecretKeySpec(secret, "HmacSHA256");
-        this.macs = ThreadLocal.withInitial(() -> newMac(key));
+        this.macs = ThreadLocal.withInitial(() -> newMac(secret));
     }
 
     static ObjectNode newPayload() {
@@ -79,10 +78,11 @@ final class CompactHs256 {
         return macs.get().doFinal(signed.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static Mac newMac(SecretKeySpec key) {
+    /** An HMAC-SHA256 keyed with {@code secret} (not thread-safe: one per thread, or one per use). */
+    static Mac newMac(byte[] secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
             return mac;
         }
         catch (GeneralSecurityException ex) {
