@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +25,15 @@ import dev.randomchat.safety.BanListener;
 
 /**
  * The sockets this server holds: capacity reservations taken before the upgrade, and the open
- * connections, by id and by guest.
+ * connections, by id, by guest and in slices (so that a timer can visit a fraction of them).
  */
 @Component
 public class Connections implements BanListener {
 
     private static final Logger log = LoggerFactory.getLogger(Connections.class);
+
+    /** The open sockets are also kept in this many slices, by id. */
+    static final int SLICES = 25;
 
     private final SocketProperties properties;
     private final MeterRegistry meters;
@@ -38,6 +43,9 @@ public class Connections implements BanListener {
     private final Map<String, Queue<Reservation>> unclaimed = new ConcurrentHashMap<>();
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Connection>> byGuest = new ConcurrentHashMap<>();
+    private final List<Set<Connection>> slices = IntStream.range(0, SLICES)
+            .<Set<Connection>>mapToObj(slice -> ConcurrentHashMap.newKeySet())
+            .toList();
     private final Counter slowClosed;
     private final OutboundBudget budget;
     private final UpgradeLimit upgrades;
@@ -129,6 +137,7 @@ public class Connections implements BanListener {
             }
             openPerIp.computeIfAbsent(connection.ip(), k -> new AtomicInteger()).incrementAndGet();
             open.put(connection.id(), connection);
+            slices.get(sliceOf(connection)).add(connection);
         }
         byGuest.computeIfAbsent(connection.guestId(), id -> new ConcurrentHashMap<>())
                 .put(connection.id(), connection);
@@ -138,6 +147,7 @@ public class Connections implements BanListener {
         synchronized (this) {
             if (open.remove(connection.id()) != null) {
                 decrement(openPerIp, connection.ip());
+                slices.get(sliceOf(connection)).remove(connection);
             }
         }
         byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> {
@@ -172,6 +182,15 @@ public class Connections implements BanListener {
 
     void forEach(Consumer<Connection> action) {
         open.values().forEach(action);
+    }
+
+    /** The open sockets of one slice (0 to {@link #SLICES} - 1): about 1/{@value #SLICES} of them. */
+    void forEachIn(int slice, Consumer<Connection> action) {
+        slices.get(slice).forEach(action);
+    }
+
+    private static int sliceOf(Connection connection) {
+        return Math.floorMod(connection.id().hashCode(), SLICES);
     }
 
     public int size() {

@@ -24,9 +24,6 @@ import dev.randomchat.protocol.CloseCode;
 @Component
 class Heartbeat implements SmartLifecycle {
 
-    /** The sockets are pinged in this many slices, one slice after the other over the ping interval. */
-    private static final int PING_SLICES = 25;
-
     private final Connections connections;
     private final SocketProperties properties;
     private volatile Disposable timers;
@@ -44,7 +41,7 @@ class Heartbeat implements SmartLifecycle {
         Duration idleCheck = shorter.dividedBy(10);
         timers = Disposables.composite(
                 Flux.interval(pingSlice(), pingSlice())
-                        .subscribe(tick -> pingSlice(Math.floorMod(tick, PING_SLICES))),
+                        .subscribe(tick -> pingSlice((int) Math.floorMod(tick, (long) Connections.SLICES))),
                 Flux.interval(idleCheck, idleCheck)
                         .subscribe(tick -> connections.forEach(this::closeIfSilent)));
     }
@@ -52,18 +49,16 @@ class Heartbeat implements SmartLifecycle {
     /**
      * Each socket is pinged once per ping interval, but not all at once: a server holding many
      * idle sockets would otherwise write all their pings in one burst, in the way of live frames.
+     * A tick visits only its own slice of the sockets ({@link Connections#forEachIn}), not all.
      */
     private Duration pingSlice() {
-        return properties.pingInterval().dividedBy(PING_SLICES);
+        return properties.pingInterval().dividedBy(Connections.SLICES);
     }
 
-    private void pingSlice(long slice) {
+    private void pingSlice(int slice) {
         Map<Executor, List<Connection>> byEventLoop = new HashMap<>();
-        connections.forEach(connection -> {
-            if (Math.floorMod(connection.id().hashCode(), PING_SLICES) == slice) {
-                byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
-            }
-        });
+        connections.forEachIn(slice, connection ->
+                byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection));
         // One task per event loop: each ping is queued and written on its socket's own loop, with
         // no hand-over between threads per ping (an idle server's main cost is its pings).
         byEventLoop.forEach((eventLoop, sockets) -> eventLoop.execute(() -> sockets.forEach(Connection::ping)));
