@@ -75,6 +75,8 @@ public final class Connection implements Client {
     private volatile long lastHeard = System.nanoTime();
     /** Where pings are queued from; until the socket is served, the caller's own thread. */
     private volatile Executor eventLoop = Runnable::run;
+    /** Writes a ping to the socket directly; until the socket is served, pings are queued. */
+    private volatile Runnable pingWriter;
     /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
     private long queuedBytes;
     private boolean released;
@@ -138,18 +140,36 @@ public final class Connection implements Client {
         return offer(frame, true);
     }
 
-    /** The socket's event loop, once it is served: {@link Heartbeat} queues its pings there. */
-    void servedOn(Executor eventLoop) {
+    /**
+     * The socket is served on {@code eventLoop}, where {@link Heartbeat} runs its pings, and
+     * {@code pingWriter} writes one straight to the socket (run on that loop only).
+     */
+    void servedOn(Executor eventLoop, Runnable pingWriter) {
         this.eventLoop = eventLoop;
+        this.pingWriter = pingWriter;
     }
 
     Executor eventLoop() {
         return eventLoop;
     }
 
-    /** Queues a ping, unless the client is already behind (it is then not idle, only slow). */
+    /**
+     * Pings. An idle socket (nothing queued: the common case) gets it written at once, past the
+     * queue and its writer; one with frames queued gets it behind them, unless it is already
+     * behind (it is then not idle, only slow). Runs on the socket's event loop once served.
+     */
     void ping() {
-        offer(PING, true);
+        Runnable writer = pingWriter;
+        synchronized (this) {
+            if (closeCode != null) {
+                return;
+            }
+            if (writer == null || queuedBytes > 0) {
+                offer(PING, true);
+                return;
+            }
+        }
+        writer.run();
     }
 
     @Override

@@ -110,7 +110,8 @@ class SocketHandler {
                 .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseCode.TOO_BIG));
         Channel channel = channelOf(out);
         if (channel != null) {
-            connection.servedOn(channel.eventLoop());
+            connection.servedOn(channel.eventLoop(), () -> writePing(channel));
+            Pongs.take(channel, connection);
         }
         Writability writability = Writability.of(channel);
         Flux<WebSocketFrame> frames = connection.outbound()
@@ -122,6 +123,19 @@ class SocketHandler {
         // Counted online across servers while the socket serves; the close below uncounts it.
         Mono<Void> online = presence.opened(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex));
         return Mono.firstWithSignal(input, output, abandon).and(online);
+    }
+
+    /**
+     * A ping written straight to the channel (on its event loop), between whole frames of the
+     * writer's: an idle socket's ping costs no trip through its queue and the reactive writer.
+     * A channel above its high-water mark gets none: its client is not idle but slow, which the
+     * stall timeout watches.
+     */
+    private static void writePing(Channel channel) {
+        if (channel.isActive() && channel.isWritable()) {
+            // A failed write (the channel closing meanwhile) stays in its future: nothing to do.
+            channel.writeAndFlush(new PingWebSocketFrame());
+        }
     }
 
     private static Channel channelOf(WebsocketOutbound out) {
