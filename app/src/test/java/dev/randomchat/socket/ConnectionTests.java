@@ -92,6 +92,29 @@ class ConnectionTests {
         writer.dispose();
     }
 
+    @Test
+    void writesAnIdleSocketsPingStraightAndQueuesItBehindFramesOtherwise() {
+        Connection connection = connection(new OutboundBudget(Long.MAX_VALUE));
+        List<String> written = new ArrayList<>();
+        Disposable writer = connection.outbound().subscribe(written::add);
+        int[] direct = new int[1];
+        connection.servedOn(Runnable::run, () -> direct[0]++);
+
+        connection.ping();
+        assertThat(direct[0]).as("nothing queued: written straight").isEqualTo(1);
+        assertThat(connection.queuedBytes()).isZero();
+
+        connection.sendJson(FRAME);
+        connection.ping();
+        assertThat(direct[0]).as("frames queued: the ping waits behind them").isEqualTo(1);
+        assertThat(written).containsExactly(FRAME, Connection.PING);
+
+        connection.close(CloseCode.IDLE);
+        connection.ping();
+        assertThat(direct[0]).as("no ping once closed").isEqualTo(1);
+        writer.dispose();
+    }
+
     private Connection connection(OutboundBudget budget) {
         SocketProperties properties = new SocketProperties(100, 100, 4096, 4000, 20, 40, Duration.ofSeconds(25),
                 Duration.ofSeconds(60), 10_000, Duration.ZERO, CAP, 0, Duration.ofSeconds(30), 30, 10);
