@@ -87,6 +87,9 @@ case "${1:-run}" in
     # exec: the JVM gets Ctrl-C/SIGTERM itself and stops its embedded Redis on the way out.
     java_cmd="$(pick_java)"
     java_options=("@$JVM_OPTIONS" $(java_version_options "$java_cmd") ${JAVA_OPTS:-})
+    # Two malloc arenas instead of up to eight per core: the JVM's native memory stays in a few
+    # arenas rather than fragments in many (about 40 MiB of RSS; README, "Which JVM").
+    export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
     if [[ -n "${REDIS_ADDRS:-}" ]] || command -v redis-server >/dev/null 2>&1; then
       exec "$java_cmd" "${java_options[@]}" -jar "$JAR"
     fi

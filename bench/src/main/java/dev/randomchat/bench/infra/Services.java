@@ -183,6 +183,11 @@ public final class Services implements AutoCloseable {
                 // The heap figure comes from /actuator/metrics (on the management port), which the
                 // server does not expose by default.
                 Map.entry("MANAGEMENT_ENDPOINTS_WEB_EXPOSURE_INCLUDE", "health,metrics")));
+        // As ./run.sh and the image set it (README, "Which JVM"); -Dbench.mallocArenaMax= for glibc's default.
+        String arenas = System.getProperty("bench.mallocArenaMax", "2");
+        if (!arenas.isEmpty()) {
+            env.put("MALLOC_ARENA_MAX", arenas);
+        }
         env.putAll(settings);
         return launch(name, port, managementPort, command, env, work);
     }
