@@ -183,6 +183,11 @@ public final class Connection implements Client {
         lastHeard = System.nanoTime();
     }
 
+    /** When the client was last heard from, as {@link System#nanoTime}. */
+    long lastHeardNanos() {
+        return lastHeard;
+    }
+
     Duration silentFor() {
         return Duration.ofNanos(System.nanoTime() - lastHeard);
     }

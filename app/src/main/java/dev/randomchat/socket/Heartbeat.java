@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 import reactor.core.Disposable;
@@ -18,14 +20,25 @@ import dev.randomchat.protocol.CloseCode;
 
 /**
  * Pings every socket and closes the silent ones and the stalled ones (a queue the client has not
- * let drain for {@code WS_STALL_SECONDS}, whatever it keeps sending), on two timers for the whole server rather than
- * two per socket: an idle socket then costs no scheduled task at all.
+ * let drain for {@code WS_STALL_SECONDS}, whatever it keeps sending), on two timers for the whole
+ * server rather than two per socket: an idle socket then costs no scheduled task at all.
+ *
+ * <p>Neither timer visits every socket. The ping timer visits one slice of them per tick
+ * ({@link Connections#forEachIn}), so each socket once per ping interval, and notes as a
+ * <em>suspect</em> each socket that could reach a timeout before its slice's next tick: silent for
+ * longer than the idle timeout less the ping interval, or with frames queued. The check timer,
+ * ten times per timeout, looks at the suspects only, closes those past a timeout and forgets those
+ * that answered or drained. A client that answers its pings is never a suspect. This misses no
+ * socket as long as the ping interval is no longer than either timeout (a silence or a stall that
+ * reaches its timeout began before its slice's last tick, which then noted it); with a longer ping
+ * interval the check visits every socket.
  */
 @Component
 class Heartbeat implements SmartLifecycle {
 
     private final Connections connections;
     private final SocketProperties properties;
+    private final Set<Connection> suspects = ConcurrentHashMap.newKeySet();
     private volatile Disposable timers;
 
     Heartbeat(Connections connections, SocketProperties properties) {
@@ -39,38 +52,71 @@ class Heartbeat implements SmartLifecycle {
         Duration shorter = properties.idleTimeout().compareTo(properties.stallTimeout()) < 0
                 ? properties.idleTimeout() : properties.stallTimeout();
         Duration idleCheck = shorter.dividedBy(10);
+        boolean everySocket = properties.pingInterval().compareTo(shorter) > 0;
         timers = Disposables.composite(
                 Flux.interval(pingSlice(), pingSlice())
                         .subscribe(tick -> pingSlice((int) Math.floorMod(tick, (long) Connections.SLICES))),
                 Flux.interval(idleCheck, idleCheck)
-                        .subscribe(tick -> connections.forEach(this::closeIfSilent)));
+                        .subscribe(tick -> {
+                            if (everySocket) {
+                                connections.forEach(this::closeIfSilent);
+                            }
+                            else {
+                                checkSuspects();
+                            }
+                        }));
     }
 
     /**
      * Each socket is pinged once per ping interval, but not all at once: a server holding many
      * idle sockets would otherwise write all their pings in one burst, in the way of live frames.
-     * A tick visits only its own slice of the sockets ({@link Connections#forEachIn}), not all.
      */
     private Duration pingSlice() {
         return properties.pingInterval().dividedBy(Connections.SLICES);
     }
 
     private void pingSlice(int slice) {
+        long now = System.nanoTime();
         Map<Executor, List<Connection>> byEventLoop = new HashMap<>();
-        connections.forEachIn(slice, connection ->
-                byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection));
+        connections.forEachIn(slice, connection -> {
+            byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
+            if (mayTimeOut(connection, now)) {
+                suspects.add(connection);
+            }
+        });
         // One task per event loop: each ping is queued and written on its socket's own loop, with
         // no hand-over between threads per ping (an idle server's main cost is its pings).
         byEventLoop.forEach((eventLoop, sockets) -> eventLoop.execute(() -> sockets.forEach(Connection::ping)));
     }
 
-    private void closeIfSilent(Connection connection) {
+    /** Whether the socket could reach a timeout within one ping interval from {@code now}. */
+    private boolean mayTimeOut(Connection connection, long now) {
+        return connection.queuedBytes() > 0
+                || now - connection.lastHeardNanos() + properties.pingInterval().toNanos() >= properties.idleTimeout().toNanos();
+    }
+
+    private void checkSuspects() {
+        long now = System.nanoTime();
+        suspects.removeIf(connection -> !connection.isOpen() || closeIfSilent(connection)
+                || !mayTimeOut(connection, now));
+    }
+
+    /** Closes the socket if it is past a timeout; says whether it did. */
+    private boolean closeIfSilent(Connection connection) {
         if (connection.stalledFor().compareTo(properties.stallTimeout()) >= 0) {
             connection.abandon();
+            return true;
         }
-        else if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
+        if (connection.silentFor().compareTo(properties.idleTimeout()) >= 0) {
             connection.close(CloseCode.IDLE);
+            return true;
         }
+        return false;
+    }
+
+    /** The sockets the check timer will look at next (for tests). */
+    int suspects() {
+        return suspects.size();
     }
 
     @Override
@@ -78,6 +124,7 @@ class Heartbeat implements SmartLifecycle {
         if (timers != null) {
             timers.dispose();
         }
+        suspects.clear();
     }
 
     @Override
