@@ -3,9 +3,7 @@ package dev.randomchat.socket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import reactor.netty.NettyPipeline;
 
 /**
  * Takes a socket's pongs out of its pipeline before Reactor Netty's bridge: a pong only says the
@@ -24,14 +22,7 @@ final class Pongs extends ChannelInboundHandlerAdapter {
 
     /** Installs the handler on {@code channel} for {@code connection}. */
     static void take(Channel channel, Connection connection) {
-        ChannelPipeline pipeline = channel.pipeline();
-        Pongs pongs = new Pongs(connection);
-        if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-            pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, pongs);
-        }
-        else {
-            pipeline.addLast(NAME, pongs);
-        }
+        BeforeBridge.add(channel, NAME, new Pongs(connection));
     }
 
     @Override

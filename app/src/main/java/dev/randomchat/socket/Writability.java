@@ -3,10 +3,8 @@ package dev.randomchat.socket;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.netty.NettyPipeline;
 
 /**
  * Lets a socket's writer wait while Netty's outbound buffer is above its high-water mark, so a
@@ -28,13 +26,7 @@ final class Writability extends ChannelInboundHandlerAdapter {
     static Writability of(Channel channel) {
         Writability writability = new Writability();
         if (channel != null) {
-            ChannelPipeline pipeline = channel.pipeline();
-            if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
-                pipeline.addBefore(NettyPipeline.ReactiveBridge, NAME, writability);
-            }
-            else {
-                pipeline.addLast(NAME, writability);
-            }
+            BeforeBridge.add(channel, NAME, writability);
             writability.channel = channel;
         }
         return writability;
