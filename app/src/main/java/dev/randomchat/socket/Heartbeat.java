@@ -39,11 +39,14 @@ class Heartbeat implements SmartLifecycle {
     private final Connections connections;
     private final SocketProperties properties;
     private final Set<Connection> suspects = ConcurrentHashMap.newKeySet();
+    /** Silent this long, a socket may pass the idle timeout before its slice's next tick. */
+    private final long suspectAfterNanos;
     private volatile Disposable timers;
 
     Heartbeat(Connections connections, SocketProperties properties) {
         this.connections = connections;
         this.properties = properties;
+        this.suspectAfterNanos = properties.idleTimeout().minus(properties.pingInterval()).toNanos();
     }
 
     @Override
@@ -52,19 +55,14 @@ class Heartbeat implements SmartLifecycle {
         Duration shorter = properties.idleTimeout().compareTo(properties.stallTimeout()) < 0
                 ? properties.idleTimeout() : properties.stallTimeout();
         Duration idleCheck = shorter.dividedBy(10);
-        boolean everySocket = properties.pingInterval().compareTo(shorter) > 0;
+        Runnable check = properties.pingInterval().compareTo(shorter) > 0
+                ? () -> connections.forEach(this::closeIfSilent)
+                : this::checkSuspects;
         timers = Disposables.composite(
                 Flux.interval(pingSlice(), pingSlice())
                         .subscribe(tick -> pingSlice((int) Math.floorMod(tick, (long) Connections.SLICES))),
                 Flux.interval(idleCheck, idleCheck)
-                        .subscribe(tick -> {
-                            if (everySocket) {
-                                connections.forEach(this::closeIfSilent);
-                            }
-                            else {
-                                checkSuspects();
-                            }
-                        }));
+                        .subscribe(tick -> check.run()));
     }
 
     /**
@@ -91,8 +89,7 @@ class Heartbeat implements SmartLifecycle {
 
     /** Whether the socket could reach a timeout within one ping interval from {@code now}. */
     private boolean mayTimeOut(Connection connection, long now) {
-        return connection.queuedBytes() > 0
-                || now - connection.lastHeardNanos() + properties.pingInterval().toNanos() >= properties.idleTimeout().toNanos();
+        return connection.queuedBytes() > 0 || now - connection.lastHeardNanos() >= suspectAfterNanos;
     }
 
     private void checkSuspects() {
