@@ -2,8 +2,10 @@ package dev.randomchat.presence;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -12,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -23,7 +26,8 @@ import dev.randomchat.system.ServerId;
 /**
  * Which guests are online, kept per server: one heartbeat per server, and a set of the guests
  * holding a socket on it, changed only when a guest's first socket here opens or its last one
- * closes. Idle sockets cost nothing. A server whose heartbeat lapses (it died) has its guests
+ * closes, in batches (one script run for every change made while the previous run was under
+ * way). Idle sockets cost nothing. A server whose heartbeat lapses (it died) has its guests
  * released by whichever server sees it first, and those guests are handed to the caller of
  * {@link #releaseLapsed}, so features can treat them as gone from that moment.
  */
@@ -41,6 +45,8 @@ public class ServerPresence {
     /** Lapsed servers looked at per call, and guests released per script run (each a few microseconds). */
     private static final int LAPSED_PER_CALL = 4;
     private static final int RELEASE_CHUNK = 500;
+    /** Guests per online.lua run (each a few microseconds of Redis time). */
+    private static final int BATCH = 500;
 
     private static final LuaScript HEARTBEAT = LuaScript.load(ServerPresence.class, "heartbeat.lua");
     private static final LuaScript ONLINE = LuaScript.load(ServerPresence.class, "online.lua");
@@ -53,6 +59,12 @@ public class ServerPresence {
     private final String online;
     /** Open sockets per guest on this server; a guest appears in Redis while its count is above 0. */
     private final Map<String, Integer> sockets = new ConcurrentHashMap<>();
+    /** Guests whose first socket here opened or last one closed since the last batch was taken. */
+    private final Set<String> pending = new LinkedHashSet<>();
+    /** Emits when the batch that takes the last of {@link #pending} is done. */
+    private Sinks.Empty<Void> pendingDone = Sinks.empty();
+    /** A batch is under way (and the one that ends it sends the next). */
+    private boolean sending;
     /** What features redo once this server's guests were registered again (after it was taken for dead). */
     private final List<Supplier<Mono<Void>>> registeredAgain = new CopyOnWriteArrayList<>();
 
@@ -78,25 +90,79 @@ public class ServerPresence {
     /** A socket of this guest opened here. */
     public Mono<Void> opened(String guestId) {
         int now = sockets.merge(guestId, 1, Integer::sum);
-        return now == 1 ? sync(guestId) : Mono.empty();
+        return now == 1 ? changed(List.of(guestId)) : Mono.empty();
     }
 
     /** A socket of this guest here closed. */
     public Mono<Void> closed(String guestId) {
         Integer left = sockets.computeIfPresent(guestId, (id, count) -> count <= 1 ? null : count - 1);
-        return left == null ? sync(guestId) : Mono.empty();
+        return left == null ? changed(List.of(guestId)) : Mono.empty();
     }
 
     /**
-     * Makes Redis agree with this server about the guest. An "up" and a "down" decided close
-     * together may reach Redis in either order, so after each the local count is looked at again
-     * and the other one sent if it changed meanwhile.
+     * These guests' first socket here opened or last one closed: Redis is told in the next batch,
+     * which starts at once when none is under way. Emits when a batch that holds them is done.
      */
-    private Mono<Void> sync(String guestId) {
-        boolean here = sockets.containsKey(guestId);
-        return redis.run(ONLINE, List.of(guestsOf(serverId), online), here ? "up" : "down", guestId,
-                        Long.toString(KEY_TTL_MS))
-                .then(Mono.defer(() -> sockets.containsKey(guestId) == here ? Mono.<Void>empty() : sync(guestId)));
+    private Mono<Void> changed(List<String> guestIds) {
+        Sinks.Empty<Void> done;
+        boolean start;
+        synchronized (this) {
+            pending.addAll(guestIds);
+            done = pendingDone;
+            start = !sending;
+            sending = true;
+        }
+        if (start) {
+            sendNext();
+        }
+        return done.asMono();
+    }
+
+    /**
+     * Sends the guests changed since the last batch, with where each stands now (its local count
+     * is read here, so a guest that came and went meanwhile is sent as it is at this moment), and
+     * goes on until nothing is pending. One batch at a time keeps the order of a guest's changes;
+     * under load the changes of many sockets share a script call.
+     */
+    private void sendNext() {
+        List<String> batch;
+        Sinks.Empty<Void> done;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                sending = false;
+                return;
+            }
+            batch = new ArrayList<>(Math.min(pending.size(), BATCH));
+            var guests = pending.iterator();
+            while (guests.hasNext() && batch.size() < BATCH) {
+                batch.add(guests.next());
+                guests.remove();
+            }
+            // The callers of what is left wait for the batch that empties the set.
+            done = pending.isEmpty() ? pendingDone : null;
+            if (done != null) {
+                pendingDone = Sinks.empty();
+            }
+        }
+        String[] args = new String[batch.size() + 1];
+        args[0] = Long.toString(KEY_TTL_MS);
+        for (int i = 0; i < batch.size(); i++) {
+            String guest = batch.get(i);
+            args[i + 1] = (sockets.containsKey(guest) ? "+" : "-") + guest;
+        }
+        redis.run(ONLINE, List.of(guestsOf(serverId), online), args).subscribe(null,
+                ex -> {
+                    if (done != null) {
+                        done.tryEmitError(ex);
+                    }
+                    sendNext();
+                },
+                () -> {
+                    if (done != null) {
+                        done.tryEmitEmpty();
+                    }
+                    sendNext();
+                });
     }
 
     /** Guests with a socket open on any server. */
@@ -126,8 +192,7 @@ public class ServerPresence {
         if (!guests.isEmpty()) {
             log.info("registering {} guests online here again", guests.size());
         }
-        return Flux.fromIterable(guests)
-                .concatMap(this::sync)
+        return (guests.isEmpty() ? Mono.<Void>empty() : changed(guests))
                 .thenMany(Flux.fromIterable(registeredAgain).concatMap(Supplier::get))
                 .then();
     }

@@ -1,0 +1,120 @@
+package dev.randomchat.presence;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import dev.randomchat.support.ChatServer;
+import dev.randomchat.support.TestRedis;
+import dev.randomchat.system.Redis;
+import dev.randomchat.system.ServerId;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Guests counted online across servers, on a real Redis with no server around it. */
+class ServerPresenceIntegrationTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private static Redis redis;
+
+    @BeforeAll
+    static void connect() {
+        redis = TestRedis.connect(ChatServer.newCluster());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        redis.close();
+    }
+
+    @Test
+    void countsAThousandGuestsThatArriveAtOnceInAFewScriptRuns() {
+        ServerId server = new ServerId();
+        ServerPresence presence = new ServerPresence(redis, server);
+        long runsBefore = scriptRuns();
+        List<Mono<Void>> opened = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            opened.add(presence.opened("many-" + i));
+        }
+        Mono.when(opened).block(WAIT);
+        long runs = scriptRuns() - runsBefore;
+
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
+        assertThat(presence.onlineCount().block(WAIT)).isEqualTo(1000);
+        // One run per guest would be 1,000: the changes made while a run was under way share the next.
+        assertThat(runs).as("script runs for 1,000 arrivals").isLessThan(100);
+
+        List<Mono<Void>> closed = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            closed.add(presence.closed("many-" + i));
+        }
+        Mono.when(closed).block(WAIT);
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
+        assertThat(presence.onlineCount().block(WAIT)).isZero();
+    }
+
+    @Test
+    void aGuestThatComesAndGoesWhileABatchIsUnderWayEndsAsItIsHere() {
+        ServerId server = new ServerId();
+        ServerPresence presence = new ServerPresence(redis, server);
+        for (int i = 0; i < 200; i++) {
+            presence.opened("flicker").subscribe();
+            presence.closed("flicker").subscribe();
+        }
+        presence.opened("flicker").block(WAIT);
+        await().atMost(WAIT).until(() -> online("flicker") == 1);
+        assertThat(redis.commands().sismember(guestsOf(server), "flicker").block(WAIT)).isTrue();
+
+        presence.closed("flicker").block(WAIT);
+        await().atMost(WAIT).until(() -> online("flicker") == 0);
+        assertThat(redis.commands().sismember(guestsOf(server), "flicker").block(WAIT)).isFalse();
+    }
+
+    @Test
+    void aGuestStaysOnlineUntilItsLastSocketOnItsLastServerCloses() {
+        ServerPresence first = new ServerPresence(redis, new ServerId());
+        ServerPresence second = new ServerPresence(redis, new ServerId());
+
+        first.opened("tabs").block(WAIT);
+        first.opened("tabs").block(WAIT);
+        second.opened("tabs").block(WAIT);
+        assertThat(online("tabs")).as("servers holding a socket").isEqualTo(2);
+
+        first.closed("tabs").block(WAIT);
+        assertThat(online("tabs")).as("one socket left on the first server").isEqualTo(2);
+        first.closed("tabs").block(WAIT);
+        assertThat(online("tabs")).isEqualTo(1);
+        second.closed("tabs").block(WAIT);
+        assertThat(online("tabs")).isZero();
+    }
+
+    /** Servers holding a socket of the guest, as the online hash says (0 when absent). */
+    private static long online(String guest) {
+        String count = redis.commands().hget(redis.key("{p}", "online"), guest).block(WAIT);
+        return count == null ? 0 : Long.parseLong(count);
+    }
+
+    private static String guestsOf(ServerId server) {
+        return redis.key("{p}", "guests", server.value());
+    }
+
+    /** Scripts run by this Redis so far, by any client. */
+    private static long scriptRuns() {
+        String stats = redis.commands().info("commandstats").block(WAIT);
+        long calls = 0;
+        for (String line : stats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
+                int start = line.indexOf("calls=") + "calls=".length();
+                calls += Long.parseLong(line.substring(start, line.indexOf(',', start)));
+            }
+        }
+        return calls;
+    }
+}
