@@ -29,6 +29,7 @@ import dev.randomchat.protocol.ErrorCode;
 import dev.randomchat.protocol.FrameException;
 import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
+import dev.randomchat.system.MinuteLimit;
 import dev.randomchat.system.RandomIds;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
@@ -87,7 +88,17 @@ public class MatchService implements SmartLifecycle {
                 .publishPercentileHistogram().register(meters);
     }
 
-    public Mono<Void> match(Client connection, List<String> interests) {
+    /**
+     * The limit of {@code join} and {@code match} frames per guest and minute, its counters in the
+     * queue's slot: a {@code match} frame is counted by the match script itself, in the same step.
+     */
+    public MinuteLimit joinsLimit(int perMinute) {
+        return MinuteLimit.inSlot(redis, QueueKeys.SLOT, "joins", perMinute);
+    }
+
+    /** A {@code match} frame, counted against {@code joins} (made by {@link #joinsLimit}). */
+    public Mono<Void> match(Client connection, List<String> interests, MinuteLimit joins) {
+        boolean socketWaitedAlready = waiting.isWaiting(connection);
         Waiter waiter = waiting.join(connection, interests);
         return events.ready()
                 .then(Mono.defer(() -> {
@@ -95,8 +106,8 @@ public class MatchService implements SmartLifecycle {
                     // not take the guest for "no longer waiting": before, it is not queued yet;
                     // after a "current" answer, this call is already telling its sockets.
                     waiter.inFlight.incrementAndGet();
-                    return runMatch(waiter.guest, waiter.interests)
-                            .flatMap(result -> handle(waiter, connection, result))
+                    return runMatch(waiter.guest, waiter.interests, joins)
+                            .flatMap(result -> handle(waiter, connection, result, socketWaitedAlready))
                             .doFinally(signal -> waiter.inFlight.decrementAndGet());
                 }));
     }
@@ -122,8 +133,8 @@ public class MatchService implements SmartLifecycle {
 
     /** One more match for a guest still waiting, answered to its waiting sockets only. */
     Mono<Void> retry(Waiter waiter) {
-        return runMatch(waiter.guest, waiter.interests)
-                .flatMap(result -> handle(waiter, null, result));
+        return runMatch(waiter.guest, waiter.interests, null)
+                .flatMap(result -> handle(waiter, null, result, true));
     }
 
     private Mono<Void> unwait(Waiter waiter) {
@@ -131,8 +142,11 @@ public class MatchService implements SmartLifecycle {
         return redis.run(UNWAIT, keys.forUnwait(), waiter.guest.id(), serverId, "one").then();
     }
 
-    private Mono<String> runMatch(Guest guest, List<String> interests) {
-        return redis.run(MATCH, keys.forMatch(),
+    /** One match.lua run; counted against {@code joins} unless it is null (a retry). */
+    private Mono<String> runMatch(Guest guest, List<String> interests, MinuteLimit joins) {
+        // A retry counts nothing, and the script never touches its ninth key: any key of the slot will do.
+        String counter = joins != null ? joins.counter(guest.id()) : keys.ticket();
+        return redis.run(MATCH, keys.forMatch(counter),
                 guest.id(),
                 guest.name(),
                 serverId,
@@ -142,10 +156,16 @@ public class MatchService implements SmartLifecycle {
                 RandomIds.next(),
                 Long.toString(channelProperties.expiration().toMillis()),
                 Integer.toString(properties.maxMatchesPerDay()),
-                Long.toString(QueueKeys.KEY_TTL_MS));
+                Long.toString(QueueKeys.KEY_TTL_MS),
+                Integer.toString(joins != null ? joins.perMinute() : 0),
+                MinuteLimit.COUNTER_SECONDS);
     }
 
-    private Mono<Void> handle(Waiter waiter, Client connection, String reply) {
+    /**
+     * Acts on match.lua's answer; {@code socketWaitedAlready}: the socket was waiting before this
+     * call, so a refusal leaves it waiting.
+     */
+    private Mono<Void> handle(Waiter waiter, Client connection, String reply, boolean socketWaitedAlready) {
         JsonNode result = json.readTree(reply);
         switch (result.get("r").stringValue()) {
             case "waiting" -> {
@@ -155,6 +175,13 @@ public class MatchService implements SmartLifecycle {
                 waiter.since = Instant.ofEpochMilli(result.get("s").longValue());
                 // Every socket closed while the script ran: no ghost may stay behind.
                 return waiter.sockets.stream().anyMatch(Client::isOpen) ? Mono.empty() : unwait(waiter);
+            }
+            case "busy" -> {
+                if (!socketWaitedAlready) {
+                    waiting.forget(waiter, connection);
+                }
+                return Mono.error(new FrameException(ErrorCode.RATE_LIMITED,
+                        "too many joins and matches; wait a minute", "match"));
             }
             case "limited" -> {
                 waiting.forget(waiter, connection);

@@ -17,21 +17,26 @@ record QueueKeys(String queue, String waiters, String tagged, String current, St
     /** The queue's keys vanish after a day without any matching activity. */
     static final long KEY_TTL_MS = 24 * 3600 * 1000L;
 
+    /** The hash tag every key of the queue carries (the joins-per-minute counters too). */
+    static final String SLOT = "{q}";
+
     static QueueKeys of(Redis redis) {
         return new QueueKeys(
-                redis.key("{q}", "queue"),
-                redis.key("{q}", "waiters"),
-                redis.key("{q}", "tagged"),
-                redis.key("{q}", "current"),
-                redis.key("{q}", "current-exp"),
-                redis.key("{q}", "avoid"),
-                redis.key("{q}", "ticket"),
-                redis.key("{q}", "daily"));
+                redis.key(SLOT, "queue"),
+                redis.key(SLOT, "waiters"),
+                redis.key(SLOT, "tagged"),
+                redis.key(SLOT, "current"),
+                redis.key(SLOT, "current-exp"),
+                redis.key(SLOT, "avoid"),
+                redis.key(SLOT, "ticket"),
+                redis.key(SLOT, "daily"));
     }
 
-    List<String> forMatch() {
+    /** match.lua's keys, with the guest's joins-per-minute counter ({@code MinuteLimit.counter}, same slot). */
+    List<String> forMatch(String minuteCounter) {
         String day = LocalDate.now(ZoneOffset.UTC).format(DateTimeFormatter.BASIC_ISO_DATE);
-        return List.of(queue, waiters, tagged, current, currentExp, avoid, ticket, dailyPrefix + ":" + day);
+        return List.of(queue, waiters, tagged, current, currentExp, avoid, ticket, dailyPrefix + ":" + day,
+                minuteCounter);
     }
 
     List<String> forUnwait() {

@@ -39,6 +39,12 @@ class Waiters {
         return waiter;
     }
 
+    /** This socket waits here (a match it sent has not been answered with a pair or cancelled). */
+    boolean isWaiting(Client connection) {
+        Waiter waiter = waiting.get(connection.guestId());
+        return waiter != null && waiter.sockets.contains(connection);
+    }
+
     Waiter get(String guestId) {
         return waiting.get(guestId);
     }

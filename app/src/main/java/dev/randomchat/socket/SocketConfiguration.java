@@ -17,7 +17,6 @@ import dev.randomchat.safety.Bans;
 import dev.randomchat.system.ForwardedHeadersFilter;
 import dev.randomchat.system.HttpProperties;
 import dev.randomchat.system.MinuteLimit;
-import dev.randomchat.system.Redis;
 import dev.randomchat.upload.UploadProperties;
 
 @Configuration(proxyBeanMethods = false)
@@ -26,8 +25,8 @@ class SocketConfiguration {
     @Bean
     SocketHandler socketHandler(SocketProperties properties, Connections connections, JsonMapper json,
             MatchService matching, ChannelService chat, Aftermath aftermath, ServerPresence presence,
-            CallService calls, Redis redis, UploadProperties uploads, ChannelProperties channel) {
-        MinuteLimit joins = new MinuteLimit(redis, "joins", properties.joinsPerMinute());
+            CallService calls, UploadProperties uploads, ChannelProperties channel) {
+        MinuteLimit joins = matching.joinsLimit(properties.joinsPerMinute());
         return new SocketHandler(properties, connections, json, matching, chat, aftermath, presence, calls, joins,
                 uploads.maxUploadBytes(),
                 Math.min(ChannelService.REPLAY_PAGE, channel.maxMessages()));

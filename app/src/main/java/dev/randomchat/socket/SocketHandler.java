@@ -223,9 +223,12 @@ class SocketHandler {
         connection.error(connection.rateLimiter().tryAcquire() ? ex : rateLimited("slow down: too many frames", ex.ref()));
     }
 
-    /** {@code join} and {@code match} each cost Redis a script: they count against the guest's limit. */
+    /**
+     * {@code join} and {@code match} each cost Redis a script: they count against the guest's limit.
+     * A {@code join} is counted here; a {@code match} by the match script itself, in the same step.
+     */
     private Mono<Void> limitJoins(Connection connection, Inbound frame) {
-        if (!(frame instanceof Inbound.Join) && !(frame instanceof Inbound.Match)) {
+        if (!(frame instanceof Inbound.Join)) {
             return Mono.empty();
         }
         return joins.tryAcquire(connection.guestId())
@@ -251,7 +254,7 @@ class SocketHandler {
             return chat.seen(connection, seen.seq());
         }
         if (frame instanceof Inbound.Match match) {
-            return matching.match(connection, match.interests());
+            return matching.match(connection, match.interests(), joins);
         }
         if (frame instanceof Inbound.Cancel) {
             return matching.cancel(connection);

@@ -9,10 +9,14 @@
 --   6 avoid       ZSET  "a|b" (ids sorted) -> ms until which the two must not be paired
 --   7 ticket      STRING counter handing out tickets
 --   8 daily       HASH  guest -> matches made today (the key name carries the date)
+--   9 minute      STRING the guest's join-and-match counter for this minute (JOINS_PER_MINUTE)
 -- ARGV: 1 guest id, 2 name, 3 server id, 4 lease ms, 5 interest wait ms, 6 tags (JSON array),
 --       7 channel id to use if a pair is made, 8 current-entry ttl ms, 9 daily limit (0 = none),
---       10 ttl ms of the queue keys (refreshed on every call, so an idle queue vanishes)
--- Result: JSON {r="current", v=<current JSON>} | {r="limited"} | {r="waiting", s=sinceMs}
+--       10 ttl ms of the queue keys (refreshed on every call, so an idle queue vanishes),
+--       11 per-minute limit of the counter (0: this call is not counted, a retry), 12 seconds the
+--       counter lives
+-- Result: JSON {r="current", v=<current JSON>} | {r="limited"} (daily) | {r="busy"} (this
+--         minute's joins and matches used up) | {r="waiting", s=sinceMs}
 --         | {r="matched", c, p, n, ci, ms="servers of the guest", ps="servers of the peer"}
 --
 -- Atomic because Redis runs a script alone: no other match can pop the same waiter, a guest is
@@ -21,8 +25,14 @@
 -- is live: a server that dies stops renewing, and its waiters are skipped and dropped.
 --#include clock
 --#include tagged
+--#include window
 local queue, waiters, tagged, current, currentExp, avoid, ticketKey, daily =
     KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+-- The match frame counts against the guest's joins and matches of the minute, in this same step.
+local perMinute = tonumber(ARGV[11])
+if perMinute > 0 and countInWindow(KEYS[9], ARGV[12]) > perMinute then
+  return cjson.encode({r = 'busy'})
+end
 local me, name, server = ARGV[1], ARGV[2], ARGV[3]
 local leaseMs, waitMs = tonumber(ARGV[4]), tonumber(ARGV[5])
 local myTags = cjson.decode(ARGV[6])

@@ -4,6 +4,5 @@
 -- ARGV: 1 seconds the counter lives (longer than the window, so a late server still finds it)
 -- Result: the count including this event, as a string.
 -- Atomic because a counter must never live on without its expiry (INCR and EXPIRE are one step).
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
-return tostring(count)
+--#include window
+return tostring(countInWindow(KEYS[1], ARGV[1]))

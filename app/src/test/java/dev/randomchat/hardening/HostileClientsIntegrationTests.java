@@ -132,6 +132,32 @@ class HostileClientsIntegrationTests {
     }
 
     @Test
+    void refusesMatchesOverThePerGuestLimitAndLeavesAWaitingSocketWaiting() {
+        String carolToken = Guests.create(server.baseUrl(), "Carol").get("token").asString();
+        String daveToken = Guests.create(server.baseUrl(), "Dave").get("token").asString();
+        try (WsClient carol = WsClient.connect(server.wsUri(), carolToken);
+                WsClient dave = WsClient.connect(server.wsUri(), daveToken)) {
+            // Matches again and again while waiting (each one counts): within two minute windows of
+            // five, one is refused; the refusal names the frame, and the socket stays queued.
+            JsonNode refused = null;
+            for (int i = 0; i < 2 * JOINS_PER_MINUTE + 1 && refused == null; i++) {
+                carol.send(Map.of("type", "match"));
+                JsonNode answer = carol.await(f -> "waiting".equals(f.path("type").asString())
+                        || "error".equals(f.path("type").asString()), WAIT);
+                refused = "error".equals(answer.path("type").asString()) ? answer : null;
+            }
+            assertThat(refused).as("a match over the limit").isNotNull();
+            assertThat(refused.path("code").asString()).isEqualTo("rate_limited");
+            assertThat(refused.path("ref").asString()).isEqualTo("match");
+
+            dave.send(Map.of("type", "match"));
+            assertThat(dave.await("matched").path("peer").path("name").asString()).isEqualTo("Carol");
+            assertThat(carol.await("matched").path("peer").path("name").asString()).isEqualTo("Dave");
+            carol.send(Map.of("type", "leave"));
+        }
+    }
+
+    @Test
     void answersHistoryOverThePerGuestLimitWith429() {
         try (MatchedPair pair = MatchedPair.match(server, server)) {
             List<HttpResponse<String>> pages = new ArrayList<>();

@@ -12,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.TestRedis;
 import dev.randomchat.system.LuaScript;
+import dev.randomchat.system.MinuteLimit;
 import dev.randomchat.system.Redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,8 +98,9 @@ class MatchScriptIntegrationTests {
 
     @Test
     void unwaitRemovesExactlyTheTaggedMembersMatchWrote() {
-        String reply = redis.run(MATCH, keys.forMatch(), "tags-a", "TAGS-A", "s1", "15000", "10000",
-                "[\"music\",\"chess\"]", "chan-tags-a", "86400000", "5", Long.toString(QueueKeys.KEY_TTL_MS)).block(WAIT);
+        String reply = redis.run(MATCH, keys.forMatch(keys.ticket()), "tags-a", "TAGS-A", "s1", "15000", "10000",
+                "[\"music\",\"chess\"]", "chan-tags-a", "86400000", "5", Long.toString(QueueKeys.KEY_TTL_MS), "0",
+                "120").block(WAIT);
         assertThat(JSON.readTree(reply).get("r").asString()).isEqualTo("waiting");
         List<String> written = redis.commands().zrange(keys.tagged(), 0, -1)
                 .filter(member -> member.endsWith("|tags-a"))
@@ -112,10 +114,35 @@ class MatchScriptIntegrationTests {
                 .doesNotContainAnyElementsOf(written);
     }
 
+    @Test
+    void countsEachMatchAgainstTheGuestsMinuteAndRefusesOverItWithoutQueueing() {
+        MinuteLimit joins = MinuteLimit.inSlot(redis, QueueKeys.SLOT, "joins", 2);
+        String counter = joins.counter("minute-a");
+        assertThat(match("minute-a", "s1", 15_000, 5, counter, 2).get("r").asString()).isEqualTo("waiting");
+        cancel("minute-a");
+        assertThat(match("minute-a", "s1", 15_000, 5, counter, 2).get("r").asString()).isEqualTo("waiting");
+        cancel("minute-a");
+
+        assertThat(match("minute-a", "s1", 15_000, 5, counter, 2).get("r").asString()).isEqualTo("busy");
+        assertThat(redis.commands().zscore(keys.queue(), "minute-a").block(WAIT)).as("queued").isNull();
+        assertThat(redis.commands().get(counter).block(WAIT)).isEqualTo("3");
+        assertThat(redis.commands().ttl(counter).block(WAIT)).isBetween(1L, 120L);
+        // A retry (limit 0) is not counted and not refused.
+        assertThat(match("minute-a", "s1", 15_000, 5, counter, 0).get("r").asString()).isEqualTo("waiting");
+        assertThat(redis.commands().get(counter).block(WAIT)).isEqualTo("3");
+        cancel("minute-a");
+    }
+
     private JsonNode match(String guest, String server, long leaseMs, int dailyLimit) {
-        String reply = redis.run(MATCH, keys.forMatch(), guest, guest.toUpperCase(), server, Long.toString(leaseMs),
-                "10000", "[]", "chan-" + guest, "86400000", Integer.toString(dailyLimit),
-                Long.toString(QueueKeys.KEY_TTL_MS)).block(WAIT);
+        return match(guest, server, leaseMs, dailyLimit, keys.ticket(), 0);
+    }
+
+    private JsonNode match(String guest, String server, long leaseMs, int dailyLimit, String minuteCounter,
+            int perMinute) {
+        String reply = redis.run(MATCH, keys.forMatch(minuteCounter), guest, guest.toUpperCase(), server,
+                Long.toString(leaseMs), "10000", "[]", "chan-" + guest, "86400000", Integer.toString(dailyLimit),
+                Long.toString(QueueKeys.KEY_TTL_MS), Integer.toString(perMinute), MinuteLimit.COUNTER_SECONDS)
+                .block(WAIT);
         return JSON.readTree(reply);
     }
 
