@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
 import tools.jackson.databind.json.JsonMapper;
@@ -144,8 +145,13 @@ class SocketHandler {
         return channel[0];
     }
 
+    /**
+     * The close frame; when the connection is already gone (the client vanished without one) there
+     * is nothing to close, and the failed write is not an error (it used to reach Reactor's
+     * dropped-error log with a stack trace, once per abrupt disconnect).
+     */
     private static Mono<Void> close(WebsocketOutbound out, CloseCode code) {
-        return out.sendClose(code.code(), code.status().getReason());
+        return out.sendClose(code.code(), code.status().getReason()).onErrorComplete(AbortedException.class);
     }
 
     /**
