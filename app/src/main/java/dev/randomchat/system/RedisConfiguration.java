@@ -9,8 +9,12 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
 import io.lettuce.core.metrics.MicrometerOptions;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -21,6 +25,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.http.client.ReactorResourceFactory;
 
 /**
  * Gives the Lettuce client of Boot's Redis auto-configuration our options and builds the
@@ -52,6 +57,35 @@ class RedisConfiguration {
     ClientResourcesBuilderCustomizer redisCommandLatencies(MeterRegistry meters) {
         return builder -> builder.commandLatencyRecorder(
                 new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
+    }
+
+    /** Lettuce's connections on Reactor Netty's event loops ({@link SharedEventLoops} says why). */
+    @Bean
+    ClientResourcesBuilderCustomizer redisOnSocketLoops(ReactorResourceFactory reactor) {
+        EventLoopGroup loops = reactor.getLoopResources().onServer(true);
+        int size = Integer.parseInt(System.getProperty(IoThreads.PROPERTY,
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
+        return builder -> builder.eventLoopGroupProvider(new SharedEventLoops(loops, size));
+    }
+
+    /**
+     * One write system call for every command queued meanwhile, not one per command. A command
+     * issued on another thread (an event loop serving sockets) reaches Lettuce's event loop as a
+     * task that writes and flushes it alone; under load most commands come that way, and JFR of
+     * the matching rows found a fifth of the Lettuce thread's CPU in {@code send} calls. Netty's
+     * {@link FlushConsolidationHandler} turns a flush into a task behind the ones already queued
+     * (or into the end of the read in progress, for commands issued while replies are handled), so
+     * the commands of a burst leave in one write. Nothing waits on a timer.
+     */
+    @Bean
+    ClientResourcesBuilderCustomizer redisFlushConsolidation() {
+        return builder -> builder.nettyCustomizer(new NettyCustomizer() {
+            @Override
+            public void afterChannelInitialized(Channel channel) {
+                channel.pipeline().addFirst(new FlushConsolidationHandler(
+                        FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+            }
+        });
     }
 
     /**
