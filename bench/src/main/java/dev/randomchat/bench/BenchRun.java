@@ -139,10 +139,8 @@ final class BenchRun {
                     new Matching(probe, redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
                 }
                 if (peer && (wants("peer") || wants("peer-matching"))) {
-                    // Visitors that connect at arrival run the upgrade and hello paths as well. Six
-                    // rounds: after three, C2 still spent 500-800 us per pair compiling in the first
-                    // measured step (200 pairs/s at arrival, 2026-12-05 runs).
-                    for (int round = 0; round < 6; round++) {
+                    // Visitors that connect at arrival run the upgrade and hello paths as well.
+                    for (int round = 0; round < 3; round++) {
                         new Arrivals(redis).step(one, 300, 2);
                     }
                 }
