@@ -150,19 +150,21 @@ public class ServerPresence {
             String guest = batch.get(i);
             args[i + 1] = (sockets.containsKey(guest) ? "+" : "-") + guest;
         }
-        redis.run(ONLINE, List.of(guestsOf(serverId), online), args).subscribe(null,
-                ex -> {
-                    if (done != null) {
-                        done.tryEmitError(ex);
-                    }
-                    sendNext();
-                },
-                () -> {
-                    if (done != null) {
-                        done.tryEmitEmpty();
-                    }
-                    sendNext();
-                });
+        redis.run(ONLINE, List.of(guestsOf(serverId), online), args)
+                .subscribe(null, ex -> batchDone(done, ex), () -> batchDone(done, null));
+    }
+
+    /** A batch ended ({@code error} null: it succeeded): tell its callers, if it was theirs, and go on. */
+    private void batchDone(Sinks.Empty<Void> done, Throwable error) {
+        if (done != null) {
+            if (error == null) {
+                done.tryEmitEmpty();
+            }
+            else {
+                done.tryEmitError(error);
+            }
+        }
+        sendNext();
     }
 
     /** Guests with a socket open on any server. */

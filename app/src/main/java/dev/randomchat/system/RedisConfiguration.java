@@ -63,9 +63,7 @@ class RedisConfiguration {
     @Bean
     ClientResourcesBuilderCustomizer redisOnSocketLoops(ReactorResourceFactory reactor) {
         EventLoopGroup loops = reactor.getLoopResources().onServer(true);
-        int size = Integer.parseInt(System.getProperty(IoThreads.PROPERTY,
-                Integer.toString(Runtime.getRuntime().availableProcessors())));
-        return builder -> builder.eventLoopGroupProvider(new SharedEventLoops(loops, size));
+        return builder -> builder.eventLoopGroupProvider(new SharedEventLoops(loops));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.randomchat.system;
 
 import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.netty.channel.EventLoopGroup;
@@ -21,9 +22,9 @@ final class SharedEventLoops implements EventLoopGroupProvider {
     private final EventLoopGroup loops;
     private final int size;
 
-    SharedEventLoops(EventLoopGroup loops, int size) {
+    SharedEventLoops(EventLoopGroup loops) {
         this.loops = loops;
-        this.size = size;
+        this.size = (int) StreamSupport.stream(loops.spliterator(), false).count();
     }
 
     @Override

@@ -16,7 +16,7 @@ class SharedEventLoopsTests {
     void handsLettuceTheSocketsLoopsAndNeverShutsThemDown() throws Exception {
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            SharedEventLoops shared = new SharedEventLoops(loops, 1);
+            SharedEventLoops shared = new SharedEventLoops(loops);
 
             assertThat(shared.allocate(MultiThreadIoEventLoopGroup.class)).isSameAs(loops);
             assertThat(shared.threadPoolSize()).isEqualTo(1);
