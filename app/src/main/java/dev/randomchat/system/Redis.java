@@ -16,8 +16,11 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -28,21 +31,21 @@ import reactor.core.publisher.Mono;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 /**
  * The one path to Redis: a standalone server or a Cluster behind the same calls.
  *
  * <p>Everything goes through Boot's {@link LettuceConnectionFactory}, so one Lettuce client (its
  * options, metrics and health check configured by Boot and {@link RedisConfiguration}) serves the
- * whole server. Scripts run through Spring Data Redis's {@link ReactiveStringRedisTemplate}
- * ({@code EVALSHA} with a fallback to {@code EVAL}). What Spring Data Redis cannot do goes to the
- * factory's native Lettuce client: sharded Pub/Sub ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a
- * Cluster, so a channel's events touch only its shard; the connection events that tell an outage
- * from Lettuce's own reconnects ({@link RedisOutages}); and the typed command interface features
- * use for plain commands. While Redis is away, commands fail at once (bounded queue, rejected when
- * disconnected) instead of piling up; after a reconnect, listeners registered with
- * {@link #onReconnect} run so features can catch up on what Pub/Sub dropped.
+ * whole server. This facade opens two connections of its own on the factory's native client: one
+ * for commands (scripts through Lettuce's asynchronous API, {@code EVALSHA} with a fallback to
+ * {@code EVAL}, see {@link #run}; plain commands through its typed reactive interface) and one for
+ * Pub/Sub, sharded ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a Cluster so a channel's events touch
+ * only its shard. The connection events tell an outage from Lettuce's own reconnects
+ * ({@link RedisOutages}); Boot's health check keeps the factory's shared connection. While Redis
+ * is away, commands fail at once (bounded queue, rejected when disconnected) instead of piling up;
+ * after a reconnect, listeners registered with {@link #onReconnect} run so features can catch up
+ * on what Pub/Sub dropped.
  */
 public class Redis implements AutoCloseable {
 
@@ -55,7 +58,6 @@ public class Redis implements AutoCloseable {
     private static final LuaScript PUBLISH = LuaScript.load(Redis.class, "publish.lua");
 
     private final LettuceConnectionFactory factory;
-    private final ReactiveStringRedisTemplate template;
     private final AbstractRedisClient client;
     private final boolean cluster;
     private final String prefix;
@@ -70,18 +72,17 @@ public class Redis implements AutoCloseable {
     private final RedisOutages outages;
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterReactiveCommands<String, String> commands;
+    private volatile RedisClusterAsyncCommands<String, String> async;
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
 
     /**
      * @param factory Boot's started connection factory; its native client must be a
      *        {@link RedisClient} or a {@link RedisClusterClient}
-     * @param template the string template on the same factory, for scripts
      * @param prefix the first segment of every key and topic
      */
-    public Redis(LettuceConnectionFactory factory, ReactiveStringRedisTemplate template, String prefix) {
+    public Redis(LettuceConnectionFactory factory, String prefix) {
         this.factory = factory;
-        this.template = template;
         this.client = factory.getRequiredNativeClient();
         this.cluster = client instanceof RedisClusterClient;
         this.prefix = prefix;
@@ -95,7 +96,7 @@ public class Redis implements AutoCloseable {
 
     /**
      * Opens the command and Pub/Sub connections on the factory's native client, and the factory's
-     * own shared connection that the template uses; false (and nothing half-open) when Redis does
+     * own shared connection that Boot's health check uses; false (and nothing half-open) when Redis does
      * not answer. Runs on the constructing thread or the connector thread, never an event loop:
      * connecting blocks.
      */
@@ -107,24 +108,28 @@ public class Redis implements AutoCloseable {
         StatefulRedisPubSubConnection<String, String> subscriber = null;
         try {
             RedisClusterReactiveCommands<String, String> reactive;
+            RedisClusterAsyncCommands<String, String> async;
             if (client instanceof RedisClusterClient clusterClient) {
                 var clusterConnection = clusterClient.connect();
                 commandConnection = clusterConnection;
                 reactive = clusterConnection.reactive();
+                async = clusterConnection.async();
                 subscriber = clusterClient.connectPubSub();
             }
             else {
                 var standaloneConnection = ((RedisClient) client).connect();
                 commandConnection = standaloneConnection;
                 reactive = standaloneConnection.reactive();
+                async = standaloneConnection.async();
                 subscriber = ((RedisClient) client).connectPubSub();
             }
-            // The factory opens its shared connection (the template's) lazily, blocking the first
-            // caller: let that be this thread rather than an event loop running the first script.
+            // The factory opens its shared connection (the health check's) lazily, blocking the first
+            // caller: let that be this thread rather than an event loop running the first check.
             ReactiveRedisConnection shared = factory.getReactiveConnection();
             shared.close();
             subscriber.addListener(new Dispatcher());
             this.commands = reactive;
+            this.async = async;
             this.pubSub = subscriber;
             this.connection = commandConnection;
             outages.arm();
@@ -175,26 +180,25 @@ public class Redis implements AutoCloseable {
     }
 
     /**
-     * Runs a script whose result is one string (or nil, which completes empty). Failures are
-     * Lettuce's {@link RedisException}s, as from {@link #commands()}.
+     * Runs a script whose result is one string (or nil, which completes empty): {@code EVALSHA},
+     * and {@code EVAL} once when the node answers {@code NOSCRIPT} (which loads it there). Failures
+     * are Lettuce's {@link RedisException}s, as from {@link #commands()}.
      *
-     * <p>Every script, the send path's {@code send.lua} included, goes through the template. Its
-     * cost over a direct Lettuce {@code EVALSHA} was measured A/B on this machine (busy, so
-     * several alternating rounds): about 1.3 us of client CPU per call (11 against 9.6 us, 64 in
-     * flight), about 1% of the 90-155 us of server CPU a relayed message costs, well inside the
-     * relay benchmark's run-to-run noise. Not worth a second code path.
+     * <p>Every script, the send path's {@code send.lua} included, goes through Lettuce's
+     * asynchronous API: its reactive one (which Spring Data Redis's template also uses) builds a
+     * publisher, a subscription and a queue for each command, about a kilobyte each time, which at
+     * a few thousand commands a second was the largest single source of garbage on the event loops
+     * (bench/RESULTS.md, "Scripts without the reactive command layer").
      */
     public Mono<String> run(LuaScript script, List<String> keys, String... args) {
         return Mono.defer(() -> {
-                    requireConnected();
-                    return template.execute(script.script(), keys, List.of(args)).next();
-                })
-                .onErrorMap(DataAccessException.class, Redis::asRedisException);
-    }
-
-    /** The Lettuce exception under Spring's translation, so callers handle one family of failures. */
-    private static RedisException asRedisException(DataAccessException ex) {
-        return ex.getCause() instanceof RedisException cause ? cause : new RedisException(ex.getMessage(), ex);
+            requireConnected();
+            RedisClusterAsyncCommands<String, String> async = this.async;
+            String[] keyArray = keys.toArray(String[]::new);
+            return Mono.fromCompletionStage(async.<String>evalsha(script.sha1(), ScriptOutputType.VALUE, keyArray, args))
+                    .onErrorResume(RedisNoScriptException.class, missing -> Mono.fromCompletionStage(
+                            async.<String>eval(script.source(), ScriptOutputType.VALUE, keyArray, args)));
+        });
     }
 
     /**

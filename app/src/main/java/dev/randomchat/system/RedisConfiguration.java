@@ -24,7 +24,6 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 import org.springframework.http.client.ReactorResourceFactory;
 
 /**
@@ -109,9 +108,9 @@ class RedisConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    Redis redis(LettuceConnectionFactory factory, ReactiveStringRedisTemplate template, RedisProperties properties,
+    Redis redis(LettuceConnectionFactory factory, RedisProperties properties,
             MeterRegistry meters) {
-        Redis redis = new Redis(factory, template, properties.keyPrefix());
+        Redis redis = new Redis(factory, properties.keyPrefix());
         Counter reconnects = Counter.builder("chat.redis.reconnects")
                 .description("Times the connection to Redis came back after an outage")
                 .register(meters);

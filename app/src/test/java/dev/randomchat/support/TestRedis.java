@@ -14,7 +14,6 @@ import org.testcontainers.utility.DockerImageName;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
 
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.RedisProcess;
@@ -70,7 +69,7 @@ public final class TestRedis {
         LettuceConnectionFactory factory = new LettuceConnectionFactory(
                 new RedisStandaloneConfiguration(where.substring(0, colon), Integer.parseInt(where.substring(colon + 1))));
         factory.afterPropertiesSet();
-        return new Redis(factory, new ReactiveStringRedisTemplate(factory), keyPrefix) {
+        return new Redis(factory, keyPrefix) {
 
             @Override
             public synchronized void close() {
