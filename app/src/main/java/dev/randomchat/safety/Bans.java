@@ -69,7 +69,7 @@ public class Bans {
      */
     public Mono<Boolean> admit(Guest guest, String ip) {
         Seen seen = new Seen(guest.name(), ip);
-        Mono<String> note = Mono.defer(() -> redis.commands()
+        Mono<String> note = redis.command(commands -> commands
                 .setex(seenKey(guest.id()), SEEN_TTL.toSeconds(), json.writeValueAsString(seen)));
         return Mono.zip(guestBanned(guest.id()), note.onErrorReturn("skipped"))
                 .map(both -> both.getT1());
@@ -153,7 +153,7 @@ public class Bans {
     }
 
     private Mono<Boolean> exists(String key) {
-        return Mono.defer(() -> redis.commands().exists(key))
+        return redis.command(commands -> commands.exists(key))
                 .map(count -> count > 0);
     }
 

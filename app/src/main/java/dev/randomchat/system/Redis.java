@@ -5,12 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
@@ -209,6 +211,18 @@ public class Redis implements AutoCloseable {
         if (connection == null) {
             throw new RedisConnectionException("Redis is not connected yet");
         }
+    }
+
+    /**
+     * One plain command through Lettuce's asynchronous API, for the paths every socket takes (the
+     * ban check at an upgrade): a third of the garbage of the same command through
+     * {@link #commands()} (see {@link #run}). Completes empty on a nil reply.
+     */
+    public <T> Mono<T> command(Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
+        return Mono.defer(() -> {
+            requireConnected();
+            return Mono.fromCompletionStage(command.apply(async));
+        });
     }
 
     public Mono<String> ping() {
