@@ -165,4 +165,32 @@ public final class Machine {
     public static long selfPid() {
         return ProcessHandle.current().pid();
     }
+
+    /**
+     * Collects the load generator's own heap before a measured step (its pause falls outside the
+     * step): the step then starts with an empty young generation, and with the one `./run.sh bench`
+     * gives it (README, "Benchmarks") the load generator does not stop inside a step at all;
+     * {@link #loadGeneratorGcPauseMillis} shows whether it did.
+     */
+    public static void collectLoadGenerator() {
+        System.gc();
+    }
+
+    /**
+     * Milliseconds the load generator itself has stood still for its garbage collector so far
+     * (pauses only, not concurrent work). Each latency step reports its share: a pause here delays
+     * every send and receipt the load generator makes, and would be read as the server's latency.
+     */
+    public static long loadGeneratorGcPauseMillis() {
+        long millis = 0;
+        for (var collector : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            String name = collector.getName();
+            // G1: "G1 Young Generation", "G1 Old Generation" (pauses), "G1 Concurrent GC" (not);
+            // ZGC: "ZGC Minor Pauses", "ZGC Major Pauses" (pauses), "ZGC ... Cycles" (not).
+            if (!name.contains("Concurrent") && !name.contains("Cycles")) {
+                millis += Math.max(0, collector.getCollectionTime());
+            }
+        }
+        return millis;
+    }
 }

@@ -1,9 +1,14 @@
 package dev.randomchat.bench.scenario;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,6 +39,14 @@ public final class Arrivals {
     private static final Duration DRAIN = Duration.ofSeconds(15);
     private static final String MATCH = "{\"type\":\"match\"}";
 
+    /**
+     * For finding where a tail comes from: {@code -Dbench.arrivalTrace=<path>} writes, per step, a
+     * file {@code <path>-<pairs/s>} with a line per matched visitor: its arrival (wall clock, ms),
+     * its time to match and the part from its {@code match} frame (us), to set beside the
+     * server's GC log or Redis's slowlog.
+     */
+    private static final String TRACE = System.getProperty("bench.arrivalTrace");
+
     private final Service redis;
 
     public Arrivals(Service redis) {
@@ -53,10 +66,13 @@ public final class Arrivals {
         ConcurrentLinkedQueue<Ws> sockets = new ConcurrentLinkedQueue<>();
         // The first characters of each frame after the hello a visitor got: what an unmatched one saw.
         Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
+        Machine.collectLoadGenerator();
+        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
         long clientCpu = Machine.cpuMicros(Machine.selfPid());
+        Queue<String> trace = new ConcurrentLinkedQueue<>();
         long start = OpenLoop.run(2.0 * pairsPerSec, visitors, (i, intended) -> {
             int index = (int) i;
             // Subscribed here on purpose: each arrival runs on its own, as a browser's would.
@@ -71,6 +87,10 @@ public final class Arrivals {
                     if (frame.startsWith("{\"type\":\"matched\"")) {
                         long now = System.nanoTime();
                         fromArrival.recordValue(Math.max(0, (now - intended) / 1000));
+                        if (TRACE != null) {
+                            trace.add((System.currentTimeMillis() - (now - intended) / 1_000_000) + " "
+                                    + (now - intended) / 1000 + " " + (now - matchSent[0]) / 1000);
+                        }
                         fromMatch.recordValue(Math.max(0, (now - matchSent[0]) / 1000));
                         matched.increment();
                         lastMatched.accumulateAndGet(now, Math::max);
@@ -102,6 +122,14 @@ public final class Arrivals {
         long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
         long clientCpuUsed = Machine.cpuMicros(Machine.selfPid()) - clientCpu;
         Clients.closeAll(List.copyOf(sockets));
+        if (TRACE != null) {
+            try {
+                Files.write(Path.of(TRACE + "-" + pairsPerSec), trace);
+            }
+            catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
 
         int pairs = (int) matched.sum() / 2;
         double took = (Math.max(lastMatched.get(), start) - start) / 1e9;
@@ -122,6 +150,7 @@ public final class Arrivals {
                 .limit(8).map(List::toString).toList());
         out.put("timeToMatch", Stats.latencyMs(fromArrival.getIntervalHistogram()));
         out.put("timeFromMatchFrame", Stats.latencyMs(fromMatch.getIntervalHistogram()));
+        out.put("loadGeneratorGcPauseMs", Machine.loadGeneratorGcPauseMillis() - pausedBefore);
         out.put("sustained", failed.sum() == 0 && matched.sum() == visitors
                 && pairsRate >= Matching.SUSTAINED_SHARE * pairsPerSec);
         out.put("cpuUsPerPair", Map.of(

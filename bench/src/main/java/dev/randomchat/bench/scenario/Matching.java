@@ -85,6 +85,8 @@ public final class Matching {
                 }
             });
         }
+        Machine.collectLoadGenerator();
+        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
@@ -151,6 +153,7 @@ public final class Matching {
         out.put("seconds", Stats.round(seconds, 3));
         out.put("pairsPerSec", Math.round(pairsRate));
         out.put("timeToMatch", Stats.latencyMs(histogram));
+        out.put("loadGeneratorGcPauseMs", Machine.loadGeneratorGcPauseMillis() - pausedBefore);
         out.put("unmatched", unmatched);
         out.put("matchedMoreThanOnce", matchedTwice);
         out.put("channelsWithoutExactlyTwo", badChannels);

@@ -124,6 +124,8 @@ public final class Relay {
         for (int i = 0; i < count; i++) {
             batches[i] = new ArrayList<>();
         }
+        Machine.collectLoadGenerator();
+        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
         Map<String, long[]> statsBefore = commandStats();
         long[] cpuBefore = cpu(servers);
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(servers.get(0).pid());
@@ -203,6 +205,7 @@ public final class Relay {
         out.put("delivered", deliveredCount);
         out.put("deliveredPerSec", Math.round(deliveredRate));
         out.put("latency", latencyMs);
+        out.put("loadGeneratorGcPauseMs", Machine.loadGeneratorGcPauseMillis() - pausedBefore);
         out.put("lost", lost);
         out.put("seqGaps", gaps);
         out.put("reordered", disorder);
