@@ -1,11 +1,13 @@
 package dev.randomchat.chat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +16,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.protocol.Client;
@@ -39,13 +41,13 @@ import dev.randomchat.system.Redis;
  *     removes the set with its last member inside {@code computeIfPresent}, so an attachment is
  *     never added to a set that has just been dropped.
  * <li>Both are concurrent maps read without a lock: Pub/Sub threads fan out, socket pipelines
- *     register and remove, the catch-up tick reads. An event may still reach an attachment being
+ *     register and remove, a catch-up round reads. An event may still reach an attachment being
  *     detached; a detached attachment writes nothing, so that race is harmless.
  * <li>Each attachment's stream is its own monitor (its methods are synchronized and write to the
  *     socket's queue, which never blocks). No lock is held here across attachments or across a
  *     call to Redis.
  * </ul>
- * The catch-up tick looks only at attachments noted in {@code catchUps} (a gap) or
+ * A catch-up round looks only at attachments noted in {@code catchUps} (a gap) or
  * {@code verifications} (after a Redis outage); each is taken off its set before it is looked at,
  * so a gap that opens meanwhile notes it again.
  */
@@ -61,15 +63,21 @@ class Attachments {
     private final ChannelLog channelLog;
     private final Map<String, Set<Attachment>> byChannel = new ConcurrentHashMap<>();
     private final Map<String, Attachment> byClient = new ConcurrentHashMap<>();
-    /** Attachments whose stream may have a gap: the only ones the catch-up tick reads for. */
+    /** Attachments whose stream may have a gap: the only ones a catch-up round reads for. */
     private final Set<Attachment> catchUps = ConcurrentHashMap.newKeySet();
     /** Attachments to check against their channel's last seq (after a Redis outage). */
     private final Set<Attachment> verifications = ConcurrentHashMap.newKeySet();
     private final Counter replayedMessages;
+    /** How long after a note a catch-up round runs, and between rounds while notes remain. */
+    private final Duration catchUpInterval;
+    /** Whether a catch-up round is set or running. */
+    private final AtomicBoolean catchUpSet = new AtomicBoolean();
 
-    Attachments(Redis redis, ChannelLog channelLog, MeterRegistry meters) {
+    Attachments(Redis redis, ChannelLog channelLog, MeterRegistry meters,
+            @Value("${chat.channel.catch-up-interval:250ms}") Duration catchUpInterval) {
         this.redis = redis;
         this.channelLog = channelLog;
+        this.catchUpInterval = catchUpInterval;
         this.replayedMessages = Counter.builder("chat.messages.replayed")
                 .description("Messages replayed from the log to joining or catching-up sockets")
                 .register(meters);
@@ -263,15 +271,30 @@ class Attachments {
 
     /**
      * Sockets whose stream has a gap (after a Redis reconnect, or a dropped event) read the log, one
-     * page per tick, a few sockets at a time and only while their queue has room for it. The tick
-     * looks only at the sockets noted as needing it, never at them all.
+     * page per round, a few sockets at a time and only while their queue has room for it. A round
+     * looks only at the sockets noted as needing it, never at them all, and runs only while some
+     * are noted: the first note sets it {@link #catchUpInterval} later, and a round that leaves
+     * notes behind (a socket with no room yet, a gap that opened meanwhile) sets the next. A server
+     * with no gaps has no catch-up timer at all (a tick four times a second was the largest part of
+     * an idle server's scheduled work).
      */
-    @Scheduled(fixedDelayString = "${chat.channel.catch-up-interval:250ms}")
-    Mono<Void> catchUp() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(() -> catchUps.isEmpty() && verifications.isEmpty()
-                ? Mono.empty()
-                : verifyNow().then(Mono.defer(this::readGapsNow)));
+    private void wakeCatchUp() {
+        if (!catchUpSet.compareAndSet(false, true)) {
+            return;
+        }
+        Mono.delay(catchUpInterval)
+                .then(Mono.defer(() -> verifyNow().then(Mono.defer(this::readGapsNow))))
+                .onErrorResume(ex -> {
+                    log.debug("catch-up round failed: {}", ex.toString());
+                    return Mono.empty();
+                })
+                .doFinally(signal -> {
+                    catchUpSet.set(false);
+                    if (!catchUps.isEmpty() || !verifications.isEmpty()) {
+                        wakeCatchUp();
+                    }
+                })
+                .subscribe();
     }
 
     /**
@@ -307,7 +330,7 @@ class Attachments {
                     if (attachment.connection().hasRoom()) {
                         return true;
                     }
-                    // No room for a page yet: looked at again on the next tick.
+                    // No room for a page yet: looked at again in the next round.
                     catchUps.add(attachment);
                     return false;
                 })
@@ -322,16 +345,18 @@ class Attachments {
                 .then();
     }
 
-    /** Queues the socket for the catch-up tick if its stream has a gap. */
+    /** Queues the socket for a catch-up round if its stream has a gap. */
     private void noteCatchUp(Attachment attachment) {
         if (attachment.catchUpNeeded()) {
             catchUps.add(attachment);
+            wakeCatchUp();
         }
     }
 
     /** Redis was away: every socket's stream may have missed what Pub/Sub dropped meanwhile. */
     private void verifyAll() {
         verifications.addAll(byClient.values());
+        wakeCatchUp();
     }
 
     private String topic(String channelId) {

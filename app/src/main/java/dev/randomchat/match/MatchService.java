@@ -137,6 +137,42 @@ public class MatchService implements SmartLifecycle {
                 .flatMap(result -> handle(waiter, null, result, true));
     }
 
+    /**
+     * A guest with interests gets one more match, open to anyone, when its interest wait (counted
+     * from when it began waiting, here or elsewhere) runs out: a timer per such waiter, set once,
+     * rather than a look at every waiter twice a second, which kept a thread waking on an idle
+     * server. A timer that finds the guest gone, paired or already retried does nothing.
+     */
+    private void retryWhenInterestWaitEnds(Waiter waiter) {
+        if (waiter.interests.isEmpty() || waiter.retried || !waiter.retryTimerSet.compareAndSet(false, true)) {
+            return;
+        }
+        Mono.delay(untilInterestWaitEnds(waiter))
+                .then(Mono.defer(() -> {
+                    waiter.retryTimerSet.set(false);
+                    if (waiting.get(waiter.guest.id()) != waiter || waiter.retried) {
+                        return Mono.empty();
+                    }
+                    if (!untilInterestWaitEnds(waiter).isZero()) {
+                        // It began waiting later than first seen (a newer answer moved it): wait on.
+                        retryWhenInterestWaitEnds(waiter);
+                        return Mono.empty();
+                    }
+                    waiter.retried = true;
+                    return retry(waiter);
+                }))
+                .onErrorResume(ex -> {
+                    log.debug("interest-wait retry failed: {}", ex.toString());
+                    return Mono.empty();
+                })
+                .subscribe();
+    }
+
+    private Duration untilInterestWaitEnds(Waiter waiter) {
+        Duration left = Duration.between(Instant.now(), waiter.since.plus(properties.interestWait()));
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     private Mono<Void> unwait(Waiter waiter) {
         waiting.remove(waiter);
         return redis.run(UNWAIT, keys.forUnwait(), waiter.guest.id(), serverId, "one").then();
@@ -173,6 +209,7 @@ public class MatchService implements SmartLifecycle {
                     connection.send(new Outbound.Waiting(Instant.ofEpochMilli(result.get("s").longValue())));
                 }
                 waiter.since = Instant.ofEpochMilli(result.get("s").longValue());
+                retryWhenInterestWaitEnds(waiter);
                 // Every socket closed while the script ran: no ghost may stay behind.
                 return waiter.sockets.stream().anyMatch(Client::isOpen) ? Mono.empty() : unwait(waiter);
             }

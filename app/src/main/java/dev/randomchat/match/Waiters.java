@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Gauge;
@@ -94,6 +95,8 @@ class Waiters {
         final Set<Client> sockets = ConcurrentHashMap.newKeySet();
         volatile Instant since = Instant.now();
         volatile boolean retried;
+        /** Whether a timer for the interest-wait retry is set ({@link MatchService}). */
+        final AtomicBoolean retryTimerSet = new AtomicBoolean();
         /** match() calls for this guest whose script has not answered or whose answer is being acted on. */
         final AtomicInteger inFlight = new AtomicInteger();
 

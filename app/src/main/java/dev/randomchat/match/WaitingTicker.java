@@ -1,6 +1,5 @@
 package dev.randomchat.match;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,8 +24,9 @@ import dev.randomchat.system.ServerId;
  * The waiting queue's clocks on this server. Every {@link #RENEW_EVERY} it renews the leases of the
  * guests waiting here ({@code renew.lua}) and settles those that stopped waiting elsewhere: paired
  * by another server (told here through {@link MatchService#resume}) or gone from the queue (told
- * {@code cancelled}). Every half second it gives guests whose interest wait ran out one more match,
- * open to anyone. A waiter with a match call in flight is left alone: that call answers it.
+ * {@code cancelled}). A waiter with a match call in flight is left alone: that call answers it.
+ * (Guests whose interest wait runs out get their open match from a timer of their own, set by
+ * {@link MatchService}.)
  */
 @Component
 class WaitingTicker {
@@ -45,17 +45,14 @@ class WaitingTicker {
     private final QueueKeys keys;
     private final Waiters waiting;
     private final MatchService matching;
-    private final MatchProperties properties;
     private volatile long queueLength;
 
-    WaitingTicker(Redis redis, ServerId serverId, Waiters waiting, MatchService matching, MatchProperties properties,
-            MeterRegistry meters) {
+    WaitingTicker(Redis redis, ServerId serverId, Waiters waiting, MatchService matching, MeterRegistry meters) {
         this.redis = redis;
         this.serverId = serverId.value();
         this.keys = QueueKeys.of(redis);
         this.waiting = waiting;
         this.matching = matching;
-        this.properties = properties;
         Gauge.builder("chat.queue.length", this, ticker -> ticker.queueLength)
                 .description("Guests in the shared waiting queue, as last seen").register(meters);
     }
@@ -86,26 +83,6 @@ class WaitingTicker {
                     log.warn("lease renewal failed: {}", ex.toString());
                     return Mono.empty();
                 });
-    }
-
-    /** Guests with interests whose wait ran out try again, now open to anyone. */
-    @Scheduled(fixedDelayString = "500ms")
-    Mono<Void> retryInterests() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::retryInterestsNow);
-    }
-
-    private Mono<Void> retryInterestsNow() {
-        Instant now = Instant.now();
-        return Flux.fromIterable(waiting.all())
-                .filter(waiter -> !waiter.interests.isEmpty() && !waiter.retried && waiter.since != null
-                        && !waiter.since.plus(properties.interestWait()).isAfter(now))
-                .concatMap(waiter -> {
-                    waiter.retried = true;
-                    return matching.retry(waiter)
-                            .onErrorResume(ex -> Mono.empty());
-                })
-                .then();
     }
 
     private Mono<Void> noLongerWaiting(String guestId) {

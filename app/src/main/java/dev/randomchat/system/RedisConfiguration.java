@@ -1,6 +1,7 @@
 package dev.randomchat.system;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.SocketOptions;
@@ -15,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -38,6 +41,7 @@ class RedisConfiguration {
     /** A command that takes longer than this is failed; Redis answers in microseconds when healthy. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration TIMER_TICK = Duration.ofMillis(500);
 
     @Bean
     LettuceClientConfigurationBuilderCustomizer redisCommandTimeout() {
@@ -56,6 +60,24 @@ class RedisConfiguration {
     ClientResourcesBuilderCustomizer redisCommandLatencies(MeterRegistry meters) {
         return builder -> builder.commandLatencyRecorder(
                 new MicrometerCommandLatencyRecorder(meters, MicrometerOptions.create()));
+    }
+
+    /**
+     * Lettuce's timer (each command's timeout, reconnect delays) with a tick of half a second
+     * rather than Netty's 100 ms: its thread wakes on every tick whether anything is due or not,
+     * ten times a second on an idle server (measured: 10 wake-ups and 0.5-1 ms of CPU a second).
+     * A command's {@link #COMMAND_TIMEOUT} of 5 s then fires within half a second of it. Lettuce
+     * leaves a timer it was given running; this bean stops it after the client.
+     */
+    @Bean(destroyMethod = "stop")
+    HashedWheelTimer redisTimer() {
+        return new HashedWheelTimer(new DefaultThreadFactory("lettuce-timer", true), TIMER_TICK.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    @Bean
+    ClientResourcesBuilderCustomizer redisCoarseTimer(HashedWheelTimer redisTimer) {
+        return builder -> builder.timer(redisTimer);
     }
 
     /** Lettuce's connections on Reactor Netty's event loops ({@link SharedEventLoops} says why). */
