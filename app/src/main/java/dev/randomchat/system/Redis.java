@@ -190,17 +190,13 @@ public class Redis implements AutoCloseable {
      * asynchronous API: its reactive one (which Spring Data Redis's template also uses) builds a
      * publisher, a subscription and a queue for each command, about a kilobyte each time, which at
      * a few thousand commands a second was the largest single source of garbage on the event loops
-     * (bench/RESULTS.md, "Scripts without the reactive command layer").
+     * (bench/RESULTS.md, "The load generator's own pauses; scripts without the reactive layer").
      */
     public Mono<String> run(LuaScript script, List<String> keys, String... args) {
-        return Mono.defer(() -> {
-            requireConnected();
-            RedisClusterAsyncCommands<String, String> async = this.async;
-            String[] keyArray = keys.toArray(String[]::new);
-            return Mono.fromCompletionStage(async.<String>evalsha(script.sha1(), ScriptOutputType.VALUE, keyArray, args))
-                    .onErrorResume(RedisNoScriptException.class, missing -> Mono.fromCompletionStage(
-                            async.<String>eval(script.source(), ScriptOutputType.VALUE, keyArray, args)));
-        });
+        String[] keyArray = keys.toArray(String[]::new);
+        return this.<String>command(commands -> commands.evalsha(script.sha1(), ScriptOutputType.VALUE, keyArray, args))
+                .onErrorResume(RedisNoScriptException.class, missing -> command(
+                        commands -> commands.eval(script.source(), ScriptOutputType.VALUE, keyArray, args)));
     }
 
     /**

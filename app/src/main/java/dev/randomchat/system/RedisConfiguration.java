@@ -41,7 +41,7 @@ class RedisConfiguration {
     /** A command that takes longer than this is failed; Redis answers in microseconds when healthy. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration TIMER_TICK = Duration.ofMillis(500);
+    private static final Duration TIMER_TICK = Duration.ofMillis(500);
 
     @Bean
     LettuceClientConfigurationBuilderCustomizer redisCommandTimeout() {

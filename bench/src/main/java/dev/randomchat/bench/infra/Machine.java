@@ -169,11 +169,14 @@ public final class Machine {
     /**
      * Collects the load generator's own heap before a measured step (its pause falls outside the
      * step): the step then starts with an empty young generation, and with the one `./run.sh bench`
-     * gives it (README, "Benchmarks") the load generator does not stop inside a step at all;
-     * {@link #loadGeneratorGcPauseMillis} shows whether it did.
+     * gives it (README, "Benchmarks") the load generator does not stop inside a step at all.
+     *
+     * @return the pauses so far ({@link #loadGeneratorGcPauseMillis}), for the step to subtract
+     *         at its end and show whether it did
      */
-    public static void collectLoadGenerator() {
+    public static long collectLoadGenerator() {
         System.gc();
+        return loadGeneratorGcPauseMillis();
     }
 
     /**

@@ -66,8 +66,7 @@ public final class Arrivals {
         ConcurrentLinkedQueue<Ws> sockets = new ConcurrentLinkedQueue<>();
         // The first characters of each frame after the hello a visitor got: what an unmatched one saw.
         Map<Integer, List<String>> seen = new ConcurrentHashMap<>();
-        Machine.collectLoadGenerator();
-        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
+        long pausedBefore = Machine.collectLoadGenerator();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());

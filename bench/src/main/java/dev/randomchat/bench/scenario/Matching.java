@@ -85,8 +85,7 @@ public final class Matching {
                 }
             });
         }
-        Machine.collectLoadGenerator();
-        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
+        long pausedBefore = Machine.collectLoadGenerator();
         long serverCpu = Machine.cpuMicros(server.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());

@@ -124,8 +124,7 @@ public final class Relay {
         for (int i = 0; i < count; i++) {
             batches[i] = new ArrayList<>();
         }
-        Machine.collectLoadGenerator();
-        long pausedBefore = Machine.loadGeneratorGcPauseMillis();
+        long pausedBefore = Machine.collectLoadGenerator();
         Map<String, long[]> statsBefore = commandStats();
         long[] cpuBefore = cpu(servers);
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(servers.get(0).pid());
