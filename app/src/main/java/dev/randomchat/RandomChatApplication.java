@@ -6,6 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import dev.randomchat.system.IoThreads;
+import dev.randomchat.system.WriterPrefetch;
 
 /**
  * A real-time random-matching chat: stateless WebFlux servers, Redis for the queue, the channels
@@ -24,6 +25,7 @@ public class RandomChatApplication {
             System.err.println("The server did not start: " + ex.getMessage());
             System.exit(1);
         }
+        WriterPrefetch.apply(System.getProperties());
         SpringApplication.run(RandomChatApplication.class, args);
     }
 }
