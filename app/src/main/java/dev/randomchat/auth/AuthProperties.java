@@ -3,9 +3,8 @@ package dev.randomchat.auth;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * Token signing.
@@ -15,11 +14,11 @@ import dev.randomchat.system.PositiveDuration;
  * @param tokenTtl {@code JWT_EXPIRATION_SECONDS}: lifetime of guest tokens, channel tokens and
  *        file URLs
  */
-@Validated
 @ConfigurationProperties("chat.auth")
-public record AuthProperties(String jwtSecret, @PositiveDuration(message = "JWT_EXPIRATION_SECONDS must be positive") Duration tokenTtl) {
+public record AuthProperties(String jwtSecret, Duration tokenTtl) {
 
     public AuthProperties {
         jwtSecret = jwtSecret == null ? "" : jwtSecret;
+        Configured.positive(tokenTtl, "JWT_EXPIRATION_SECONDS");
     }
 }

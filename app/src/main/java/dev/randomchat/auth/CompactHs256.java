@@ -30,7 +30,7 @@ final class CompactHs256 {
     /** Base64url of {@code {"alg":"HS256"}}, as jjwt writes it too. */
     static final String HEADER = "eyJhbGciOiJIUzI1NiJ9";
     private static final int SIGNATURE_CHARS = 43; // 32 bytes, base64url without padding
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 

@@ -154,6 +154,7 @@ public class TokenService {
 
     private JwtParser parser(String audience) {
         return Jwts.parser()
+                .json(new JwtJson(CompactHs256.JSON))
                 .verifyWith(key)
                 .requireAudience(audience)
                 .clock(() -> Date.from(clock.instant()))

@@ -2,15 +2,11 @@ package dev.randomchat.call;
 
 import java.time.Duration;
 import java.util.List;
-
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.Pattern;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * Video and voice calls: the signalling limits and the ICE servers handed to the page.
@@ -27,12 +23,11 @@ import dev.randomchat.system.PositiveDuration;
  *        use the TURN relay only (hides the guests' addresses from each other; tests use it to keep
  *        media on loopback)
  */
-@Validated
 @ConfigurationProperties("chat.call")
-public record CallProperties(List<String> turnUrls, String turnSecret,
-        @PositiveDuration(message = "TURN_TTL_SECONDS must be positive") Duration turnTtl, List<String> stunUrls,
-        @Min(value = 256, message = "MAX_SIGNAL_BYTES must be at least 256") @Max(value = 65536, message = "MAX_SIGNAL_BYTES must be at most 65536") int maxSignalBytes,
-        @Pattern(regexp = "all|relay", message = "ICE_TRANSPORT_POLICY must be all or relay") String iceTransportPolicy) {
+public record CallProperties(List<String> turnUrls, String turnSecret, Duration turnTtl, List<String> stunUrls,
+        int maxSignalBytes, String iceTransportPolicy) {
+
+    private static final Pattern POLICY = Pattern.compile("all|relay");
 
     public CallProperties {
         turnUrls = clean(turnUrls);
@@ -41,6 +36,9 @@ public record CallProperties(List<String> turnUrls, String turnSecret,
         turnTtl = turnTtl == null ? Duration.ofHours(1) : turnTtl;
         maxSignalBytes = maxSignalBytes == 0 ? 16384 : maxSignalBytes;
         iceTransportPolicy = iceTransportPolicy == null || iceTransportPolicy.isBlank() ? "all" : iceTransportPolicy;
+        Configured.positive(turnTtl, "TURN_TTL_SECONDS");
+        Configured.within(maxSignalBytes, 256, 65536, "MAX_SIGNAL_BYTES");
+        Configured.matches(iceTransportPolicy, POLICY, "ICE_TRANSPORT_POLICY", "all or relay");
     }
 
     /** TURN is offered only with both its URLs and its secret. */

@@ -2,12 +2,9 @@ package dev.randomchat.chat;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Min;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * Channels.
@@ -22,11 +19,15 @@ import dev.randomchat.system.PositiveDuration;
  * @param historyPerMinute {@code HISTORY_PER_MINUTE}: history pages one guest may read per minute
  *        (across servers); past it, 429
  */
-@Validated
 @ConfigurationProperties("chat.channel")
-public record ChannelProperties(@PositiveDuration(message = "REDIS_EXPIRATION_HOURS must be positive") Duration expiration,
-        @Min(value = 1, message = "MAX_MSGS must be at least 1") int maxMessages,
-        @PositiveDuration(message = "PEER_GONE_SECONDS must be positive") Duration peerGone,
-        @PositiveDuration(message = "REPORT_WINDOW_SECONDS must be positive") Duration reportWindow,
-        @Min(value = 1, message = "HISTORY_PER_MINUTE must be at least 1") int historyPerMinute) {
+public record ChannelProperties(Duration expiration, int maxMessages, Duration peerGone, Duration reportWindow,
+        int historyPerMinute) {
+
+    public ChannelProperties {
+        Configured.positive(expiration, "REDIS_EXPIRATION_HOURS");
+        Configured.atLeast(maxMessages, 1, "MAX_MSGS");
+        Configured.positive(peerGone, "PEER_GONE_SECONDS");
+        Configured.positive(reportWindow, "REPORT_WINDOW_SECONDS");
+        Configured.atLeast(historyPerMinute, 1, "HISTORY_PER_MINUTE");
+    }
 }

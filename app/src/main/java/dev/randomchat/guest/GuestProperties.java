@@ -1,10 +1,8 @@
 package dev.randomchat.guest;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
+
+import dev.randomchat.system.Configured;
 
 /**
  * Guest creation.
@@ -14,7 +12,11 @@ import org.springframework.validation.annotation.Validated;
  *        IPv6 client by its /64) may create per minute, across all servers; also the challenges
  *        it may fetch per minute (429 beyond)
  */
-@Validated
 @ConfigurationProperties("chat.guest")
-public record GuestProperties(@Min(value = 0, message = "GUEST_POW_BITS must be 0 to 32") @Max(value = 32, message = "GUEST_POW_BITS must be 0 to 32") int powBits, @Min(value = 1, message = "GUEST_CREATIONS_PER_MINUTE must be at least 1") int creationsPerMinutePerIp) {
+public record GuestProperties(int powBits, int creationsPerMinutePerIp) {
+
+    public GuestProperties {
+        Configured.within(powBits, 0, 32, "GUEST_POW_BITS");
+        Configured.atLeast(creationsPerMinutePerIp, 1, "GUEST_CREATIONS_PER_MINUTE");
+    }
 }

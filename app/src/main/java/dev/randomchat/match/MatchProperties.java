@@ -2,12 +2,9 @@ package dev.randomchat.match;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Min;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * Matching.
@@ -17,11 +14,12 @@ import dev.randomchat.system.PositiveDuration;
  * @param maxMatchesPerDay {@code MAX_MATCHES_PER_DAY}: pairs one guest may enter per day; 0 is no limit
  * @param blockTtl {@code BLOCK_TTL_DAYS}: how long a block (or report) keeps two guests apart
  */
-@Validated
 @ConfigurationProperties("chat.match")
-public record MatchProperties(Duration interestWait, @Min(value = 0, message = "MAX_MATCHES_PER_DAY must not be negative") int maxMatchesPerDay, @PositiveDuration(message = "BLOCK_TTL_DAYS must be positive") Duration blockTtl) {
+public record MatchProperties(Duration interestWait, int maxMatchesPerDay, Duration blockTtl) {
 
     public MatchProperties {
         interestWait = interestWait == null || interestWait.isNegative() ? Duration.ZERO : interestWait;
+        Configured.atLeast(maxMatchesPerDay, 0, "MAX_MATCHES_PER_DAY");
+        Configured.positive(blockTtl, "BLOCK_TTL_DAYS");
     }
 }

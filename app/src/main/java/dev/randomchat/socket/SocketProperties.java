@@ -2,13 +2,9 @@ package dev.randomchat.socket;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * The websocket endpoint.
@@ -35,26 +31,27 @@ import dev.randomchat.system.PositiveDuration;
  * @param upgradesPerSecond {@code UPGRADES_PER_SECOND}: websocket upgrades one client address may
  *        ask this server for per second; past it, 429 before the upgrade
  */
-@Validated
 @ConfigurationProperties("chat.socket")
-public record SocketProperties(
-        @Min(value = 1, message = "MAX_ALLOWED_CONNS must be at least 1") int maxConnections,
-        @Min(value = 1, message = "MAX_CONNS_PER_IP must be at least 1") int maxConnectionsPerIp,
-        @Min(value = 256, message = "MAX_MSG_SIZE_BYTE must be at least 256") @Max(value = 65536, message = "MAX_MSG_SIZE_BYTE must be at most 65536") int maxMessageBytes,
-        @Min(value = 1, message = "MAX_TEXT_CHARS must be at least 1") int maxTextChars,
-        @Min(value = 1, message = "RATE_LIMIT_PER_SECOND must be at least 1") int framesPerSecond,
-        @Min(value = 1, message = "RATE_LIMIT_BURST must be at least 1") int frameBurst,
-        @PositiveDuration(message = "WS_PING_SECONDS must be positive") Duration pingInterval,
-        @PositiveDuration(message = "WS_IDLE_SECONDS must be positive") Duration idleTimeout,
-        @Min(value = 16, message = "WS_OUTBOUND_QUEUE must be at least 16") int outboundQueue,
-        Duration drainDelay,
-        @Min(value = 65536, message = "WS_OUTBOUND_BYTES must be at least 65536") long outboundBytes,
-        @Min(value = 0, message = "WS_OUTBOUND_TOTAL_BYTES must not be negative") long outboundTotalBytes,
-        @PositiveDuration(message = "WS_STALL_SECONDS must be positive") Duration stallTimeout,
-        @Min(value = 1, message = "JOINS_PER_MINUTE must be at least 1") int joinsPerMinute,
-        @Min(value = 1, message = "UPGRADES_PER_SECOND must be at least 1") int upgradesPerSecond) {
+public record SocketProperties(int maxConnections, int maxConnectionsPerIp, int maxMessageBytes, int maxTextChars,
+        int framesPerSecond, int frameBurst, Duration pingInterval, Duration idleTimeout, int outboundQueue,
+        Duration drainDelay, long outboundBytes, long outboundTotalBytes, Duration stallTimeout, int joinsPerMinute,
+        int upgradesPerSecond) {
 
     public SocketProperties {
         drainDelay = drainDelay == null || drainDelay.isNegative() ? Duration.ZERO : drainDelay;
+        Configured.atLeast(maxConnections, 1, "MAX_ALLOWED_CONNS");
+        Configured.atLeast(maxConnectionsPerIp, 1, "MAX_CONNS_PER_IP");
+        Configured.within(maxMessageBytes, 256, 65536, "MAX_MSG_SIZE_BYTE");
+        Configured.atLeast(maxTextChars, 1, "MAX_TEXT_CHARS");
+        Configured.atLeast(framesPerSecond, 1, "RATE_LIMIT_PER_SECOND");
+        Configured.atLeast(frameBurst, 1, "RATE_LIMIT_BURST");
+        Configured.positive(pingInterval, "WS_PING_SECONDS");
+        Configured.positive(idleTimeout, "WS_IDLE_SECONDS");
+        Configured.atLeast(outboundQueue, 16, "WS_OUTBOUND_QUEUE");
+        Configured.atLeast(outboundBytes, 65536, "WS_OUTBOUND_BYTES");
+        Configured.atLeast(outboundTotalBytes, 0, "WS_OUTBOUND_TOTAL_BYTES");
+        Configured.positive(stallTimeout, "WS_STALL_SECONDS");
+        Configured.atLeast(joinsPerMinute, 1, "JOINS_PER_MINUTE");
+        Configured.atLeast(upgradesPerSecond, 1, "UPGRADES_PER_SECOND");
     }
 }

@@ -3,11 +3,7 @@ package dev.randomchat.system;
 import java.time.Duration;
 import java.util.List;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * How the server sees the web in front of it.
@@ -22,16 +18,16 @@ import org.springframework.validation.annotation.Validated;
  * @param idleTimeout {@code HTTP_IDLE_SECONDS}: a connection whose request headers or body send
  *        nothing for this long is closed, on both ports
  */
-@Validated
 @ConfigurationProperties("chat.http")
-public record HttpProperties(List<String> allowedOrigins, List<String> trustedProxies,
-        @Min(value = 0, message = "MANAGEMENT_PORT must be a port number") @Max(value = 65535, message = "MANAGEMENT_PORT must be a port number") int managementPort,
-        @PositiveDuration(message = "HTTP_IDLE_SECONDS must be positive") Duration idleTimeout) {
+public record HttpProperties(List<String> allowedOrigins, List<String> trustedProxies, int managementPort,
+        Duration idleTimeout) {
 
     public HttpProperties {
         allowedOrigins = allowedOrigins == null ? List.of()
                 : allowedOrigins.stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
         trustedProxies = trustedProxies == null ? List.of() : trustedProxies;
         Cidr.parseAll(trustedProxies);
+        Configured.within(managementPort, 0, 65535, "MANAGEMENT_PORT");
+        Configured.positive(idleTimeout, "HTTP_IDLE_SECONDS");
     }
 }

@@ -2,13 +2,9 @@ package dev.randomchat.system;
 
 import java.time.Duration;
 import java.util.List;
-
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Where Redis is.
@@ -23,19 +19,21 @@ import org.springframework.validation.annotation.Validated;
  * @param topologyRefresh {@code REDIS_TOPOLOGY_REFRESH_SECONDS}: how often a Cluster client re-reads
  *        the cluster's shape (besides on MOVED/ASK and reconnects); unused on a single server
  */
-@Validated
 @ConfigurationProperties("chat.redis")
-public record RedisProperties(
-        List<@Pattern(regexp = "[^\\s:]+:\\d{1,5}", message = "REDIS_ADDRS entries must be host:port") String> addrs,
-        String password,
-        @NotBlank(message = "REDIS_KEY_PREFIX must not be empty") @Pattern(regexp = "[A-Za-z0-9_.-]+", message = "REDIS_KEY_PREFIX may hold letters, digits, _ . -") String keyPrefix,
-        @Min(value = 16, message = "REDIS_COMMAND_QUEUE_SIZE must be at least 16") int commandQueueSize,
-        @PositiveDuration(message = "REDIS_TOPOLOGY_REFRESH_SECONDS must be positive") Duration topologyRefresh) {
+public record RedisProperties(List<String> addrs, String password, String keyPrefix, int commandQueueSize,
+        Duration topologyRefresh) {
+
+    private static final Pattern ADDRESS = Pattern.compile("[^\\s:]+:\\d{1,5}");
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.-]+");
 
     public RedisProperties {
         addrs = addrs == null ? List.of() : addrs.stream().map(String::trim).filter(a -> !a.isEmpty()).toList();
         password = password == null ? "" : password;
         topologyRefresh = topologyRefresh == null ? Duration.ofSeconds(30) : topologyRefresh;
+        addrs.forEach(address -> Configured.matches(address, ADDRESS, "REDIS_ADDRS entries", "host:port"));
+        Configured.matches(keyPrefix, PREFIX, "REDIS_KEY_PREFIX", "letters, digits, _ . or - (at least one)");
+        Configured.atLeast(commandQueueSize, 16, "REDIS_COMMAND_QUEUE_SIZE");
+        Configured.positive(topologyRefresh, "REDIS_TOPOLOGY_REFRESH_SECONDS");
     }
 
     public boolean embedded() {

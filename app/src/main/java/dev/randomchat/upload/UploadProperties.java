@@ -2,13 +2,9 @@ package dev.randomchat.upload;
 
 import java.time.Duration;
 
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotBlank;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.validation.annotation.Validated;
 
-import dev.randomchat.system.PositiveDuration;
+import dev.randomchat.system.Configured;
 
 /**
  * Uploads.
@@ -28,21 +24,23 @@ import dev.randomchat.system.PositiveDuration;
  * @param spoolDir {@code UPLOAD_SPOOL_DIR}: where bodies are written while they arrive, before the
  *        store gets them whole; empty means a folder in the system's temporary folder
  */
-@Validated
 @ConfigurationProperties("chat.upload")
-public record UploadProperties(@Min(value = 1, message = "MAX_UPLOAD_BYTES must be at least 1") long maxUploadBytes, String minioEndpoint, String minioAccessKey,
-        String minioSecretKey, @NotBlank(message = "MINIO_BUCKET must not be empty") String minioBucket, @NotBlank(message = "UPLOAD_DIR must not be empty") String localDir,
-        @PositiveDuration(message = "UPLOAD_IDLE_SECONDS must be positive") Duration idleTimeout,
-        @Min(value = 1, message = "UPLOADS_IN_FLIGHT must be at least 1") int inFlight,
-        @Min(value = 1, message = "MAX_CHANNEL_FILES must be at least 1") int maxChannelFiles,
-        @Min(value = 1, message = "MAX_CHANNEL_UPLOAD_BYTES must be at least 1") long maxChannelBytes,
-        String spoolDir) {
+public record UploadProperties(long maxUploadBytes, String minioEndpoint, String minioAccessKey, String minioSecretKey,
+        String minioBucket, String localDir, Duration idleTimeout, int inFlight, int maxChannelFiles,
+        long maxChannelBytes, String spoolDir) {
 
     public UploadProperties {
         minioEndpoint = minioEndpoint == null ? "" : minioEndpoint.trim();
         minioAccessKey = minioAccessKey == null ? "" : minioAccessKey;
         minioSecretKey = minioSecretKey == null ? "" : minioSecretKey;
         spoolDir = spoolDir == null ? "" : spoolDir.trim();
+        Configured.atLeast(maxUploadBytes, 1, "MAX_UPLOAD_BYTES");
+        Configured.notBlank(minioBucket, "MINIO_BUCKET");
+        Configured.notBlank(localDir, "UPLOAD_DIR");
+        Configured.positive(idleTimeout, "UPLOAD_IDLE_SECONDS");
+        Configured.atLeast(inFlight, 1, "UPLOADS_IN_FLIGHT");
+        Configured.atLeast(maxChannelFiles, 1, "MAX_CHANNEL_FILES");
+        Configured.atLeast(maxChannelBytes, 1, "MAX_CHANNEL_UPLOAD_BYTES");
     }
 
     public boolean local() {
