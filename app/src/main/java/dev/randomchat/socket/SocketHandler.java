@@ -100,6 +100,10 @@ class SocketHandler {
     }
 
     private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Connection connection) {
+        // The upgrade request's headers were read before the upgrade (SocketRoute) and are not read
+        // again, but Reactor Netty keeps the request for as long as the socket is open: about 1.5 KB
+        // of header entries a socket, more with a browser's (bench/RESULTS.md, "Footprint").
+        in.headers().clear();
         // Frames are read into strings at once: Netty frees a frame's buffer when this map returns.
         // One frame at a time: while one is served (a long replay), the client's next frames stay
         // in its TCP window, not in this server's memory.
