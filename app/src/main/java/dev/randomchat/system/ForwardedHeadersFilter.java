@@ -46,11 +46,24 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
         ServerHttpRequest request = exchange.getRequest();
         InetSocketAddress peer = request.getRemoteAddress();
         if (!trusts(peer)) {
-            return chain.filter(exchange.mutate().request(strip.apply(request)).build());
+            return chain.filter(with(exchange, strip.apply(request)));
         }
         InetSocketAddress client = clientBehind(request.getHeaders().getOrEmpty("X-Forwarded-For"), peer);
-        ServerHttpRequest effective = apply.apply(request).mutate().remoteAddress(client).build();
-        return chain.filter(exchange.mutate().request(effective).build());
+        ServerHttpRequest effective = apply.apply(request);
+        // Spring's transformer may take the address from a Forwarded header's for= value: ours wins.
+        if (effective != request || !client.equals(peer)) {
+            effective = effective.mutate().remoteAddress(client).build();
+        }
+        return chain.filter(with(exchange, effective));
+    }
+
+    /**
+     * The exchange with {@code request}, or as it is when nothing changed: a request without
+     * forwarded headers, from its own client, goes on without a copy of its headers (a mutated
+     * request copies them all).
+     */
+    private static ServerWebExchange with(ServerWebExchange exchange, ServerHttpRequest request) {
+        return request == exchange.getRequest() ? exchange : exchange.mutate().request(request).build();
     }
 
     /** Whether a request from {@code peer} came through one of our proxies. */

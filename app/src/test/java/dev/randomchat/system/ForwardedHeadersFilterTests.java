@@ -42,6 +42,18 @@ class ForwardedHeadersFilterTests {
     }
 
     @Test
+    void passesARequestWithoutForwardedHeadersOnAsItIs() {
+        for (String from : new String[] {"127.0.0.1", "203.0.113.7"}) {
+            MockServerHttpRequest plain = MockServerHttpRequest.get("http://127.0.0.1:8080/api/guest")
+                    .remoteAddress(new InetSocketAddress(address(from), 40000))
+                    .header("User-Agent", "test")
+                    .build();
+
+            assertThat(filtered(plain)).as("from %s", from).isSameAs(plain);
+        }
+    }
+
+    @Test
     void trustsLoopbackOverIpv6() {
         assertThat(filtered(request("::1")).getURI().getScheme()).isEqualTo("https");
     }
