@@ -360,6 +360,6 @@ class Attachments {
     }
 
     private String topic(String channelId) {
-        return ChannelKeys.of(redis, channelId).topic();
+        return ChannelKeys.topic(redis, channelId);
     }
 }

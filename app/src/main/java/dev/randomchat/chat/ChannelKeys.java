@@ -11,14 +11,19 @@ import dev.randomchat.system.Redis;
 public record ChannelKeys(String meta, String log, String cmids, String presence, String files, String topic) {
 
     public static ChannelKeys of(Redis redis, String channelId) {
-        String tag = "{" + channelId + "}";
-        return new ChannelKeys(
-                redis.key("ch", tag, "meta"),
-                redis.key("ch", tag, "log"),
-                redis.key("ch", tag, "cmids"),
-                redis.key("ch", tag, "presence"),
-                redis.key("ch", tag, "files"),
-                redis.key("ch", tag, "events"));
+        String base = base(redis, channelId);
+        return new ChannelKeys(base + "meta", base + "log", base + "cmids", base + "presence", base + "files",
+                base + "events");
+    }
+
+    /** The channel's topic alone, without the keys. */
+    static String topic(Redis redis, String channelId) {
+        return base(redis, channelId) + "events";
+    }
+
+    /** What every key of the channel starts with: the prefix, {@code ch} and the hash tag. */
+    private static String base(Redis redis, String channelId) {
+        return redis.key("ch", "{" + channelId + "}") + ":";
     }
 
     List<String> forSend() {
