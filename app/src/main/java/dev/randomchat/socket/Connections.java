@@ -1,5 +1,6 @@
 package dev.randomchat.socket;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,12 @@ public class Connections implements BanListener {
     private final Map<String, AtomicInteger> openPerIp = new ConcurrentHashMap<>();
     private final Map<String, Queue<Reservation>> unclaimed = new ConcurrentHashMap<>();
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
-    private final Map<String, Map<String, Connection>> byGuest = new ConcurrentHashMap<>();
+    /**
+     * A guest's sockets on this server, replaced whole on each change (a guest has one or a few):
+     * an inner map per guest cost about 250 bytes a socket, and a socket added while the guest's
+     * last other one was removed could land in a map already dropped.
+     */
+    private final Map<String, List<Connection>> byGuest = new ConcurrentHashMap<>();
     private final List<Set<Connection>> slices = IntStream.range(0, SLICES)
             .<Set<Connection>>mapToObj(slice -> ConcurrentHashMap.newKeySet())
             .toList();
@@ -139,8 +145,7 @@ public class Connections implements BanListener {
             open.put(connection.id(), connection);
             slices.get(sliceOf(connection)).add(connection);
         }
-        byGuest.computeIfAbsent(connection.guestId(), id -> new ConcurrentHashMap<>())
-                .put(connection.id(), connection);
+        byGuest.compute(connection.guestId(), (id, sockets) -> with(sockets, connection));
     }
 
     void remove(Connection connection) {
@@ -150,10 +155,23 @@ public class Connections implements BanListener {
                 slices.get(sliceOf(connection)).remove(connection);
             }
         }
-        byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> {
-            sockets.remove(connection.id());
-            return sockets.isEmpty() ? null : sockets;
-        });
+        byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> without(sockets, connection));
+    }
+
+    private static List<Connection> with(List<Connection> sockets, Connection connection) {
+        if (sockets == null) {
+            return List.of(connection);
+        }
+        List<Connection> more = new ArrayList<>(sockets.size() + 1);
+        more.addAll(sockets);
+        more.add(connection);
+        return List.copyOf(more);
+    }
+
+    /** The list without {@code connection}; null (no entry) when nothing is left. */
+    private static List<Connection> without(List<Connection> sockets, Connection connection) {
+        List<Connection> rest = sockets.stream().filter(socket -> socket != connection).toList();
+        return rest.isEmpty() ? null : rest;
     }
 
     void tooSlow(Connection connection) {
@@ -165,9 +183,9 @@ public class Connections implements BanListener {
         meters.counter("chat.frames.rejected", "code", code).increment();
     }
 
+    /** The guest's sockets on this server as they are now (a snapshot). */
     public Collection<Connection> ofGuest(String guestId) {
-        Map<String, Connection> sockets = byGuest.get(guestId);
-        return sockets == null ? List.of() : sockets.values();
+        return byGuest.getOrDefault(guestId, List.of());
     }
 
     /** A guest banned on any server loses its sockets here at once. */

@@ -19,6 +19,25 @@ class ConnectionsTests {
             Duration.ofSeconds(30), 30, 10);
 
     @Test
+    void knowsEachGuestsSocketsAsTheyComeAndGo() {
+        Connections connections = new Connections(properties, new SimpleMeterRegistry());
+        Guest guest = new Guest("g", "Guest");
+        Connection first = socket("first", guest, connections);
+        Connection second = socket("second", guest, connections);
+        Connection other = socket("other", new Guest("h", "Guest"), connections);
+        List.of(first, second, other).forEach(connections::add);
+
+        assertThat(connections.ofGuest("g")).containsExactlyInAnyOrder(first, second);
+        connections.remove(first);
+        assertThat(connections.ofGuest("g")).containsExactly(second);
+        connections.remove(second);
+        connections.remove(second);
+        assertThat(connections.ofGuest("g")).isEmpty();
+        assertThat(connections.ofGuest("h")).containsExactly(other);
+        assertThat(connections.ofGuest("nobody")).isEmpty();
+    }
+
+    @Test
     void everyOpenSocketIsInExactlyOneSliceAndLeavesItWhenRemoved() {
         Connections connections = new Connections(properties, new SimpleMeterRegistry());
         List<Connection> sockets = new ArrayList<>();
@@ -41,6 +60,11 @@ class ConnectionsTests {
         }
         // Spread by id: no slice holds much more than its share (250 / 25 = 10).
         assertThat(sizes).allSatisfy(size -> assertThat(size).isLessThan(30));
+    }
+
+    private Connection socket(String id, Guest guest, Connections connections) {
+        return new Connection(id, guest, "127.0.0.1", JsonMapper.builder().build(), properties, 10_000,
+                connections.budget(), slow -> { }, code -> { });
     }
 
     private static List<Connection> visitSlices(Connections connections) {
