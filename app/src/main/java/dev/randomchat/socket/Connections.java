@@ -1,6 +1,5 @@
 package dev.randomchat.socket;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,13 +159,7 @@ public class Connections implements BanListener {
     }
 
     private static List<Connection> with(List<Connection> sockets, Connection connection) {
-        if (sockets == null) {
-            return List.of(connection);
-        }
-        List<Connection> more = new ArrayList<>(sockets.size() + 1);
-        more.addAll(sockets);
-        more.add(connection);
-        return List.copyOf(more);
+        return sockets == null ? List.of(connection) : Stream.concat(sockets.stream(), Stream.of(connection)).toList();
     }
 
     /** The list without {@code connection}; null (no entry) when nothing is left. */

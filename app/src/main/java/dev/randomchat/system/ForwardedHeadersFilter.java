@@ -9,6 +9,7 @@ import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -52,9 +53,19 @@ public class ForwardedHeadersFilter implements WebFilter, Ordered {
         ServerHttpRequest effective = apply.apply(request);
         // Spring's transformer may take the address from a Forwarded header's for= value: ours wins.
         if (effective != request || !client.equals(peer)) {
-            effective = effective.mutate().remoteAddress(client).build();
+            effective = from(effective, client);
         }
         return chain.filter(with(exchange, effective));
+    }
+
+    /** {@code request} as seen from {@code client}: a view, not a mutated copy of all its headers. */
+    private static ServerHttpRequest from(ServerHttpRequest request, InetSocketAddress client) {
+        return new ServerHttpRequestDecorator(request) {
+            @Override
+            public InetSocketAddress getRemoteAddress() {
+                return client;
+            }
+        };
     }
 
     /**
