@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,10 +40,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * <p>Everything goes through Boot's {@link LettuceConnectionFactory}, so one Lettuce client (its
  * options, metrics and health check configured by Boot and {@link RedisConfiguration}) serves the
- * whole server. This facade opens two connections of its own on the factory's native client: one
- * for commands (scripts through Lettuce's asynchronous API, {@code EVALSHA} with a fallback to
- * {@code EVAL}, see {@link #run}; plain commands through its typed reactive interface) and one for
- * Pub/Sub, sharded ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a Cluster so a channel's events touch
+ * whole server. This facade opens connections of its own on the factory's native client: for
+ * commands (scripts through Lettuce's asynchronous API, {@code EVALSHA} with a fallback to
+ * {@code EVAL}, see {@link #run}; plain commands through its typed reactive interface), on a
+ * standalone Redis one on each event loop so a socket's commands need no thread hop
+ * ({@link CommandLanes}), and one for Pub/Sub, sharded ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a Cluster so a channel's events touch
  * only its shard. The connection events tell an outage from Lettuce's own reconnects
  * ({@link RedisOutages}); Boot's health check keeps the factory's shared connection. While Redis
  * is away, commands fail at once (bounded queue, rejected when disconnected) instead of piling up;
@@ -75,6 +77,8 @@ public class Redis implements AutoCloseable {
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterReactiveCommands<String, String> commands;
     private volatile RedisClusterAsyncCommands<String, String> async;
+    /** On a standalone Redis, a command connection per event loop (the first is {@link #connection}). */
+    private volatile CommandLanes lanes;
     private volatile StatefulRedisPubSubConnection<String, String> pubSub;
     private volatile boolean closed;
 
@@ -108,6 +112,7 @@ public class Redis implements AutoCloseable {
         }
         StatefulConnection<String, String> commandConnection = null;
         StatefulRedisPubSubConnection<String, String> subscriber = null;
+        CommandLanes perLoop = null;
         try {
             RedisClusterReactiveCommands<String, String> reactive;
             RedisClusterAsyncCommands<String, String> async;
@@ -123,6 +128,8 @@ public class Redis implements AutoCloseable {
                 commandConnection = standaloneConnection;
                 reactive = standaloneConnection.reactive();
                 async = standaloneConnection.async();
+                perLoop = CommandLanes.open((RedisClient) client, standaloneConnection,
+                        client.getResources().ioThreadPoolSize());
                 subscriber = ((RedisClient) client).connectPubSub();
             }
             // The factory opens its shared connection (the health check's) lazily, blocking the first
@@ -132,6 +139,7 @@ public class Redis implements AutoCloseable {
             subscriber.addListener(new Dispatcher());
             this.commands = reactive;
             this.async = async;
+            this.lanes = perLoop;
             this.pubSub = subscriber;
             this.connection = commandConnection;
             outages.arm();
@@ -143,6 +151,9 @@ public class Redis implements AutoCloseable {
         catch (RedisException | DataAccessException ex) {
             if (subscriber != null) {
                 subscriber.close();
+            }
+            if (perLoop != null) {
+                perLoop.close();
             }
             if (commandConnection != null) {
                 commandConnection.close();
@@ -217,8 +228,15 @@ public class Redis implements AutoCloseable {
     public <T> Mono<T> command(Function<RedisClusterAsyncCommands<String, String>, CompletionStage<T>> command) {
         return Mono.defer(() -> {
             requireConnected();
-            return Mono.fromCompletionStage(command.apply(async));
+            CommandLanes perLoop = lanes;
+            return Mono.fromCompletionStage(command.apply(perLoop != null ? perLoop.forThisThread() : async));
         });
+    }
+
+    /** The event loops that have a command connection of their own (none on a Cluster). */
+    Set<Thread> loopsWithOwnConnection() {
+        CommandLanes perLoop = lanes;
+        return perLoop != null ? perLoop.loops() : Set.of();
     }
 
     public Mono<String> ping() {
@@ -304,6 +322,9 @@ public class Redis implements AutoCloseable {
         // second close, which made every clean stop log two warnings.
         if (pubSub != null && pubSub.isOpen()) {
             pubSub.close();
+        }
+        if (lanes != null) {
+            lanes.close();
         }
         if (connection != null && connection.isOpen()) {
             connection.close();
