@@ -139,11 +139,9 @@ final class BenchRun {
                     new Matching(probe, redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
                 }
                 if (peer && (wants("peer") || wants("peer-matching"))) {
-                    // Visitors that connect at arrival run the upgrade and hello paths as well, once
-                    // per visitor: C2 compiles a method after some 10,000 calls, so 15,000 visitors
-                    // here (3,600 before: C2 then took 100-390 us per pair of the first measured step).
-                    for (int round = 0; round < 5; round++) {
-                        new Arrivals(redis).step(one, 500, 3);
+                    // Visitors that connect at arrival run the upgrade and hello paths as well.
+                    for (int round = 0; round < 3; round++) {
+                        new Arrivals(redis).step(one, 300, 2);
                     }
                 }
                 // Thousands of channels end as those sockets close: not inside the first measured step.
