@@ -92,6 +92,8 @@ public final class ChatServer implements AutoCloseable {
     private static Map<String, String> defaults(String cluster) {
         Map<String, String> env = new HashMap<>();
         env.put("HTTP_PORT", "0");
+        // Loopback only (Boot's default is every interface); the management port follows it.
+        env.put("server.address", "127.0.0.1");
         // A free port each, so that several servers (and other test runs) never collide on 9090.
         env.put("MANAGEMENT_PORT", "0");
         env.put("REDIS_ADDRS", TestRedis.address());

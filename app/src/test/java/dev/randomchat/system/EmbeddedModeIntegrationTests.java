@@ -161,6 +161,7 @@ class EmbeddedModeIntegrationTests {
         SETTINGS.forEach(builder.environment()::remove);
         // Never the default 9090: other servers (tests, other builds) run on this machine too.
         builder.environment().put("MANAGEMENT_PORT", Integer.toString(RedisProcess.freePort()));
+        builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
         builder.environment().putAll(env);
         return builder.start();
     }
