@@ -48,7 +48,6 @@ final class CommandLanes implements RedisConnectionStateListener, AutoCloseable 
 
     private final RedisClient client;
     private final List<StatefulRedisConnection<String, String>> connections;
-    private final List<RedisClusterAsyncCommands<String, String>> commands;
     /** The event-loop thread each connection's channel is registered with; null when unknown. */
     private final AtomicReferenceArray<Thread> loops;
 
@@ -56,9 +55,6 @@ final class CommandLanes implements RedisConnectionStateListener, AutoCloseable 
             List<Thread> loops) {
         this.client = client;
         this.connections = List.copyOf(connections);
-        this.commands = this.connections.stream()
-                .<RedisClusterAsyncCommands<String, String>>map(StatefulRedisConnection::async)
-                .toList();
         this.loops = new AtomicReferenceArray<>(loops.toArray(Thread[]::new));
     }
 
@@ -101,12 +97,12 @@ final class CommandLanes implements RedisConnectionStateListener, AutoCloseable 
     /** The commands of the calling event loop's connection, or the first connection's. */
     RedisClusterAsyncCommands<String, String> forThisThread() {
         Thread current = Thread.currentThread();
-        for (int i = 1; i < commands.size(); i++) {
+        for (int i = 1; i < connections.size(); i++) {
             if (loops.get(i) == current && connections.get(i).isOpen()) {
-                return commands.get(i);
+                return connections.get(i).async();
             }
         }
-        return commands.get(0);
+        return connections.get(0).async();
     }
 
     /** The event loops a connection is known to live on. */

@@ -44,8 +44,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * commands (scripts through Lettuce's asynchronous API, {@code EVALSHA} with a fallback to
  * {@code EVAL}, see {@link #run}; plain commands through its typed reactive interface), on a
  * standalone Redis one on each event loop so a socket's commands need no thread hop
- * ({@link CommandLanes}), and one for Pub/Sub, sharded ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a Cluster so a channel's events touch
- * only its shard. The connection events tell an outage from Lettuce's own reconnects
+ * ({@link CommandLanes}), and one for Pub/Sub, sharded ({@code SSUBSCRIBE}/{@code SPUBLISH}) on a
+ * Cluster so a channel's events touch only its shard. The connection events tell an outage from Lettuce's own reconnects
  * ({@link RedisOutages}); Boot's health check keeps the factory's shared connection. While Redis
  * is away, commands fail at once (bounded queue, rejected when disconnected) instead of piling up;
  * after a reconnect, listeners registered with {@link #onReconnect} run so features can catch up
