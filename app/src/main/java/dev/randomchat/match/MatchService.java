@@ -226,7 +226,7 @@ public class MatchService implements SmartLifecycle {
                         "daily match limit reached; try again tomorrow", "match"));
             }
             case "current" -> {
-                return resume(waiter, result.get("v").stringValue());
+                return resume(waiter, connection, result.get("v").stringValue(), socketWaitedAlready);
             }
             case "matched" -> {
                 return made(waiter, result);
@@ -239,9 +239,13 @@ public class MatchService implements SmartLifecycle {
 
     /**
      * The guest is already in a channel ({@code current}, as {@code match.lua} stores it): tell its
-     * waiting sockets here, unless the channel ended.
+     * waiting sockets here, unless the channel ended. Then the pair is freed and the match run
+     * again (uncounted), its answer going to {@code connection} as the first run's would have: the
+     * channel's end reaches the guest's sockets before its pair is freed, so a {@code match} sent
+     * at once on {@code ended} can find the pair still recorded. Null {@code connection}: the
+     * guest was already told it waits (a lease renewal found the pair).
      */
-    Mono<Void> resume(Waiter waiter, String currentJson) {
+    Mono<Void> resume(Waiter waiter, Client connection, String currentJson, boolean socketWaitedAlready) {
         JsonNode current = json.readTree(currentJson);
         String channelId = current.get("c").stringValue();
         Outbound.Peer me = new Outbound.Peer(waiter.guest.id(), waiter.guest.name());
@@ -252,7 +256,8 @@ public class MatchService implements SmartLifecycle {
                 .flatMap(state -> "open".equals(state)
                         ? tell(event, List.of(me))
                         : pairings.unpair(me.id(), peer.id(), channelId, false)
-                                .then(retry(waiter)));
+                                .then(runMatch(waiter.guest, waiter.interests, null))
+                                .flatMap(result -> handle(waiter, connection, result, socketWaitedAlready)));
     }
 
     private Mono<Void> made(Waiter waiter, JsonNode result) {

@@ -94,7 +94,7 @@ class WaitingTicker {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(current -> current.isPresent()
-                        ? matching.resume(waiter, current.get())
+                        ? matching.resume(waiter, null, current.get(), true)
                         : cancelUnlessQueued(guestId, waiter));
     }
 

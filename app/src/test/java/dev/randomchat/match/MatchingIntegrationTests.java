@@ -24,6 +24,7 @@ import dev.randomchat.support.ServerProcess;
 import dev.randomchat.support.TwoServers;
 import dev.randomchat.support.Visitor;
 import dev.randomchat.support.WsClient;
+import dev.randomchat.system.Redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -178,6 +179,34 @@ class MatchingIntegrationTests {
             List<String> time = redis.commands().time().collectList().block(WsClient.WAIT);
             return Long.parseLong(time.get(0)) * 1000 + Long.parseLong(time.get(1)) / 1000 > expiry;
         });
+    }
+
+    /**
+     * A channel's end reaches its guests before their pair is freed: a {@code match} sent at once
+     * on {@code ended} can find the pair still recorded. It frees it and answers {@code waiting} on
+     * that socket (it used to answer nothing, the re-run's answer going to no socket).
+     */
+    @Test
+    void aMatchThatFindsTheEndedChannelStillRecordedAnswersWaiting() {
+        try (Visitor ada = Visitor.arrive(servers.one(), "Ada"); Visitor bob = Visitor.arrive(servers.two(), "Bob")) {
+            Visitor.pair(ada, bob);
+            Redis redis = servers.one().bean(Redis.class);
+            String current = redis.key(QueueKeys.SLOT, "current");
+            String pairing = redis.commands().hget(current, ada.id()).block(WsClient.WAIT);
+            assertThat(pairing).contains(bob.id());
+            leave(bob);
+            ada.await("ended");
+            Awaitility.await().atMost(WsClient.WAIT)
+                    .until(() -> redis.commands().hget(current, ada.id()).blockOptional(WsClient.WAIT).isEmpty());
+            // The moment between the end and the unpairing, held open.
+            redis.commands().hset(current, ada.id(), pairing).block(WsClient.WAIT);
+
+            ada.send(Map.of("type", "match"));
+            ada.await("waiting");
+            assertThat(redis.commands().hget(current, ada.id()).blockOptional(WsClient.WAIT)).isEmpty();
+            ada.send(Map.of("type", "cancel"));
+            ada.await("cancelled");
+        }
     }
 
     @Test
