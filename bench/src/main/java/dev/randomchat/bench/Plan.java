@@ -51,7 +51,10 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
     }
 
     static Plan quick() {
-        return new Plan("quick", 8, 3, 32, 16, 50, 3,
+        // A warm-up of 20 s of relay (10 s on one server, 10 s across two): after 8 s, C2 was still
+        // compiling the relay path inside the first measured step (120-530 ms of it in the 1k msgs/s
+        // step, whose p999 then ran 7-19 ms; bench/RESULTS.md).
+        return new Plan("quick", 20, 3, 32, 16, 50, 3,
                 new int[] {2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000},
                 100_000, 2, 5_000,
                 new int[] {500, 1_000, 2_000, 3_000, 5_000},
@@ -62,7 +65,7 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
     static Plan full() {
         // Relay steps of 15 s: on 2 shared cores one scheduler stall can decide the p99 of a short
         // step, and a slowly growing queue only shows in a long one.
-        return new Plan("full", 15, 5, 32, 16, 50, 15,
+        return new Plan("full", 30, 5, 32, 16, 50, 15,
                 new int[] {2_000, 5_000, 7_500, 10_000, 12_500, 15_000, 17_500, 20_000, 22_500, 25_000, 30_000,
                         35_000, 40_000},
                 300_000, 5, 5_000,
