@@ -133,8 +133,13 @@ public class MatchService implements SmartLifecycle {
 
     /** One more match for a guest still waiting, answered to its waiting sockets only. */
     Mono<Void> retry(Waiter waiter) {
+        return rerun(waiter, null, true);
+    }
+
+    /** match.lua once more, uncounted, its answer acted on as a {@code match} frame's would be. */
+    private Mono<Void> rerun(Waiter waiter, Client connection, boolean socketWaitedAlready) {
         return runMatch(waiter.guest, waiter.interests, null)
-                .flatMap(result -> handle(waiter, null, result, true));
+                .flatMap(result -> handle(waiter, connection, result, socketWaitedAlready));
     }
 
     /**
@@ -256,8 +261,7 @@ public class MatchService implements SmartLifecycle {
                 .flatMap(state -> "open".equals(state)
                         ? tell(event, List.of(me))
                         : pairings.unpair(me.id(), peer.id(), channelId, false)
-                                .then(runMatch(waiter.guest, waiter.interests, null))
-                                .flatMap(result -> handle(waiter, connection, result, socketWaitedAlready)));
+                                .then(rerun(waiter, connection, socketWaitedAlready)));
     }
 
     private Mono<Void> made(Waiter waiter, JsonNode result) {

@@ -53,7 +53,7 @@ record Plan(String name, double warmupSeconds, double echoSeconds, int echoConne
     static Plan quick() {
         // A warm-up of 20 s of relay (10 s on one server, 10 s across two): after 8 s, C2 was still
         // compiling the relay path inside the first measured step (120-530 ms of it in the 1k msgs/s
-        // step, whose p999 then ran 7-19 ms; bench/RESULTS.md).
+        // step, whose p999 then ran 7-61 ms; bench/RESULTS.md).
         return new Plan("quick", 20, 3, 32, 16, 50, 3,
                 new int[] {2_000, 5_000, 10_000, 15_000, 20_000, 25_000, 30_000},
                 100_000, 2, 5_000,
