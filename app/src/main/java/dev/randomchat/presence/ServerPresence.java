@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
@@ -14,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -61,8 +61,12 @@ public class ServerPresence {
     private final Map<String, Integer> sockets = new ConcurrentHashMap<>();
     /** Guests whose first socket here opened or last one closed since the last batch was taken. */
     private final Set<String> pending = new LinkedHashSet<>();
-    /** Emits when the batch that takes the last of {@link #pending} is done. */
-    private Sinks.Empty<Void> pendingDone = Sinks.empty();
+    /**
+     * Completes when the batch that takes the last of {@link #pending} is done. A future, not a
+     * sink: thousands of sockets closing at once all wait on it, and a multicast sink copies its
+     * array of subscribers at each one that joins (bench/RESULTS.md, "Presence waiters").
+     */
+    private CompletableFuture<Void> pendingDone = new CompletableFuture<>();
     /** A batch is under way (and the one that ends it sends the next). */
     private boolean sending;
     /** What features redo once this server's guests were registered again (after it was taken for dead). */
@@ -104,7 +108,7 @@ public class ServerPresence {
      * which starts at once when none is under way. Emits when a batch that holds them is done.
      */
     private Mono<Void> changed(List<String> guestIds) {
-        Sinks.Empty<Void> done;
+        CompletableFuture<Void> done;
         boolean start;
         synchronized (this) {
             pending.addAll(guestIds);
@@ -115,7 +119,8 @@ public class ServerPresence {
         if (start) {
             sendNext();
         }
-        return done.asMono();
+        // A caller that stops waiting (its socket's cleanup cancelled) leaves the batch to the others.
+        return Mono.fromFuture(done, true);
     }
 
     /**
@@ -126,7 +131,7 @@ public class ServerPresence {
      */
     private void sendNext() {
         List<String> batch;
-        Sinks.Empty<Void> done;
+        CompletableFuture<Void> done;
         synchronized (this) {
             if (pending.isEmpty()) {
                 sending = false;
@@ -141,7 +146,7 @@ public class ServerPresence {
             // The callers of what is left wait for the batch that empties the set.
             done = pending.isEmpty() ? pendingDone : null;
             if (done != null) {
-                pendingDone = Sinks.empty();
+                pendingDone = new CompletableFuture<>();
             }
         }
         String[] args = new String[batch.size() + 1];
@@ -155,13 +160,13 @@ public class ServerPresence {
     }
 
     /** A batch ended ({@code error} null: it succeeded): tell its callers, if it was theirs, and go on. */
-    private void batchDone(Sinks.Empty<Void> done, Throwable error) {
+    private void batchDone(CompletableFuture<Void> done, Throwable error) {
         if (done != null) {
             if (error == null) {
-                done.tryEmitEmpty();
+                done.complete(null);
             }
             else {
-                done.tryEmitError(error);
+                done.completeExceptionally(error);
             }
         }
         sendNext();

@@ -61,6 +61,31 @@ class ServerPresenceIntegrationTests {
     }
 
     @Test
+    void aCallerThatStopsWaitingLeavesItsBatchToTheOthers() {
+        ServerId server = new ServerId();
+        ServerPresence presence = new ServerPresence(redis, server);
+        // The first arrival starts a script run; the others, made while it is under way, wait on
+        // the batches after it together.
+        List<Mono<Void>> opened = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            opened.add(presence.opened("patient-" + i));
+        }
+        // Cancelled at once, as a socket's cleanup is when the server shuts down.
+        opened.remove(998).subscribe().dispose();
+
+        Mono.when(opened).block(WAIT);
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
+        assertThat(redis.commands().sismember(guestsOf(server), "patient-998").block(WAIT)).isTrue();
+
+        List<Mono<Void>> closed = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            closed.add(presence.closed("patient-" + i));
+        }
+        Mono.when(closed).block(WAIT);
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
+    }
+
+    @Test
     void aGuestThatComesAndGoesWhileABatchIsUnderWayEndsAsItIsHere() {
         ServerId server = new ServerId();
         ServerPresence presence = new ServerPresence(redis, server);
