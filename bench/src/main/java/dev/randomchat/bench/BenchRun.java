@@ -139,9 +139,11 @@ final class BenchRun {
                     new Matching(probe, redis).step(one, 1_000, plan.matchMaxVisitors(), 2);
                 }
                 if (peer && (wants("peer") || wants("peer-matching"))) {
-                    // Visitors that connect at arrival run the upgrade and hello paths as well.
+                    // Visitors that connect at arrival run the upgrade and hello paths as well. Three
+                    // rounds of 2 s at 300 pairs/s left C2 compiling 180-290 ms of them inside the
+                    // first measured step (200 pairs/s, 4 s; bench/RESULTS.md).
                     for (int round = 0; round < 3; round++) {
-                        new Arrivals(redis).step(one, 300, 2);
+                        new Arrivals(redis).step(one, 500, plan.warmupSeconds() / 5);
                     }
                 }
                 // Thousands of channels end as those sockets close: not inside the first measured step.
