@@ -150,6 +150,11 @@ final class CommandLanes implements RedisConnectionStateListener, AutoCloseable 
         });
     }
 
+    /** Whether every connection (the first included) is connected. */
+    boolean allOpen() {
+        return connections.stream().allMatch(StatefulRedisConnection::isOpen);
+    }
+
     /** Closes every connection but the first, which belongs to the caller. */
     @Override
     public void close() {

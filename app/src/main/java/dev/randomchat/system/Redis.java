@@ -1,6 +1,7 @@
 package dev.randomchat.system;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,9 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.ReactiveRedisConnection;
@@ -60,6 +63,11 @@ public class Redis implements AutoCloseable {
     /** How long a caller waits for a subscription before treating Redis as unavailable. */
     public static final Duration SUBSCRIBE_WAIT = Duration.ofSeconds(5);
     private static final LuaScript PUBLISH = LuaScript.load(Redis.class, "publish.lua");
+    /** How long a catch-up after an outage waits for every connection to be back, and how often it looks. */
+    private static final Duration ALL_BACK_WAIT = Duration.ofSeconds(10);
+    private static final Duration ALL_BACK_POLL = Duration.ofMillis(20);
+    /** Confirmations awaited at once; they are all sent already. */
+    private static final int RESUBSCRIBE_CONCURRENCY = 256;
 
     private final LettuceConnectionFactory factory;
     private final AbstractRedisClient client;
@@ -261,7 +269,9 @@ public class Redis implements AutoCloseable {
                 }
             }
             subscription.count++;
-            return Mono.fromCompletionStage(subscription.confirmed).then();
+            // Every subscriber of the topic waits on this one confirmation: one that gives up (its
+            // socket closed, its wait timed out) must not cancel it for the others.
+            return Mono.fromFuture(subscription.confirmed, true).then();
         }
     }
 
@@ -307,9 +317,53 @@ public class Redis implements AutoCloseable {
         return current != null && current.isOpen() && pubSub.isOpen();
     }
 
+    /**
+     * An outage ended ({@link RedisOutages}: a connection to each node lost is back). Lettuce dials
+     * every connection of this facade again on its own, so the others, Pub/Sub among them, may
+     * still be on their way: the catch-up waits until all are open and every topic is subscribed
+     * again (confirmed by Redis), or a message published between the catch-up's reads and the
+     * resubscription would reach its sockets only with the next one on its channel. After
+     * {@link #ALL_BACK_WAIT} it catches up anyway.
+     */
     private void reconnected() {
+        Mono.defer(() -> allOpen() ? subscribeAllAgain()
+                        : Mono.error(new RedisConnectionException("not every connection is back yet")))
+                .retryWhen(Retry.fixedDelay(ALL_BACK_WAIT.dividedBy(ALL_BACK_POLL), ALL_BACK_POLL))
+                .subscribe(null, error -> {
+                    log.warn("not every Redis connection was back within {}; catching up anyway", ALL_BACK_WAIT);
+                    catchUp();
+                }, this::catchUp);
+    }
+
+    private void catchUp() {
+        if (closed) {
+            return;
+        }
         log.info("Redis connection re-established; catching up");
         reconnectListeners.forEach(Runnable::run);
+    }
+
+    private boolean allOpen() {
+        StatefulConnection<String, String> current = connection;
+        CommandLanes perLoop = lanes;
+        return current != null && current.isOpen() && pubSub.isOpen() && (perLoop == null || perLoop.allOpen());
+    }
+
+    /**
+     * (S)SUBSCRIBEs every topic held once more (Redis takes it as a no-op where Lettuce's own
+     * resubscription got there first) and completes when Redis confirmed them all. Sent under the
+     * lock, as {@link #subscribe} and {@link #unsubscribe} send theirs, so no topic given up
+     * meanwhile is subscribed again behind its UNSUBSCRIBE.
+     */
+    private Mono<Void> subscribeAllAgain() {
+        List<CompletionStage<Void>> confirmations = new ArrayList<>();
+        synchronized (subscriptions) {
+            var async = pubSub.async();
+            for (String topic : subscriptions.keySet()) {
+                confirmations.add(cluster ? async.ssubscribe(topic) : async.subscribe(topic));
+            }
+        }
+        return Flux.fromIterable(confirmations).flatMap(Mono::fromCompletionStage, RESUBSCRIBE_CONCURRENCY).then();
     }
 
     /** Closes this facade's own connections; the client itself belongs to the factory, which stops it. */

@@ -7,21 +7,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,32 +25,19 @@ class CommandLanesIntegrationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    private final StandaloneRedis standalone = new StandaloneRedis();
     private EventLoopGroup loops;
-    private ClientResources resources;
-    private RedisProcess server;
-    private LettuceConnectionFactory factory;
     private Redis redis;
 
     @BeforeEach
     void start() throws Exception {
-        // The transport Lettuce picks for itself: epoll where Netty's native library loads.
-        loops = new MultiThreadIoEventLoopGroup(2, Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        resources = DefaultClientResources.builder().eventLoopGroupProvider(new SharedEventLoops(loops)).build();
-        server = RedisProcess.start(RedisProcess.freePort());
-        factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", server.port()),
-                LettuceClientConfiguration.builder().clientResources(resources).build());
-        factory.afterPropertiesSet();
-        factory.start();
-        redis = new Redis(factory, "lanes");
+        redis = standalone.start("lanes");
+        loops = standalone.loops();
     }
 
     @AfterEach
     void stop() throws Exception {
-        redis.close();
-        factory.destroy();
-        resources.shutdown(0, 1, TimeUnit.SECONDS);
-        server.close();
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        standalone.stop();
     }
 
     @Test
@@ -74,9 +51,7 @@ class CommandLanesIntegrationTests {
 
     @Test
     void learnsAgainWhereItsConnectionsLiveAfterAReconnect() throws Exception {
-        int port = server.port();
-        server.close();
-        server = RedisProcess.start(port);
+        standalone.restartRedis();
         // Lettuce dials again on its own; the connections' loops are learnt anew once it has.
         await().atMost(WAIT).until(() -> reconnectedEverywhere() && !redis.loopsWithOwnConnection().isEmpty());
         Set<Thread> served = redis.loopsWithOwnConnection();
