@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,8 +48,9 @@ public final class Report {
         }
     }
 
+    /** A progress line, with the UTC time of day to lay beside the servers' logs and recordings. */
     public static void note(String text) {
-        System.err.println("[bench] " + text);
+        System.err.println("[bench] " + LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS) + " " + text);
         System.err.flush();
     }
 }
