@@ -343,10 +343,10 @@ public class Redis implements AutoCloseable {
         reconnectListeners.forEach(Runnable::run);
     }
 
+    /** {@link #connected()}, and every command connection per event loop as well. */
     private boolean allOpen() {
-        StatefulConnection<String, String> current = connection;
         CommandLanes perLoop = lanes;
-        return current != null && current.isOpen() && pubSub.isOpen() && (perLoop == null || perLoop.allOpen());
+        return connected() && (perLoop == null || perLoop.allOpen());
     }
 
     /**
@@ -358,12 +358,15 @@ public class Redis implements AutoCloseable {
     private Mono<Void> subscribeAllAgain() {
         List<CompletionStage<Void>> confirmations = new ArrayList<>();
         synchronized (subscriptions) {
-            var async = pubSub.async();
-            for (String topic : subscriptions.keySet()) {
-                confirmations.add(cluster ? async.ssubscribe(topic) : async.subscribe(topic));
-            }
+            subscriptions.keySet().forEach(topic -> confirmations.add(sendSubscribe(topic)));
         }
         return Flux.fromIterable(confirmations).flatMap(Mono::fromCompletionStage, RESUBSCRIBE_CONCURRENCY).then();
+    }
+
+    /** (S)SUBSCRIBE for one topic, sharded on a Cluster; call under the subscriptions' lock. */
+    private CompletionStage<Void> sendSubscribe(String topic) {
+        var async = pubSub.async();
+        return cluster ? async.ssubscribe(topic) : async.subscribe(topic);
     }
 
     /** Closes this facade's own connections; the client itself belongs to the factory, which stops it. */
@@ -393,9 +396,7 @@ public class Redis implements AutoCloseable {
 
         /** Sends (S)SUBSCRIBE now; called under the subscriptions lock. */
         private void send(String topic) {
-            var async = pubSub.async();
-            var sent = cluster ? async.ssubscribe(topic) : async.subscribe(topic);
-            sent.whenComplete((ok, error) -> {
+            sendSubscribe(topic).whenComplete((ok, error) -> {
                 if (error != null) {
                     confirmed.completeExceptionally(error);
                 }
