@@ -1,0 +1,94 @@
+package dev.randomchat.system;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The soft heap limit on a real generational ZGC: a JVM of its own ({@link HeapHeadroomProbe})
+ * started with a 128 MiB soft limit allocates about 200 MiB a second for 3 s, then nothing.
+ */
+class HeapHeadroomIntegrationTests {
+
+    private static final long MIB = 1L << 20;
+
+    @Test
+    void theLimitRisesInABurstAndFallsBackWhenItEnds() throws Exception {
+        Path java = java21OrLater();
+        Process probe = new ProcessBuilder(java.toString(), "-XX:+UseZGC", "-XX:SoftMaxHeapSize=128m", "-Xmx1g",
+                "-cp", System.getProperty("java.class.path"), HeapHeadroomProbe.class.getName(), "3000", "9000")
+                .redirectErrorStream(true)
+                .start();
+        List<String[]> limits = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                if (line.startsWith("limit ")) {
+                    limits.add(line.split(" "));
+                }
+            }
+        }
+        finally {
+            if (!probe.waitFor(30, TimeUnit.SECONDS)) {
+                probe.destroyForcibly();
+            }
+        }
+        assertThat(probe.exitValue()).isZero();
+        long busiest = limits.stream().filter(l -> l[2].equals("busy")).mapToLong(l -> Long.parseLong(l[3])).max()
+                .orElseThrow();
+        String[] last = limits.get(limits.size() - 1);
+        String trace = changes(limits);
+        System.out.println("soft limit changes (ms, phase, bytes):\n" + trace);
+        // Four times the quiet limit at most: 512 MiB.
+        assertThat(busiest).as(trace).isGreaterThan(128 * MIB).isLessThanOrEqualTo(512 * MIB);
+        assertThat(last[2]).isEqualTo("quiet");
+        assertThat(Long.parseLong(last[3])).as(trace).isEqualTo(128 * MIB);
+    }
+
+    /** The lines where the limit changed. */
+    private static String changes(List<String[]> limits) {
+        StringBuilder out = new StringBuilder();
+        String previous = "";
+        for (String[] limit : limits) {
+            if (!limit[3].equals(previous)) {
+                out.append(limit[1]).append(' ').append(limit[2]).append(' ').append(limit[3]).append('\n');
+                previous = limit[3];
+            }
+        }
+        return out.toString();
+    }
+
+    /** This JVM if it is Java 21 or later (it counts allocated bytes), else a JDK 21+ beside it. */
+    private static Path java21OrLater() throws IOException {
+        Path self = Path.of(System.getProperty("java.home"), "bin", "java");
+        if (Runtime.version().feature() >= 21) {
+            return self;
+        }
+        Optional<Path> other;
+        try (Stream<Path> jdks = Files.list(Path.of("/usr/lib/jvm")).sorted()) {
+            other = jdks.filter(jdk -> jdk.getFileName().toString().matches(".*-(2[1-9]|[3-9][0-9])(-.*|\\.\\d.*)?$"))
+                    .map(jdk -> jdk.resolve("bin/java"))
+                    .filter(Files::isExecutable)
+                    .findFirst();
+        }
+        catch (IOException ex) {
+            other = Optional.empty();
+        }
+        Assumptions.assumeTrue(other.isPresent(),
+                "needs a JDK 21 or later (it counts allocated bytes): not this one, and none in /usr/lib/jvm");
+        return other.get();
+    }
+}
