@@ -96,7 +96,7 @@ class Attachments {
         for (int i = 0; i < count; i++) {
             confirmed = redis.subscribe(topic, event -> dispatch(channelId, event));
         }
-        return confirmed.timeout(Redis.SUBSCRIBE_WAIT);
+        return redis.within(confirmed, Redis.SUBSCRIBE_WAIT);
     }
 
     /** Gives back {@code count} subscriptions taken for attachments that never came to be. */

@@ -38,6 +38,8 @@ final class MatchedEvents {
     private final Sinks.Many<MatchedEvent> events = Sinks.many().unicast()
             .onBackpressureBuffer(Queues.<MatchedEvent>get(EVENT_QUEUE).get());
     private volatile Mono<Void> subscribed = Mono.empty();
+    /** Set once Redis confirmed this server's topic: from then on a match waits for nothing here. */
+    private volatile boolean listening;
     private volatile Disposable pipeline;
 
     MatchedEvents(Redis redis, String serverId, JsonMapper json, Function<MatchedEvent, Mono<Void>> handler) {
@@ -49,7 +51,7 @@ final class MatchedEvents {
 
     /** Completes once this server listens on its topic: no event for it can be missed after. */
     Mono<Void> ready() {
-        return subscribed.timeout(Redis.SUBSCRIBE_WAIT);
+        return listening ? Mono.empty() : redis.within(subscribed, Redis.SUBSCRIBE_WAIT);
     }
 
     /** Hands the event to this server's pipeline and publishes it to the other servers named. */
@@ -67,7 +69,9 @@ final class MatchedEvents {
     }
 
     void start() {
-        subscribed = redis.subscribe(topicOf(serverId), this::received).cache();
+        subscribed = redis.subscribe(topicOf(serverId), this::received)
+                .doOnSuccess(confirmed -> listening = true)
+                .cache();
         pipeline = events.asFlux()
                 // Pairs are independent: tell many at once, each waiting only on its own Redis calls.
                 .flatMap(event -> handler.apply(event).onErrorResume(ex -> {

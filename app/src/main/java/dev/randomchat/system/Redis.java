@@ -28,6 +28,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.netty.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -273,6 +274,21 @@ public class Redis implements AutoCloseable {
             // socket closed, its wait timed out) must not cancel it for the others.
             return Mono.fromFuture(subscription.confirmed, true).then();
         }
+    }
+
+    /**
+     * {@code source}, or a {@link java.util.concurrent.TimeoutException} once {@code wait} has
+     * passed, timed on Lettuce's timer (its half-second tick: for waits of seconds). Reactor's own
+     * timeout schedules a task on a scheduler thread for every call, and wakes that thread when the
+     * task is the next due, as it nearly always is when each wait ends within milliseconds: a wake-up
+     * per pair made. The wheel timer only queues the task; its thread looks at its next tick.
+     */
+    public <T> Mono<T> within(Mono<T> source, Duration wait) {
+        return source.timeout(Mono.<Long>create(sink -> {
+            Timeout timeout = client.getResources().timer()
+                    .newTimeout(expired -> sink.success(0L), wait.toMillis(), TimeUnit.MILLISECONDS);
+            sink.onDispose(timeout::cancel);
+        }));
     }
 
     public void unsubscribe(String topic) {
