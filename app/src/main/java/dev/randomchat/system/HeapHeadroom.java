@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -56,10 +55,7 @@ class HeapHeadroom implements SmartLifecycle {
     private final Law law;
     private volatile Disposable ticks;
 
-    HeapHeadroom(@Value("${chat.jvm.heap-headroom:true}") String wanted, MeterRegistry meters) {
-        if (!wanted.equals("true") && !wanted.equals("false")) {
-            throw new IllegalArgumentException("HEAP_HEADROOM must be true or false, not " + wanted);
-        }
+    HeapHeadroom(JvmProperties properties, MeterRegistry meters) {
         this.hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP)
@@ -68,7 +64,7 @@ class HeapHeadroom implements SmartLifecycle {
         long floor = Long.parseLong(hotspot.getVMOption(SOFT_MAX).getValue());
         long maxHeap = Runtime.getRuntime().maxMemory();
         this.law = new Law(floor, maxHeap);
-        String off = wanted.equals("false") ? "turned off (HEAP_HEADROOM=false)"
+        String off = !properties.headroom() ? "turned off (HEAP_HEADROOM=false)"
                 : !runsZgc() ? "the collector is not ZGC"
                 : floor >= maxHeap ? "no soft heap limit below the maximum heap"
                 : allocatedBytes == null ? "this JVM does not count allocated bytes (Java 21 or later does)"

@@ -14,7 +14,7 @@ public final class HeapHeadroomProbe {
     public static void main(String[] args) throws InterruptedException {
         long busyMillis = Long.parseLong(args[0]);
         long quietMillis = Long.parseLong(args[1]);
-        HeapHeadroom headroom = new HeapHeadroom("true", new SimpleMeterRegistry());
+        HeapHeadroom headroom = new HeapHeadroom(new JvmProperties("true"), new SimpleMeterRegistry());
         headroom.start();
         HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         byte[][] ring = new byte[64][];

@@ -3,6 +3,7 @@ package dev.randomchat.system;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class HeapHeadroomTests {
 
@@ -67,5 +68,13 @@ class HeapHeadroomTests {
         law.next(0, 0, 100 * MIB);
         assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(504 * MIB);
         assertThat(law.next(200 * MIB, 2 * SECOND, 100 * MIB)).isZero();
+    }
+
+    @Test
+    void heapHeadroomIsTrueOrFalseAndNothingElse() {
+        assertThat(new JvmProperties(null).headroom()).isTrue();
+        assertThat(new JvmProperties(" false ").headroom()).isFalse();
+        assertThatIllegalArgumentException().isThrownBy(() -> new JvmProperties("maybe"))
+                .withMessage("HEAP_HEADROOM must be true or false, not maybe");
     }
 }
