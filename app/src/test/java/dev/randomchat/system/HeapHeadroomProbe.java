@@ -27,9 +27,9 @@ public final class HeapHeadroomProbe {
                 break;
             }
             if (elapsed < busyMillis) {
-                // About 200 MiB a second of garbage, the way a burst of visitors makes it.
+                // Up to 100 MiB a second of garbage, the way a burst of visitors makes it.
                 ring[i++ & 63] = new byte[64 * 1024];
-                if ((i & 31) == 0) {
+                if ((i & 15) == 0) {
                     Thread.sleep(10);
                 }
             }
