@@ -23,6 +23,7 @@ import dev.randomchat.protocol.FrameException;
 import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
+import dev.randomchat.system.Throttle;
 import dev.randomchat.system.ServerId;
 
 /**
@@ -43,6 +44,8 @@ public class ChannelService {
     static final Duration CLOSED_RETENTION = Duration.ofMinutes(5);
     /** A replay or catch-up reads the log in pages of at most this many messages (and the socket's page bytes). */
     public static final int REPLAY_PAGE = 100;
+    /** Departures (leave.lua and a deadline each) in flight at once; a burst queues behind them. */
+    private static final int DEPARTURES_AT_ONCE = 16;
 
     private static final LuaScript ENTER = LuaScript.load(ChannelService.class, "enter.lua");
     private static final LuaScript SEND = LuaScript.load(ChannelService.class, "send.lua");
@@ -60,6 +63,8 @@ public class ChannelService {
     private final ChannelEnds ends;
     private final Counter relayed;
     private final Counter resumes;
+    /** Leaves after the grace, a few at a time: sockets that closed together do not reach Redis together. */
+    private final Throttle departures = new Throttle(DEPARTURES_AT_ONCE);
 
     ChannelService(Redis redis, ServerId serverId, TokenService tokens, ChannelProperties properties,
             Attachments attachments, ChannelLog channelLog, ChannelPresence presence, ChannelEnds ends,
@@ -275,7 +280,7 @@ public class ChannelService {
             return Mono.empty();
         }
         return Mono.delay(ChannelPresence.GRACE)
-                .then(Mono.defer(() -> presence.left(attachment.channelId(), connection.guestId(), ChannelPresence.GRACE)));
+                .then(departures.run(() -> presence.left(attachment.channelId(), connection.guestId(), ChannelPresence.GRACE)));
     }
 
     /** Joins with a replay of the messages after {@code after}, then {@code joined}. */
