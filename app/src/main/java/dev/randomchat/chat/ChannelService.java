@@ -23,8 +23,8 @@ import dev.randomchat.protocol.FrameException;
 import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
-import dev.randomchat.system.Throttle;
 import dev.randomchat.system.ServerId;
+import dev.randomchat.system.Throttle;
 
 /**
  * Channel commands: enter (a new pair), join and resume, send, seen, typing, leave and end.

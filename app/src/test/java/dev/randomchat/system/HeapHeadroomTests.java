@@ -22,8 +22,7 @@ class HeapHeadroomTests {
 
     @Test
     void aBurstRaisesTheLimitToWhatSurvivesPlusAFewSecondsOfAllocation() {
-        HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, 12_288 * MIB);
-        law.next(0, 0, 100 * MIB);
+        HeapHeadroom.Law law = started(12_288 * MIB);
 
         // 100 MiB a second for 4 s on top of the 100 MiB kept.
         assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(504 * MIB);
@@ -31,19 +30,16 @@ class HeapHeadroomTests {
 
     @Test
     void theLimitNeverPassesFourTimesTheQuietOneNorTheMaximumHeap() {
-        HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, 12_288 * MIB);
-        law.next(0, 0, 100 * MIB);
+        HeapHeadroom.Law law = started(12_288 * MIB);
         assertThat(law.next(2_000 * MIB, SECOND, 100 * MIB)).isEqualTo(1_024 * MIB);
 
-        HeapHeadroom.Law small = new HeapHeadroom.Law(256 * MIB, 512 * MIB);
-        small.next(0, 0, 100 * MIB);
+        HeapHeadroom.Law small = started(512 * MIB);
         assertThat(small.next(2_000 * MIB, SECOND, 100 * MIB)).isEqualTo(512 * MIB);
     }
 
     @Test
     void afterTheBurstTheLimitFallsBackWithinSecondsNotAtTheFirstQuietOne() {
-        HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, 12_288 * MIB);
-        law.next(0, 0, 100 * MIB);
+        HeapHeadroom.Law law = started(12_288 * MIB);
         long raised = law.next(150 * MIB, SECOND, 100 * MIB);
         assertThat(raised).isEqualTo(704 * MIB);
 
@@ -64,8 +60,7 @@ class HeapHeadroomTests {
 
     @Test
     void anUnchangedLimitIsNotSetAgain() {
-        HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, 12_288 * MIB);
-        law.next(0, 0, 100 * MIB);
+        HeapHeadroom.Law law = started(12_288 * MIB);
         assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(504 * MIB);
         assertThat(law.next(200 * MIB, 2 * SECOND, 100 * MIB)).isZero();
     }
@@ -76,5 +71,12 @@ class HeapHeadroomTests {
         assertThat(new JvmProperties(" false ").headroom()).isFalse();
         assertThatIllegalArgumentException().isThrownBy(() -> new JvmProperties("maybe"))
                 .withMessage("HEAP_HEADROOM must be true or false, not maybe");
+    }
+
+    /** A law of a 256 MiB quiet limit whose first reading (the baseline) is taken, 100 MiB kept. */
+    private static HeapHeadroom.Law started(long maxHeap) {
+        HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, maxHeap);
+        assertThat(law.next(0, 0, 100 * MIB)).isZero();
+        return law;
     }
 }
