@@ -166,8 +166,14 @@ class HeapHeadroom implements SmartLifecycle {
      */
     static final class Law {
 
-        /** Heap a burst gets: the collector then runs about once per this much time. */
-        static final Duration SPACING = Duration.ofSeconds(4);
+        /**
+         * Heap a burst gets, as seconds of its allocation. ZGC starts a cycle once the free memory
+         * left under the limit would last about twice its own cycle time at twice the allocation
+         * rate; a cycle takes 0.3-1 s on two busy cores, so that margin ate most of a 4 s headroom
+         * and cycles ran every 1-2 s. With 8 s the collector runs every 5 s or so in a burst
+         * (bench/RESULTS.md, "Headroom that outlasts the collector's own margin").
+         */
+        static final Duration SPACING = Duration.ofSeconds(8);
         /** The busiest limit, as a multiple of the quiet one. */
         static final int CEILING_FACTOR = 4;
         /** How much of the remembered rate is kept after a second with a lower one. */

@@ -24,8 +24,8 @@ class HeapHeadroomTests {
     void aBurstRaisesTheLimitToWhatSurvivesPlusAFewSecondsOfAllocation() {
         HeapHeadroom.Law law = started(12_288 * MIB);
 
-        // 100 MiB a second for 4 s on top of the 100 MiB kept.
-        assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(504 * MIB);
+        // 100 MiB a second for 8 s on top of the 100 MiB kept.
+        assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(904 * MIB);
     }
 
     @Test
@@ -40,10 +40,10 @@ class HeapHeadroomTests {
     @Test
     void afterTheBurstTheLimitFallsBackWithinSecondsNotAtTheFirstQuietOne() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        long raised = law.next(150 * MIB, SECOND, 100 * MIB);
-        assertThat(raised).isEqualTo(704 * MIB);
+        long raised = law.next(100 * MIB, SECOND, 100 * MIB);
+        assertThat(raised).isEqualTo(904 * MIB);
 
-        long allocated = 150 * MIB;
+        long allocated = 100 * MIB;
         long first = law.next(allocated, 2 * SECOND, 100 * MIB);
         assertThat(first).isBetween(256 * MIB, raised - 1);
         assertThat(first).isGreaterThan(500 * MIB);
@@ -61,7 +61,7 @@ class HeapHeadroomTests {
     @Test
     void anUnchangedLimitIsNotSetAgain() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(504 * MIB);
+        assertThat(law.next(100 * MIB, SECOND, 100 * MIB)).isEqualTo(904 * MIB);
         assertThat(law.next(200 * MIB, 2 * SECOND, 100 * MIB)).isZero();
     }
 
