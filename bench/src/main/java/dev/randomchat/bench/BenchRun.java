@@ -43,6 +43,8 @@ final class BenchRun {
     private static final boolean KEEP_GOING = Boolean.getBoolean("bench.keepGoing");
     /** Server CPU below this share of one core counts as quiet between steps. */
     private static final double QUIET_CPU_SHARE = 0.15;
+    /** The server's grace for a closed socket before its guest leaves the channel (chat/ChannelPresence). */
+    private static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
 
     private final Plan plan;
     private final boolean jfr;
@@ -350,6 +352,17 @@ final class BenchRun {
             options.add(extra);
         }
         return String.join(" ", options);
+    }
+
+    /**
+     * After a step that closed thousands of sockets: the server leaves their channels only when the
+     * presence grace of a closed socket has passed (a visitor who reconnects in time keeps the chat),
+     * so the leaves of a whole step come {@link #PRESENCE_GRACE} after its close, then quiet. The next
+     * step's load is its own, not the previous one's departures.
+     */
+    static void departed(Service server) {
+        sleep(PRESENCE_GRACE.toMillis() + 500);
+        quiet(server);
     }
 
     /** Waits (at most a few seconds) until the servers are idle, so one step's tail is not the next one's load. */

@@ -79,13 +79,13 @@ final class PeerRows {
             Map<String, Object> step = new Arrivals(redis).step(server, rate, matchSeconds);
             report.line("peer-matching-arrival", step);
             arrivals.add(step);
-            BenchRun.quiet(server);
+            BenchRun.departed(server);
             Report.note("peer rows: matching, sockets already open, " + rate + " pairs/s");
             Map<String, Object> open = new Matching(probe, redis).step(server, rate, maxVisitors, matchSeconds);
             open.put("mode", "pre-connected");
             report.line("peer-matching-preconnected", open);
             preConnected.add(open);
-            BenchRun.quiet(server);
+            BenchRun.departed(server);
         }
     }
 
