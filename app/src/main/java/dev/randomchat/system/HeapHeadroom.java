@@ -168,9 +168,9 @@ class HeapHeadroom implements SmartLifecycle {
 
         /**
          * Heap a burst gets, as seconds of its allocation. ZGC starts a cycle once the free memory
-         * left under the limit would last about twice its own cycle time at twice the allocation
-         * rate; a cycle takes 0.3-1 s on two busy cores, so that margin ate most of a 4 s headroom
-         * and cycles ran every 1-2 s. With 8 s the collector runs every 5 s or so in a burst
+         * left under the limit would run out within about its own cycle time at twice the
+         * allocation rate; a cycle takes 0.3-1 s on two busy cores, so that margin ate most of a 4 s
+         * headroom and cycles ran every 1-2 s. With 8 s they ran every 4-8 s in a burst
          * (bench/RESULTS.md, "Headroom that outlasts the collector's own margin").
          */
         static final Duration SPACING = Duration.ofSeconds(8);
