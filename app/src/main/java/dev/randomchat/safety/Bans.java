@@ -2,11 +2,16 @@ package dev.randomchat.safety;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.ScoredValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,10 +25,16 @@ import dev.randomchat.system.Redis;
 /**
  * Operator bans of guests and client addresses, each a Redis key that expires with the ban, plus
  * one sorted set of active bans by their end, for the console's list. An address is keyed as
- * {@link ClientAddress} keys it: an IPv6 ban covers its /64.
+ * {@link ClientAddress} keys it: an IPv6 ban covers its /64. A socket upgrade asks Redis whether
+ * its guest is banned only when {@link KnownBans}, this server's list of the guests that may be,
+ * cannot tell.
  */
 @Component
 public class Bans {
+
+    private static final Logger log = LoggerFactory.getLogger(Bans.class);
+    private static final Mono<Boolean> NOT_BANNED = Mono.just(false);
+    private static final String GUEST_MEMBER = "guest|";
 
     /** The list of active bans shows at most this many (the soonest to end first). */
     static final int MAX_LISTED = 500;
@@ -34,6 +45,7 @@ public class Bans {
 
     private final Redis redis;
     private final JsonMapper json;
+    private final KnownBans known = new KnownBans(System::currentTimeMillis);
 
     Bans(Redis redis, JsonMapper json) {
         this.redis = redis;
@@ -63,16 +75,66 @@ public class Bans {
     }
 
     /**
-     * At a socket upgrade: whether the guest is banned, and, in the same round trip, a note of its
-     * name and address key ({@link ClientAddress}) so a later report about it can name the
-     * address to ban.
+     * At a socket upgrade: whether the guest is banned (Redis is asked only when {@link KnownBans}
+     * cannot tell), and a note of its name and address key ({@link ClientAddress}), sent without
+     * waiting for its answer, so a later report about it can name the address to ban.
      */
     public Mono<Boolean> admit(Guest guest, String ip) {
         Seen seen = new Seen(guest.name(), ip);
-        Mono<String> note = redis.command(commands -> commands
-                .setex(seenKey(guest.id()), SEEN_TTL.toSeconds(), json.writeValueAsString(seen)));
-        return Mono.zip(guestBanned(guest.id()), note.onErrorReturn("skipped"))
-                .map(both -> both.getT1());
+        redis.command(commands -> commands.setex(seenKey(guest.id()), SEEN_TTL.toSeconds(), json.writeValueAsString(seen)))
+                .subscribe(null, error -> log.debug("guest note not stored: {}", error.toString()));
+        long looked = known.lookup(guest.id());
+        if (looked == KnownBans.CLEAR) {
+            return NOT_BANNED;
+        }
+        return guestBanned(guest.id()).doOnNext(banned -> {
+            if (!banned) {
+                known.cleared(guest.id(), looked);
+            }
+        });
+    }
+
+    /**
+     * Reads the active guest bans into {@link KnownBans}. Call it once the bans topic is
+     * subscribed, and again after every reconnect to Redis: until it is done every upgrade asks
+     * Redis.
+     */
+    Mono<Void> loadKnown() {
+        int loadNumber = known.invalidate();
+        return Mono.defer(() -> {
+            long now = System.currentTimeMillis();
+            return redis.commands().zrangebyscoreWithScores(index(), Range.create((double) now, Double.POSITIVE_INFINITY),
+                            Limit.create(0, KnownBans.CAPACITY + 1L))
+                    .collectList();
+        }).doOnNext(members -> {
+            Map<String, Long> guests = new HashMap<>();
+            for (ScoredValue<String> member : members) {
+                if (member.getValue().startsWith(GUEST_MEMBER)) {
+                    guests.put(member.getValue().substring(GUEST_MEMBER.length()), (long) member.getScore());
+                }
+            }
+            if (!known.loaded(loadNumber, guests, members.size() <= KnownBans.CAPACITY)) {
+                log.warn("banned guests not listed here (more than {} bans, or Redis came back meanwhile): "
+                        + "every socket upgrade asks Redis", KnownBans.CAPACITY);
+            }
+        }).then();
+    }
+
+    /** Whether upgrades of guests not on the list skip Redis (for tests). */
+    boolean knownReady() {
+        return known.ready();
+    }
+
+    /**
+     * A ban announced on the topic: listed at once with the longest end a ban can have, then with
+     * its own end once the index says it.
+     */
+    void heard(String guestId) {
+        long provisional = System.currentTimeMillis() + INDEX_TTL.toMillis();
+        known.heard(guestId, provisional);
+        Mono.defer(() -> redis.commands().zscore(index(), GUEST_MEMBER + guestId))
+                .subscribe(score -> known.endsAt(guestId, provisional, score.longValue()),
+                        error -> log.debug("end of a ban not read: {}", error.toString()));
     }
 
     /** The name and address prefix last seen for a guest, if it connected within a day. */
@@ -85,6 +147,7 @@ public class Bans {
     Mono<Ban> banGuest(String guestId, Duration duration, String actor, String reportId) {
         Ban ban = new Ban("guest", guestId, Instant.now().plus(duration), Instant.now(), actor, reportId);
         return save(guestKey(guestId), ban, duration)
+                .doOnSuccess(saved -> known.heard(guestId, ban.until().toEpochMilli()))
                 .then(redis.publish(topic(), guestId))
                 .thenReturn(ban);
     }
