@@ -2,7 +2,6 @@ package dev.randomchat.safety;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
@@ -24,7 +23,7 @@ final class KnownBans {
     private static final long UNLISTED = Long.MIN_VALUE + 1;
 
     private final Map<String, Long> endsAt = new ConcurrentHashMap<>();
-    private final AtomicInteger generation = new AtomicInteger();
+    private int generation;
     private final LongSupplier clock;
     private volatile boolean ready;
 
@@ -32,10 +31,14 @@ final class KnownBans {
         this.clock = clock;
     }
 
-    /** Every guest is asked about in Redis until the load this returns the number of is done. */
-    int invalidate() {
+    /**
+     * Every guest is asked about in Redis until the load this returns the number of is done.
+     * Synchronized with {@link #loaded}, so a load overtaken meanwhile never makes the list ready;
+     * lookups take no lock.
+     */
+    synchronized int invalidate() {
         ready = false;
-        return generation.incrementAndGet();
+        return ++generation;
     }
 
     /**
@@ -43,14 +46,14 @@ final class KnownBans {
      * invalidation numbered {@code loadNumber}; {@code complete}: the read was not cut short. A
      * load overtaken by a newer invalidation changes nothing.
      */
-    boolean loaded(int loadNumber, Map<String, Long> bans, boolean complete) {
+    synchronized boolean loaded(int loadNumber, Map<String, Long> bans, boolean complete) {
         if (!complete || bans.size() > CAPACITY) {
             return false;
         }
         long now = clock.getAsLong();
         endsAt.values().removeIf(until -> until <= now);
         endsAt.putAll(bans);
-        if (generation.get() != loadNumber || endsAt.size() > CAPACITY) {
+        if (generation != loadNumber || endsAt.size() > CAPACITY) {
             return false;
         }
         ready = true;
