@@ -12,10 +12,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.cookie.Cookie;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
 import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.http.websocket.WebsocketInbound;
+import reactor.netty.http.websocket.WebsocketOutbound;
 
 import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import org.springframework.http.HttpHeaders;
@@ -101,13 +104,23 @@ final class SocketRoute implements NettyRouteProvider {
                     if (!reservation.granted()) {
                         return refuse(response, HttpResponseStatus.SERVICE_UNAVAILABLE, reservation.reason());
                     }
-                    return response.sendWebsocket((in, out) -> handler.serve(in, out, guest, ip),
+                    return response.sendWebsocket((in, out) -> serve(in, out, guest, ip),
                             WebsocketServerSpec.builder().maxFramePayloadLength(MAX_FRAME_PAYLOAD).handlePing(false)
                                     .build());
                 },
                 this::release,
                 (reservation, error) -> release(reservation),
                 this::release);
+    }
+
+    /**
+     * Reactor Netty times out the reads of a request's body ({@code HTTP_IDLE_SECONDS}) until the
+     * request's last part has been read; a socket upgraded before that (no Redis call on the way,
+     * as for nearly every guest) would keep the timeout for its whole life and close when quiet.
+     */
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Guest guest, String ip) {
+        in.withConnection(connection -> connection.removeHandler(NettyPipeline.ReadTimeoutHandler));
+        return handler.serve(in, out, guest, ip);
     }
 
     private Mono<Void> release(Connections.Reservation reservation) {
