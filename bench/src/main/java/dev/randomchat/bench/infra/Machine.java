@@ -86,6 +86,31 @@ public final class Machine {
         return Math.round(10 * total / units) / 10.0;
     }
 
+    /**
+     * The context switches of the server, Redis and this load generator at one moment: how often
+     * each went to sleep and was woken. A wake-up's cost is shared by whatever work it finds, so
+     * fewer per pair at a higher rate means the work was batched.
+     */
+    public record Switches(long serverPid, long redisPid, long server, long redis, long benchClient) {
+
+        public static Switches of(long serverPid, long redisPid) {
+            return new Switches(serverPid, redisPid, contextSwitches(serverPid), contextSwitches(redisPid),
+                    contextSwitches(selfPid()));
+        }
+
+        /** The switches from this reading to now. */
+        public Switches sinceThen() {
+            Switches now = of(serverPid, redisPid);
+            return new Switches(serverPid, redisPid, now.server - server, now.redis - redis, now.benchClient - benchClient);
+        }
+
+        /** These switches (a {@link #sinceThen} count) per unit of work, by process. */
+        public Map<String, Double> per(double units) {
+            return Map.of("server", Stats.round(server / units, 1), "redis", Stats.round(redis / units, 1),
+                    "benchClient", Stats.round(benchClient / units, 1));
+        }
+    }
+
     /** Context switches (voluntary and not) of all live threads of a process so far. */
     public static long contextSwitches(long pid) {
         long total = 0;

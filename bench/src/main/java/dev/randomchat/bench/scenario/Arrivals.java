@@ -71,6 +71,7 @@ public final class Arrivals {
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
         long clientCpu = Machine.cpuMicros(Machine.selfPid());
+        Machine.Switches switches = Machine.Switches.of(server.pid(), redis.pid());
         Queue<String> trace = new ConcurrentLinkedQueue<>();
         long start = OpenLoop.run(2.0 * pairsPerSec, visitors, (i, intended) -> {
             int index = (int) i;
@@ -120,6 +121,7 @@ public final class Arrivals {
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
         long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
         long clientCpuUsed = Machine.cpuMicros(Machine.selfPid()) - clientCpu;
+        Machine.Switches switched = switches.sinceThen();
         Clients.closeAll(List.copyOf(sockets));
         if (TRACE != null) {
             try {
@@ -156,6 +158,7 @@ public final class Arrivals {
                 "server", Stats.round(serverCpuUsed / (double) perPair, 1),
                 "redis", Stats.round(redisCpuUsed / (double) perPair, 1),
                 "benchClient", Stats.round(clientCpuUsed / (double) perPair, 1)));
+        out.put("contextSwitchesPerPair", switched.per(perPair));
         out.put("serverCpuUsPerPairWithoutJit", Machine.withoutJitPer(threadsBefore, threadsAfter, perPair));
         out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, perPair));
         return out;

@@ -90,6 +90,7 @@ public final class Matching {
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
         long redisCpu = Machine.cpuMicros(redis.pid());
         long clientCpu = Machine.cpuMicros(Machine.selfPid());
+        Machine.Switches switches = Machine.Switches.of(server.pid(), redis.pid());
         Map<String, long[]> statsBefore = probe.commandStats();
         double arrivalsPerSec = 2.0 * pairsPerSec;
         long start = OpenLoop.run(arrivalsPerSec, visitors, (i, when) -> {
@@ -105,6 +106,7 @@ public final class Matching {
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
         long redisCpuUsed = Machine.cpuMicros(redis.pid()) - redisCpu;
         long clientCpuUsed = Machine.cpuMicros(Machine.selfPid()) - clientCpu;
+        Machine.Switches switched = switches.sinceThen();
         Map<String, long[]> commands = RedisProbe.delta(statsBefore, probe.commandStats());
 
         int unmatched = 0;
@@ -169,6 +171,7 @@ public final class Matching {
                 "server", Stats.round(serverCpuUsed / (double) perPair, 1),
                 "redis", Stats.round(redisCpuUsed / (double) perPair, 1),
                 "benchClient", Stats.round(clientCpuUsed / (double) perPair, 1)));
+        out.put("contextSwitchesPerPair", switched.per(perPair));
         // Commands run by scripts count under their own names as well; INFO is this bench's own.
         out.put("redisCommandsPerPair", RedisProbe.per(commands, name -> !name.equals("info"), 0, pairs, 2));
         out.put("redisUsecPerPairByCommand", RedisProbe.per(commands, name -> !name.equals("info"), 1, pairs, 2));
