@@ -196,7 +196,7 @@ final class BenchRun {
                     report.line("hostile", hostile);
                 }
                 if (peer) {
-                    peerRows(report, peerRows, relay, redis, probe, one, clusterNodes, clustered, clusteredSince);
+                    peerRows(report, peerRows, relay, redis, probe, one, echo, clusterNodes, clustered, clusteredSince);
                 }
                 if (jfr) {
                     for (Service server : List.of(one, two)) {
@@ -289,7 +289,7 @@ final class BenchRun {
     }
 
     private void peerRows(Report report, PeerRows rows, Relay relay, Service redis, RedisProbe probe, Service one,
-            List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
+            Service echo, List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
         if (wants("peer") || wants("peer-relay")) {
             rows.relay(report, relay, one, false);
         }
@@ -307,7 +307,7 @@ final class BenchRun {
             }
         }
         if (wants("peer") || wants("peer-matching")) {
-            rows.matching(report, one, redis, probe, plan.matchMaxVisitors());
+            rows.matching(report, one, redis, probe, plan.matchMaxVisitors(), echo);
         }
         if (clustered != null) {
             rows.reconnects(report, clustered, clusteredSince);

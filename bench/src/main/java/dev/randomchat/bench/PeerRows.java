@@ -48,6 +48,8 @@ final class PeerRows {
     final List<Map<String, Object>> relayCluster = new ArrayList<>();
     final List<Map<String, Object>> arrivals = new ArrayList<>();
     final List<Map<String, Object>> preConnected = new ArrayList<>();
+    /** The bare echo server under the same arrivals, one step per rate: the machine's share. */
+    final List<Map<String, Object>> echoArrivals = new ArrayList<>();
     Map<String, Object> idle;
     long clusterReconnects = -1;
     long clusterServerSeconds;
@@ -73,7 +75,11 @@ final class PeerRows {
         }
     }
 
-    void matching(Report report, Service server, Service redis, RedisProbe probe, int maxVisitors) {
+    void matching(Report report, Service server, Service redis, RedisProbe probe, int maxVisitors, Service echo) {
+        // The echo server's upgrade path is compiled before its first measured step, as the chat server's is.
+        for (int round = 0; round < 3; round++) {
+            Baselines.echoArrivals(echo, PAIR_RATES[PAIR_RATES.length - 1], matchSeconds);
+        }
         for (int rate : PAIR_RATES) {
             Report.note("peer rows: matching, connect at arrival, " + rate + " pairs/s");
             Map<String, Object> step = new Arrivals(redis).step(server, rate, matchSeconds);
@@ -86,6 +92,10 @@ final class PeerRows {
             report.line("peer-matching-preconnected", open);
             preConnected.add(open);
             BenchRun.departed(server);
+            Report.note("peer rows: the bare echo server, the same arrivals, " + rate + " pairs/s");
+            Map<String, Object> reference = Baselines.echoArrivals(echo, rate, matchSeconds);
+            report.line("peer-matching-echo-reference", reference);
+            echoArrivals.add(reference);
         }
     }
 
@@ -162,6 +172,14 @@ final class PeerRows {
                     .append(fmt(arrival)).append(" us at arrival, ").append(fmt(open)).append(" us pre-connected | ")
                     .append(yes(arrival <= 964 && open <= 964 && open <= arrival)).append(" |\n");
         }
+        md.append("| for reference, not a target: the bare echo server (Reactor Netty, the same JVM options), the same arrivals "
+                + "(connect, one frame echoed), CPU per pair | | | ");
+        for (int i = 0; i < PAIR_RATES.length; i++) {
+            double reference = echoArrivals.size() <= i ? Double.NaN
+                    : Summary.num(echoArrivals.get(i), "serverCpuUsPerPair");
+            md.append(i == 0 ? "" : ", ").append(fmt(reference)).append(" us at ").append(PAIR_RATES[i]).append(" pairs/s");
+        }
+        md.append(" | |\n");
         Map<String, Object> idleRow = idle == null ? Map.of() : idle;
         double server = Summary.num(idleRow, "serverCores");
         double redis = Summary.num(idleRow, "redisCores");

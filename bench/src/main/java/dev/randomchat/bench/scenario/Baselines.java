@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -74,6 +76,45 @@ public final class Baselines {
         out.put("roundTripsPerSec", Math.round(count / elapsed));
         out.put("serverCpuUsPerRoundTrip", Stats.round((double) serverCpu / count, 2));
         out.put("clientCpuUsPerRoundTrip", Stats.round((double) clientCpu / count, 2));
+        return out;
+    }
+
+    /**
+     * The matching rows' arrivals against the bare echo server: at {@code pairsPerSec} twice
+     * that many websockets a second connect (open loop), each sends one frame and waits for its
+     * echo, and all stay open until the step ends. What the echo server's CPU per pair comes to at
+     * one rate and another is what this machine charges a JVM websocket server for the same work
+     * at a lower or higher duty cycle, with nothing of the chat server in it.
+     */
+    public static Map<String, Object> echoArrivals(Service echo, int pairsPerSec, double seconds) {
+        int sockets = (int) Math.round(2.0 * pairsPerSec * seconds);
+        LongAdder echoed = new LongAdder();
+        LongAdder failed = new LongAdder();
+        Queue<Ws> open = new ConcurrentLinkedQueue<>();
+        long cpuServer = Machine.cpuMicros(echo.pid());
+        Map<String, Long> threadsBefore = Machine.threadCpuMicros(echo.pid());
+        OpenLoop.run(2.0 * pairsPerSec, sockets, (i, intended) ->
+                Ws.connect(Clients.wsUri(echo.port(), (int) i, "/ws"), null).subscribe(ws -> {
+                    open.add(ws);
+                    ws.onText(text -> echoed.increment());
+                    ws.send(ECHO_PAYLOAD);
+                }, error -> failed.increment()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (echoed.sum() + failed.sum() < sockets && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(10));
+        }
+        sleep(Duration.ofMillis(300));
+        long serverCpu = Machine.cpuMicros(echo.pid()) - cpuServer;
+        Map<String, Long> threadsAfter = Machine.threadCpuMicros(echo.pid());
+        Clients.closeAll(List.copyOf(open));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("offeredPairsPerSec", pairsPerSec);
+        out.put("sockets", sockets);
+        out.put("echoed", echoed.sum());
+        out.put("failed", failed.sum());
+        int pairs = Math.max(1, sockets / 2);
+        out.put("serverCpuUsPerPair", Stats.round(serverCpu / (double) pairs, 1));
+        out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, pairs));
         return out;
     }
 
