@@ -87,12 +87,11 @@ final class KnownBans {
 
     /**
      * Redis said the guest is not banned (its ban was lifted) when the list had {@code looked}
-     * for it: it leaves the list, unless a ban was heard meanwhile.
+     * for it: it leaves the list, unless a ban was heard meanwhile. A marker value ({@link #CLEAR},
+     * unlisted) matches no entry, which always holds an epoch millisecond.
      */
     void cleared(String guestId, long looked) {
-        if (looked != UNLISTED && looked != CLEAR) {
-            endsAt.remove(guestId, looked);
-        }
+        endsAt.remove(guestId, looked);
     }
 
     /** The ban heard with a provisional end turned out to end at {@code until}. */
