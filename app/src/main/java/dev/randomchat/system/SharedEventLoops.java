@@ -15,14 +15,15 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
  * done, on a loop that serves sockets: a command issued on the loop its connection lives on is
  * written at once, not handed to another thread, and on 2 cores there is no third busy thread
  * to switch to. The loops belong to Reactor Netty (Spring's {@code ReactorResourceFactory}), which
- * shuts them down: Lettuce's release and shutdown leave them alone.
+ * shuts them down: Lettuce's release and shutdown leave them alone. Public for the benchmark's
+ * pairing reference, which runs Lettuce the way the server does.
  */
-final class SharedEventLoops implements EventLoopGroupProvider {
+public final class SharedEventLoops implements EventLoopGroupProvider {
 
     private final EventLoopGroup loops;
     private final int size;
 
-    SharedEventLoops(EventLoopGroup loops) {
+    public SharedEventLoops(EventLoopGroup loops) {
         this.loops = loops;
         this.size = (int) StreamSupport.stream(loops.spliterator(), false).count();
     }

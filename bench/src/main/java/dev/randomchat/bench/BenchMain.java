@@ -18,7 +18,8 @@ import dev.randomchat.bench.infra.EchoServer;
  *   --only=a,b      only these scenarios: echo, relay1, redis, relay2, hop, matching, idle, hostile, and the
  *                   issue-21 rows against the Go peer: peer (all of them), peer-relay, peer-matching, peer-idle
  *   --codec         the JMH benchmark of the frame codec (under 2 minutes)
- *   echo-server P   the bare Reactor Netty websocket server the baselines use (started by the run)
+ *   echo-server P [R]  the bare Reactor Netty websocket server the baselines use (started by the run);
+ *                   with a Redis port R it also pairs visitors at /pair
  * </pre>
  */
 public final class BenchMain {
@@ -34,7 +35,7 @@ public final class BenchMain {
             return;
         }
         if (!list.isEmpty() && list.get(0).equals("echo-server")) {
-            EchoServer.main(Integer.parseInt(list.get(1)));
+            EchoServer.main(Integer.parseInt(list.get(1)), list.size() > 2 ? Integer.parseInt(list.get(2)) : 0);
             return;
         }
         if (list.contains("--codec")) {

@@ -102,7 +102,7 @@ final class BenchRun {
             String redisAddr = "127.0.0.1:" + redis.port();
             Service one = services.startApp("server1", APP_JAR, redisAddr, secret);
             Service two = services.startApp("server2", APP_JAR, redisAddr, secret);
-            Service echo = services.startEcho();
+            Service echo = services.startEcho(redis);
             Service attacked = wants("hostile") ? services.startApp("hostile", APP_JAR, redisAddr, secret,
                     Hostile.SERVER_HEAP, Hostile.SERVER_SETTINGS) : null;
             services.awaitReady(one, "/actuator/health/readiness");

@@ -16,6 +16,7 @@ import dev.randomchat.bench.infra.Services;
 import dev.randomchat.bench.infra.Services.Service;
 import dev.randomchat.bench.scenario.Arrivals;
 import dev.randomchat.bench.scenario.Baselines;
+import dev.randomchat.bench.scenario.Baselines.Reference;
 import dev.randomchat.bench.scenario.IdleMatched;
 import dev.randomchat.bench.scenario.Matching;
 import dev.randomchat.bench.scenario.Relay;
@@ -50,6 +51,8 @@ final class PeerRows {
     final List<Map<String, Object>> preConnected = new ArrayList<>();
     /** The bare echo server under the same arrivals, one step per rate: the machine's share. */
     final List<Map<String, Object>> echoArrivals = new ArrayList<>();
+    /** The bare pairing route under the same arrivals: the least pairing through Redis costs here. */
+    final List<Map<String, Object>> pairingArrivals = new ArrayList<>();
     Map<String, Object> idle;
     long clusterReconnects = -1;
     long clusterServerSeconds;
@@ -81,9 +84,11 @@ final class PeerRows {
         Report.note("peer rows: matching warm-up, connect at arrival (not measured)");
         new Arrivals(redis).step(server, PAIR_RATES[PAIR_RATES.length - 1], matchSeconds);
         BenchRun.departed(server);
-        // The echo server's upgrade path is compiled before its first measured step, as the chat server's is.
+        // The echo server's paths are compiled before their first measured step, as the chat server's are.
         for (int round = 0; round < 3; round++) {
-            Baselines.echoArrivals(echo, PAIR_RATES[PAIR_RATES.length - 1], matchSeconds);
+            for (Reference kind : Reference.values()) {
+                Baselines.referenceArrivals(echo, kind, PAIR_RATES[PAIR_RATES.length - 1], matchSeconds);
+            }
         }
         for (int rate : PAIR_RATES) {
             Report.note("peer rows: matching, connect at arrival, " + rate + " pairs/s");
@@ -98,9 +103,13 @@ final class PeerRows {
             preConnected.add(open);
             BenchRun.departed(server);
             Report.note("peer rows: the bare echo server, the same arrivals, " + rate + " pairs/s");
-            Map<String, Object> reference = Baselines.echoArrivals(echo, rate, matchSeconds);
+            Map<String, Object> reference = Baselines.referenceArrivals(echo, Reference.ECHO, rate, matchSeconds);
             report.line("peer-matching-echo-reference", reference);
             echoArrivals.add(reference);
+            Report.note("peer rows: the bare pairing route, the same arrivals, " + rate + " pairs/s");
+            Map<String, Object> pairing = Baselines.referenceArrivals(echo, Reference.PAIRING, rate, matchSeconds);
+            report.line("peer-matching-pairing-reference", pairing);
+            pairingArrivals.add(pairing);
         }
     }
 
@@ -177,14 +186,10 @@ final class PeerRows {
                     .append(fmt(arrival)).append(" us at arrival, ").append(fmt(open)).append(" us pre-connected | ")
                     .append(yes(arrival <= 964 && open <= 964 && open <= arrival)).append(" |\n");
         }
-        md.append("| for reference, not a target: the bare echo server (Reactor Netty, the same JVM options), the same arrivals "
-                + "(connect, one frame echoed), CPU per pair | | | ");
-        for (int i = 0; i < PAIR_RATES.length; i++) {
-            double reference = echoArrivals.size() <= i ? Double.NaN
-                    : Summary.num(echoArrivals.get(i), "serverCpuUsPerPair");
-            md.append(i == 0 ? "" : ", ").append(fmt(reference)).append(" us at ").append(PAIR_RATES[i]).append(" pairs/s");
-        }
-        md.append(" | |\n");
+        referenceRow(md, "the bare echo server (Reactor Netty, the same JVM options), the same arrivals "
+                + "(connect, one frame echoed), CPU per pair", echoArrivals);
+        referenceRow(md, "the bare pairing route (the same server; hello, match, one Redis script per visitor, "
+                + "matched; Lettuce on its event loops), the same arrivals, CPU per pair", pairingArrivals);
         Map<String, Object> idleRow = idle == null ? Map.of() : idle;
         double server = Summary.num(idleRow, "serverCores");
         double redis = Summary.num(idleRow, "redisCores");
@@ -220,6 +225,15 @@ final class PeerRows {
 
     private static Map<String, Object> at500(List<Map<String, Object>> steps) {
         return steps.stream().filter(step -> Summary.num(step, "offeredPairsPerSec") == 500).findFirst().orElse(null);
+    }
+
+    private static void referenceRow(StringBuilder md, String what, List<Map<String, Object>> steps) {
+        md.append("| for reference, not a target: ").append(what).append(" | | | ");
+        for (int i = 0; i < PAIR_RATES.length; i++) {
+            double reference = steps.size() <= i ? Double.NaN : Summary.num(steps.get(i), "serverCpuUsPerPair");
+            md.append(i == 0 ? "" : ", ").append(fmt(reference)).append(" us at ").append(PAIR_RATES[i]).append(" pairs/s");
+        }
+        md.append(" | |\n");
     }
 
     private static double cpu(List<Map<String, Object>> steps, int index) {

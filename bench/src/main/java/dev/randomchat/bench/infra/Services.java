@@ -192,15 +192,21 @@ public final class Services implements AutoCloseable {
         return launch(name, port, managementPort, command, env, work);
     }
 
-    /** Starts the bare Reactor Netty websocket server of the baselines, from this very jar. */
-    public Service startEcho() throws IOException {
+    /**
+     * Starts the bare Reactor Netty websocket server of the baselines, from this very jar; it pairs
+     * visitors at {@code /pair} through this Redis.
+     */
+    public Service startEcho(Service redis) throws IOException {
         int port = freePort();
         Path work = Files.createDirectories(dir.resolve("echo"));
         String jar = Path.of(URI.create(Services.class.getProtectionDomain().getCodeSource().getLocation().toString()))
                 .toString();
         List<String> command = new ArrayList<>(List.of(java(), HEAP));
         command.addAll(versionOptions());
-        command.addAll(List.of("-cp", jar, "dev.randomchat.bench.BenchMain", "echo-server", Integer.toString(port)));
+        // One event loop per core, as the chat server runs (IO_THREADS); Reactor Netty's own default is at least four.
+        command.add("-Dreactor.netty.ioWorkerCount=" + Runtime.getRuntime().availableProcessors());
+        command.addAll(List.of("-cp", jar, "dev.randomchat.bench.BenchMain", "echo-server", Integer.toString(port),
+                Integer.toString(redis.port())));
         return launch("echo", port, command, Map.of(), work);
     }
 

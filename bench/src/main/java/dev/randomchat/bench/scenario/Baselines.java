@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -79,28 +80,53 @@ public final class Baselines {
         return out;
     }
 
+    /** What the bare server does for each visitor of {@link #referenceArrivals}. */
+    public enum Reference {
+        /** {@code /ws}: the visitor sends one frame and waits for its echo. */
+        ECHO,
+        /**
+         * {@code /pair}: the visitor waits for {@code hello}, sends {@code match} and waits for
+         * {@code matched}; one Redis script per visitor pairs it (the bench's {@code PairingRoute}).
+         */
+        PAIRING
+    }
+
+    private static final String MATCH = "{\"type\":\"match\"}";
+
     /**
-     * The matching rows' arrivals against the bare echo server: at {@code pairsPerSec} twice
-     * that many websockets a second connect (open loop), each sends one frame and waits for its
-     * echo, and all stay open until the step ends. What the echo server's CPU per pair comes to at
-     * one rate and another is what this machine charges a JVM websocket server for the same work
-     * at a lower or higher duty cycle, with nothing of the chat server in it.
+     * The matching rows' arrivals against the bare server: at {@code pairsPerSec} twice that many
+     * websockets a second connect (open loop), each does what {@code kind} says, and all stay open
+     * until the step ends. What the bare server's CPU per pair comes to at one rate and another is
+     * what this machine charges a JVM websocket server for the same work at a lower or higher duty
+     * cycle, with nothing of the chat server in it.
      */
-    public static Map<String, Object> echoArrivals(Service echo, int pairsPerSec, double seconds) {
+    public static Map<String, Object> referenceArrivals(Service echo, Reference kind, int pairsPerSec, double seconds) {
         int sockets = (int) Math.round(2.0 * pairsPerSec * seconds);
-        LongAdder echoed = new LongAdder();
+        LongAdder done = new LongAdder();
         LongAdder failed = new LongAdder();
+        Recorder fromArrival = new Recorder(3);
         Queue<Ws> open = new ConcurrentLinkedQueue<>();
+        String path = kind == Reference.ECHO ? "/ws" : "/pair";
         long cpuServer = Machine.cpuMicros(echo.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(echo.pid());
         OpenLoop.run(2.0 * pairsPerSec, sockets, (i, intended) ->
-                Ws.connect(Clients.wsUri(echo.port(), (int) i, "/ws"), null).subscribe(ws -> {
+                Ws.connect(Clients.wsUri(echo.port(), (int) i, path), null).subscribe(ws -> {
                     open.add(ws);
-                    ws.onText(text -> echoed.increment());
-                    ws.send(ECHO_PAYLOAD);
+                    ws.onText(text -> {
+                        if (kind == Reference.ECHO || text.startsWith("{\"type\":\"matched\"")) {
+                            fromArrival.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                            done.increment();
+                        }
+                    });
+                    if (kind == Reference.ECHO) {
+                        ws.send(ECHO_PAYLOAD);
+                    }
+                    else {
+                        ws.firstFrame().thenAccept(hello -> ws.send(MATCH));
+                    }
                 }, error -> failed.increment()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (echoed.sum() + failed.sum() < sockets && System.nanoTime() < deadline) {
+        while (done.sum() + failed.sum() < sockets && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(10));
         }
         sleep(Duration.ofMillis(300));
@@ -108,10 +134,12 @@ public final class Baselines {
         Map<String, Long> threadsAfter = Machine.threadCpuMicros(echo.pid());
         Clients.closeAll(List.copyOf(open));
         Map<String, Object> out = new LinkedHashMap<>();
+        out.put("reference", kind.name().toLowerCase(Locale.ROOT));
         out.put("offeredPairsPerSec", pairsPerSec);
         out.put("sockets", sockets);
-        out.put("echoed", echoed.sum());
+        out.put(kind == Reference.ECHO ? "echoed" : "matched", done.sum());
         out.put("failed", failed.sum());
+        out.put("timeToAnswer", Stats.latencyMs(fromArrival.getIntervalHistogram()));
         int pairs = Math.max(1, sockets / 2);
         out.put("serverCpuUsPerPair", Stats.round(serverCpu / (double) pairs, 1));
         out.put("serverCpuUsPerPairByThread", Machine.threadCpuPer(threadsBefore, threadsAfter, pairs));
