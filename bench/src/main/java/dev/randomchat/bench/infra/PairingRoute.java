@@ -28,6 +28,9 @@ import dev.randomchat.system.SharedEventLoops;
  * {@link SharedEventLoops}. Nothing else: no token, no channel record, no subscription, no
  * presence, no limits. What the chat server costs per pair above this is its own work; what this
  * costs is what any server on this JVM, Netty and Lettuce pays on this machine to pair two visitors.
+ * A waiter whose socket closes stays on the list (the bench's steps end with every visitor paired);
+ * a socket's {@code hello} is emitted before its {@code match} can arrive, and every later frame
+ * on the one Redis connection's loop, so no sink ever has two emitters at once.
  */
 final class PairingRoute {
 
