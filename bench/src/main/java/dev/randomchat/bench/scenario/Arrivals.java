@@ -37,7 +37,9 @@ public final class Arrivals {
 
     /** Time the server gets, after the last arrival, to pair everyone. */
     private static final Duration DRAIN = Duration.ofSeconds(15);
-    private static final String MATCH = "{\"type\":\"match\"}";
+    static final String MATCH = "{\"type\":\"match\"}";
+    /** How every {@code matched} frame begins. */
+    static final String MATCHED = "{\"type\":\"matched\"";
 
     /**
      * For finding where a tail comes from: {@code -Dbench.arrivalTrace=<path>} writes, per step, a
@@ -84,7 +86,7 @@ public final class Arrivals {
                 // as Ws.connect is called, and its hello may arrive before this lambda runs.
                 ws.onText(frame -> {
                     seen.get(index).add(frame.substring(0, Math.min(frame.length(), 24)));
-                    if (frame.startsWith("{\"type\":\"matched\"")) {
+                    if (frame.startsWith(MATCHED)) {
                         long now = System.nanoTime();
                         fromArrival.recordValue(Math.max(0, (now - intended) / 1000));
                         if (TRACE != null) {
@@ -147,7 +149,7 @@ public final class Arrivals {
         }
         out.put("pairsPerSec", Math.round(pairsRate));
         out.put("unmatchedSaw", seen.values().stream()
-                .filter(frames -> frames.stream().noneMatch(frame -> frame.startsWith("{\"type\":\"matched\"")))
+                .filter(frames -> frames.stream().noneMatch(frame -> frame.startsWith(MATCHED)))
                 .limit(8).map(List::toString).toList());
         out.put("timeToMatch", Stats.latencyMs(fromArrival.getIntervalHistogram()));
         out.put("timeFromMatchFrame", Stats.latencyMs(fromMatch.getIntervalHistogram()));

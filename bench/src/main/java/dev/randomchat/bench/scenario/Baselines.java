@@ -83,15 +83,19 @@ public final class Baselines {
     /** What the bare server does for each visitor of {@link #referenceArrivals}. */
     public enum Reference {
         /** {@code /ws}: the visitor sends one frame and waits for its echo. */
-        ECHO,
+        ECHO("/ws"),
         /**
          * {@code /pair}: the visitor waits for {@code hello}, sends {@code match} and waits for
          * {@code matched}; one Redis script per visitor pairs it (the bench's {@code PairingRoute}).
          */
-        PAIRING
-    }
+        PAIRING("/pair");
 
-    private static final String MATCH = "{\"type\":\"match\"}";
+        private final String path;
+
+        Reference(String path) {
+            this.path = path;
+        }
+    }
 
     /**
      * The matching rows' arrivals against the bare server: at {@code pairsPerSec} twice that many
@@ -106,14 +110,13 @@ public final class Baselines {
         LongAdder failed = new LongAdder();
         Recorder fromArrival = new Recorder(3);
         Queue<Ws> open = new ConcurrentLinkedQueue<>();
-        String path = kind == Reference.ECHO ? "/ws" : "/pair";
         long cpuServer = Machine.cpuMicros(echo.pid());
         Map<String, Long> threadsBefore = Machine.threadCpuMicros(echo.pid());
         OpenLoop.run(2.0 * pairsPerSec, sockets, (i, intended) ->
-                Ws.connect(Clients.wsUri(echo.port(), (int) i, path), null).subscribe(ws -> {
+                Ws.connect(Clients.wsUri(echo.port(), (int) i, kind.path), null).subscribe(ws -> {
                     open.add(ws);
                     ws.onText(text -> {
-                        if (kind == Reference.ECHO || text.startsWith("{\"type\":\"matched\"")) {
+                        if (kind == Reference.ECHO || text.startsWith(Arrivals.MATCHED)) {
                             fromArrival.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
                             done.increment();
                         }
@@ -122,7 +125,7 @@ public final class Baselines {
                         ws.send(ECHO_PAYLOAD);
                     }
                     else {
-                        ws.firstFrame().thenAccept(hello -> ws.send(MATCH));
+                        ws.firstFrame().thenAccept(hello -> ws.send(Arrivals.MATCH));
                     }
                 }, error -> failed.increment()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
