@@ -3,6 +3,7 @@ package dev.randomchat.presence;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,6 +59,35 @@ class ServerPresenceIntegrationTests {
         Mono.when(closed).block(WAIT);
         assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
         assertThat(presence.onlineCount().block(WAIT)).isZero();
+    }
+
+    @Test
+    void socketsThatComeOneAtATimeWithinTheLingerShareARun() {
+        ServerId server = new ServerId();
+        ServerPresence presence = new ServerPresence(redis, server);
+        long runsBefore = scriptRuns();
+        long started = System.nanoTime();
+        List<Mono<Void>> opened = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            opened.add(presence.opened("spaced-" + i));
+            // Longer than a round trip to this Redis: without the linger each would be a run of its own.
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+        long spanMs = Duration.ofNanos(System.nanoTime() - started).toMillis();
+        Mono.when(opened).block(WAIT);
+        long runs = scriptRuns() - runsBefore;
+
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(10);
+        // One run per linger window the arrivals spanned, and one for those that came while it ran.
+        assertThat(runs).as("script runs for 10 arrivals over %d ms", spanMs)
+                .isLessThanOrEqualTo(spanMs / ServerPresence.LINGER.toMillis() + 2);
+
+        List<Mono<Void>> closed = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            closed.add(presence.closed("spaced-" + i));
+        }
+        Mono.when(closed).block(WAIT);
+        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
     }
 
     @Test
