@@ -39,14 +39,15 @@ class ChannelLog {
 
     /**
      * The messages after what the socket has: at most {@link ChannelService#REPLAY_PAGE} of them
-     * and its page's bytes. A {@code join} page also marks the guest present here (see read.lua).
+     * and its page's bytes. A {@code join} page also marks the guest present here and keeps the
+     * socket's address with the channel (see read.lua).
      */
     Mono<ChannelState> page(Attachment attachment, boolean join) {
         ChannelKeys keys = ChannelKeys.of(redis, attachment.channelId());
         return redis.run(READ, keys.forRead(), attachment.guestId(), serverId, Long.toString(attachment.lastSent()),
                         Long.toString(ChannelPresence.SLACK.toMillis()), Integer.toString(ChannelService.REPLAY_PAGE),
                         redis.publishCommand(), join ? "join" : "read",
-                        Integer.toString(attachment.connection().replayPageBytes()))
+                        Integer.toString(attachment.connection().replayPageBytes()), attachment.connection().ip())
                 .map(reply -> ChannelState.parse(json, reply));
     }
 }

@@ -3,7 +3,9 @@ package dev.randomchat.chat;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -99,7 +101,14 @@ public class ChannelService {
         List<String> args = new ArrayList<>(List.of(a.id(), a.name(), b.id(), b.name(),
                 String.join(",", commonInterests), Long.toString(properties.expiration().toMillis()), serverId,
                 Long.toString(ChannelPresence.SLACK.toMillis()), redis.publishCommand()));
-        arrivals.stream().map(arrival -> arrival.connection().guestId()).distinct().forEach(args::add);
+        // Each guest entering here once, with the address of its first socket: "<guest>|<address>".
+        Set<String> entering = new HashSet<>(2);
+        for (Arrival arrival : arrivals) {
+            Client socket = arrival.connection();
+            if (entering.add(socket.guestId())) {
+                args.add(socket.guestId() + "|" + socket.ip());
+            }
+        }
         Mono<String> entered = redis.run(ENTER, keys.forPresence(), args.toArray(String[]::new));
         if (arrivals.isEmpty()) {
             return entered.map(result -> result.startsWith("open:") ? "open" : result);

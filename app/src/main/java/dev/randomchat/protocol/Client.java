@@ -14,6 +14,12 @@ public interface Client {
     /** This socket's id, unique on this server. */
     String id();
 
+    /**
+     * The address key the socket came from (IPv4, or the IPv6 /64), as bans match it; kept with a
+     * channel it enters or rejoins, for reports.
+     */
+    String ip();
+
     Guest guest();
 
     default String guestId() {

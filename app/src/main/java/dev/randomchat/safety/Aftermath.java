@@ -1,8 +1,12 @@
 package dev.randomchat.safety;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
 
@@ -40,10 +44,12 @@ public class Aftermath {
     private final Pairings pairings;
     private final Reports reports;
     private final ChannelProperties properties;
+    private final JsonMapper json;
 
     Aftermath(Redis redis, TokenService tokens, ChannelService channels, Pairings pairings, Reports reports,
-            ChannelProperties properties) {
+            ChannelProperties properties, JsonMapper json) {
         this.redis = redis;
+        this.json = json;
         this.tokens = tokens;
         this.channels = channels;
         this.pairings = pairings;
@@ -51,15 +57,20 @@ public class Aftermath {
         this.properties = properties;
     }
 
-    /** What aftermath.lua saw: whether the channel is still open, the peer, and the newest messages. */
-    private record Look(String channelId, boolean open, String peer, List<String> messages) {
+    /**
+     * What aftermath.lua saw: whether the channel is still open, the peer, both guests as the
+     * channel knew them, and the newest messages.
+     */
+    private record Look(String channelId, boolean open, String peer, Map<String, Reports.Person> guests,
+            List<String> messages) {
     }
 
     /** Reports the peer; replies {@code reported} (then {@code ended} when the channel was open). */
     public Mono<Void> report(Client connection, String reason, String note, String channelId, String token) {
         String me = connection.guestId();
         return look(connection, channelId, token, EVIDENCE_MESSAGES, "report")
-                .flatMap(look -> reports.save(look.channelId(), me, look.peer(), reason, note, look.messages())
+                .flatMap(look -> reports.save(look.channelId(), look.guests().get(me), look.guests().get(look.peer()),
+                                reason, note, look.messages())
                         .then(look.open()
                                 ? Mono.fromRunnable(() -> connection.send(new Outbound.Reported(look.channelId())))
                                         .then(leaveBlocking(look, me))
@@ -104,8 +115,21 @@ public class Aftermath {
                     String[] lines = reply.split("\n");
                     String head = lines[0];
                     return new Look(named, head.startsWith("open|"), head.substring(head.indexOf('|') + 1),
-                            List.of(lines).subList(1, lines.length));
+                            guests(lines[1]), List.of(lines).subList(2, lines.length));
                 });
+    }
+
+    /** Both guests of aftermath.lua's second line, by id; an address the channel never kept is null. */
+    private Map<String, Reports.Person> guests(String line) {
+        JsonNode guests = json.readTree(line);
+        Map<String, Reports.Person> byId = new HashMap<>(4);
+        for (String side : List.of("a", "b")) {
+            String id = guests.get(side).asString();
+            JsonNode address = guests.get("i" + side);
+            byId.put(id, new Reports.Person(id, guests.get(side + "n").asString(),
+                    address != null && address.isString() ? address.asString() : null));
+        }
+        return byId;
     }
 
     /** The channel the frame means: the one its token names, or else the one the socket is in. */

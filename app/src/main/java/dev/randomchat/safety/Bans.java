@@ -38,8 +38,6 @@ public class Bans {
 
     /** The list of active bans shows at most this many (the soonest to end first). */
     static final int MAX_LISTED = 500;
-    /** How long a guest's last name and address are kept for reports about it. */
-    private static final Duration SEEN_TTL = Duration.ofDays(1);
     /** Longer than the longest ban, so the index never expires under an active one. */
     private static final Duration INDEX_TTL = Duration.ofHours(AdminController.MAX_BAN_HOURS + 24);
 
@@ -76,13 +74,9 @@ public class Bans {
 
     /**
      * At a socket upgrade: whether the guest is banned (Redis is asked only when {@link KnownBans}
-     * cannot tell), and a note of its name and address key ({@link ClientAddress}), sent without
-     * waiting for its answer, so a later report about it can name the address to ban.
+     * cannot tell). The address a report names is kept with the channel, not here (enter.lua).
      */
-    public Mono<Boolean> admit(Guest guest, String ip) {
-        Seen seen = new Seen(guest.name(), ip);
-        redis.command(commands -> commands.setex(seenKey(guest.id()), SEEN_TTL.toSeconds(), json.writeValueAsString(seen)))
-                .subscribe(null, error -> log.debug("guest note not stored: {}", error.toString()));
+    public Mono<Boolean> admit(Guest guest) {
         long looked = known.lookup(guest.id());
         if (looked == KnownBans.CLEAR) {
             return NOT_BANNED;
@@ -135,12 +129,6 @@ public class Bans {
         Mono.defer(() -> redis.commands().zscore(index(), GUEST_MEMBER + guestId))
                 .subscribe(score -> known.endsAt(guestId, provisional, score.longValue()),
                         error -> log.debug("end of a ban not read: {}", error.toString()));
-    }
-
-    /** The name and address prefix last seen for a guest, if it connected within a day. */
-    Mono<Seen> seen(String guestId) {
-        return Mono.defer(() -> redis.commands().get(seenKey(guestId)))
-                .map(text -> json.readValue(text, Seen.class));
     }
 
     /** Bans a guest and tells every server to close its sockets (4003). */
@@ -207,10 +195,6 @@ public class Bans {
         return redis.key("ban", "ip", prefix);
     }
 
-    private String seenKey(String guestId) {
-        return redis.key("seen", guestId);
-    }
-
     private String index() {
         return redis.key("bans");
     }
@@ -222,9 +206,5 @@ public class Bans {
 
     /** One ban: {@code kind} is {@code guest} or {@code address}; {@code target} the id or prefix. */
     record Ban(String kind, String target, Instant until, Instant at, String actor, String reportId) {
-    }
-
-    /** What a report needs to know about a guest beyond its id. */
-    record Seen(String name, String address) {
     }
 }

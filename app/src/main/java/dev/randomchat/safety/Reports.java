@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -38,40 +37,42 @@ public class Reports implements EvidenceHolds {
     private final Redis redis;
     private final JsonMapper json;
     private final SafetyProperties properties;
-    private final Bans bans;
     private final LiveStats live;
 
-    Reports(Redis redis, JsonMapper json, SafetyProperties properties, Bans bans, LiveStats live) {
+    Reports(Redis redis, JsonMapper json, SafetyProperties properties, LiveStats live) {
         this.redis = redis;
         this.json = json;
         this.properties = properties;
-        this.bans = bans;
         this.live = live;
     }
 
+    /**
+     * A guest as its channel knew it: its name, and the address key it last entered or rejoined the
+     * channel from (null when the channel did not keep one).
+     */
+    public record Person(String id, String name, String address) {
+    }
+
     /** Stores the report unless this guest reported this channel already; emits whether it was stored. */
-    public Mono<Boolean> save(String channelId, String reporter, String reported, String reason, String note,
+    public Mono<Boolean> save(String channelId, Person reporter, Person reported, String reason, String note,
             List<String> evidence) {
-        String id = channelId + "." + reporter;
+        String id = channelId + "." + reporter.id();
         Instant at = Instant.now();
-        return Mono.zip(seen(reporter), seen(reported))
-                .flatMap(guests -> {
-                    ObjectNode report = json.createObjectNode();
-                    report.put("id", id);
-                    report.put("channelId", channelId);
-                    report.put("reporter", reporter);
-                    report.put("reported", reported);
-                    report.put("reason", reason);
-                    report.put("note", note);
-                    report.put("createdAt", at.toString());
-                    report.put("status", "open");
-                    ObjectNode people = report.putObject("guests");
-                    people.set("reporter", guest(reporter, guests.getT1()));
-                    people.set("reported", guest(reported, guests.getT2()));
-                    var messages = report.putArray("evidence");
-                    evidence.forEach(message -> messages.add(json.readTree(message)));
-                    return store(report, id, channelId, at, List.of(reporter, reported));
-                })
+        ObjectNode report = json.createObjectNode();
+        report.put("id", id);
+        report.put("channelId", channelId);
+        report.put("reporter", reporter.id());
+        report.put("reported", reported.id());
+        report.put("reason", reason);
+        report.put("note", note);
+        report.put("createdAt", at.toString());
+        report.put("status", "open");
+        ObjectNode people = report.putObject("guests");
+        people.set("reporter", guest(reporter));
+        people.set("reported", guest(reported));
+        var messages = report.putArray("evidence");
+        evidence.forEach(message -> messages.add(json.readTree(message)));
+        return store(report, id, channelId, at, List.of(reporter.id(), reported.id()))
                 .flatMap(stored -> stored ? live.reported().thenReturn(true) : Mono.just(false));
     }
 
@@ -92,18 +93,11 @@ public class Reports implements EvidenceHolds {
                 .flatMap(stored -> stored ? indexed.thenReturn(true) : Mono.just(false));
     }
 
-    private Mono<Optional<Bans.Seen>> seen(String guestId) {
-        return bans.seen(guestId)
-                .map(Optional::of)
-                .defaultIfEmpty(Optional.empty())
-                .onErrorReturn(Optional.empty());
-    }
-
-    private ObjectNode guest(String id, Optional<Bans.Seen> seen) {
+    private ObjectNode guest(Person person) {
         ObjectNode guest = json.createObjectNode();
-        guest.put("id", id);
-        guest.put("name", seen.map(Bans.Seen::name).orElse(null));
-        guest.put("address", seen.map(Bans.Seen::address).orElse(null));
+        guest.put("id", person.id());
+        guest.put("name", person.name());
+        guest.put("address", person.address());
         return guest;
     }
 

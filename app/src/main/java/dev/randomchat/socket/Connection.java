@@ -118,6 +118,7 @@ public final class Connection implements Client {
         return guest.id();
     }
 
+    @Override
     public String ip() {
         return ip;
     }

@@ -90,7 +90,7 @@ final class SocketRoute implements NettyRouteProvider {
         if (guest.isEmpty()) {
             return refuse(response, HttpResponseStatus.UNAUTHORIZED, "auth");
         }
-        return bans.admit(guest.get(), ip)
+        return bans.admit(guest.get())
                 .onErrorReturn(false)
                 .flatMap(banned -> banned
                         ? refuse(response, HttpResponseStatus.FORBIDDEN, "banned")

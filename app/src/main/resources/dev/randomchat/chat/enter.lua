@@ -1,10 +1,11 @@
 -- enter.lua: record a freshly made pair's channel (idempotent) and mark present the guests whose
 -- sockets this server is about to attach, in one step.
 --
--- KEYS: 1 meta HASH {a, an, b, bn, ci, seq, closed, by, seen:<guest>},
+-- KEYS: 1 meta HASH {a, an, b, bn, ci, seq, closed, by, seen:<guest>, ip:<guest>},
 --       2 presence HASH "guest|server" -> ms the entry was made, 3 topic
 -- ARGV: 1 guest a, 2 name a, 3 guest b, 4 name b, 5 common interests, 6 ttl ms, 7 server,
---       8 ms the presence hash outlives meta, 9 publish command, 10.. guests entering on this server (none: only record)
+--       8 ms the presence hash outlives meta, 9 publish command, 10.. guests entering on this server
+--       as "<guest>|<address key>" (none: only record); the address is kept as "ip:<guest>" for reports
 -- Result: "closed", or "open:<last seq>" (sockets attach live from that seq).
 -- A guest coming online is announced to its peer only when the peer was online already: a peer
 -- that was not has no socket attached anywhere to hear it, and learns it when it joins.
@@ -27,10 +28,15 @@ if #ARGV >= 10 then
     online[string.match(fields[i], '^(.-)|')] = true
   end
   local server = ARGV[7]
-  for i = 10, #ARGV do redis.call('HSET', presence, ARGV[i] .. '|' .. server, now) end
-  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000) + tonumber(ARGV[8]))
+  local entering = {}
   for i = 10, #ARGV do
-    local guest = ARGV[i]
+    local guest, address = string.match(ARGV[i], '^(.-)|(.*)$')
+    entering[#entering + 1] = guest
+    redis.call('HSET', presence, guest .. '|' .. server, now)
+    redis.call('HSET', meta, 'ip:' .. guest, address)
+  end
+  redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000) + tonumber(ARGV[8]))
+  for _, guest in ipairs(entering) do
     local peer = guest == m[1] and m[2] or m[1]
     if not online[guest] and online[peer] then
       online[guest] = true

@@ -3,7 +3,8 @@
 -- KEYS: 1 meta HASH, 2 log LIST, 3 presence HASH "guest|server" -> ms the entry was made, 4 topic
 -- ARGV: 1 guest, 2 server, 3 after, 4 ms the presence hash outlives meta, 5 most messages to return, 6 publish command,
 --       7 mode ("join" or "read"), 8 optional: most bytes of messages to return (a replay page;
---       at least one message is returned however large, so a page always makes progress)
+--       at least one message is returned however large, so a page always makes progress),
+--       9 optional, on "join": the joining socket's address key, kept as "ip:<guest>" for reports
 -- Result: lines; the first is JSON {st="open"|"closed"|"gone", last, first, a, an, b, bn, ci,
 --         sa, sb (seen watermarks), pon (the other guest is online)}, then one message per line
 --         (message JSON never holds a raw newline).
@@ -25,6 +26,7 @@ local peer = guest == m[1] and m[3] or m[1]
 local now = nowMs()
 header.pon = hasPresence(presence, peer)
 if ARGV[7] == 'join' and not m[7] then
+  if ARGV[9] and (guest == m[1] or guest == m[3]) then redis.call('HSET', meta, 'ip:' .. guest, ARGV[9]) end
   local was = hasPresence(presence, guest)
   redis.call('HSET', presence, guest .. '|' .. server, now)
   redis.call('PEXPIRE', presence, math.max(redis.call('PTTL', meta), 1000) + tonumber(ARGV[4]))

@@ -120,6 +120,11 @@ class AttachmentTests {
         }
 
         @Override
+        public String ip() {
+            return "127.0.0.1";
+        }
+
+        @Override
         public Guest guest() {
             return new Guest("g1", "Ada");
         }

@@ -13,6 +13,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 import dev.randomchat.support.ChatServer;
 import dev.randomchat.support.Guests;
@@ -142,6 +143,50 @@ class ClientAddressIntegrationTests {
         finally {
             open.forEach(RawWebSocket::close);
         }
+    }
+
+    @Test
+    void aReportNamesTheAddressEachGuestLastEnteredOrRejoinedTheChannelFrom() {
+        String ada = "addr-ada-" + System.nanoTime();
+        String bob = "addr-bob-" + System.nanoTime();
+        String adaToken = Guests.mintedToken(ada, "Ada");
+        String bobToken = Guests.mintedToken(bob, "Bob");
+        try (RawWebSocket adaSocket = RawWebSocket.open(PROXY, server.wsUri(), adaToken, "X-Forwarded-For: 203.0.113.70\r\n");
+                RawWebSocket bobFirst = RawWebSocket.open(PROXY, server.wsUri(), bobToken, "X-Forwarded-For: 203.0.113.71\r\n")) {
+            adaSocket.sendText("{\"type\":\"match\"}");
+            bobFirst.sendText("{\"type\":\"match\"}");
+            JsonNode matched = frame(bobFirst, "matched");
+            frame(adaSocket, "matched");
+            bobFirst.close();
+            // Bob comes back from another network, as a phone that left the Wi-Fi does.
+            try (RawWebSocket bobBack = RawWebSocket.open(PROXY, server.wsUri(), bobToken, "X-Forwarded-For: 203.0.113.72\r\n")) {
+                bobBack.sendText(Guests.JSON.writeValueAsString(Map.of("type", "join",
+                        "token", matched.get("token").asString(), "after", 0)));
+                frame(bobBack, "joined");
+                adaSocket.sendText("{\"type\":\"report\",\"reason\":\"spam\"}");
+                frame(adaSocket, "reported");
+            }
+        }
+        RawHttp.Response reports = RawHttp.request("GET", "/api/admin/reports?guest=" + ada)
+                .header("Authorization", "Bearer " + ADMIN)
+                .send(server.managementPort());
+        assertThat(reports.status()).as(reports.body()).isEqualTo(200);
+        JsonNode guests = Guests.JSON.readTree(reports.body()).get("reports").get(0).get("guests");
+        assertThat(guests.get("reporter").get("address").asString()).isEqualTo("203.0.113.70");
+        assertThat(guests.get("reported").get("address").asString()).as("Bob's address when he rejoined")
+                .isEqualTo("203.0.113.72");
+        assertThat(guests.get("reported").get("name").asString()).isEqualTo("Bob");
+    }
+
+    /** Reads this socket's frames up to the first of this type (at most 20 frames). */
+    private static JsonNode frame(RawWebSocket socket, String type) {
+        for (int i = 0; i < 20; i++) {
+            JsonNode frame = Guests.JSON.readTree(socket.next());
+            if (type.equals(frame.path("type").asString())) {
+                return frame;
+            }
+        }
+        throw new AssertionError("no " + type + " frame within 20");
     }
 
     @Test
