@@ -42,7 +42,7 @@ final class BenchRun {
     /** For profiling one operating point: run every listed step even after one is not sustained. */
     private static final boolean KEEP_GOING = Boolean.getBoolean("bench.keepGoing");
     /** Server CPU below this share of one core counts as quiet between steps. */
-    private static final double QUIET_CPU_SHARE = 0.15;
+    private static final Duration QUIET_WAIT = Duration.ofSeconds(6);
     /** The server's grace for a closed socket before its guest leaves the channel (chat/ChannelPresence). */
     private static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);
 
@@ -367,21 +367,7 @@ final class BenchRun {
 
     /** Waits (at most a few seconds) until the servers are idle, so one step's tail is not the next one's load. */
     static void quiet(Service... servers) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-        while (System.nanoTime() < deadline) {
-            long before = 0;
-            for (Service server : servers) {
-                before += Machine.cpuMicros(server.pid());
-            }
-            sleep(300);
-            long after = 0;
-            for (Service server : servers) {
-                after += Machine.cpuMicros(server.pid());
-            }
-            if (after - before < QUIET_CPU_SHARE * 300_000) {
-                return;
-            }
-        }
+        Machine.awaitQuiet(QUIET_WAIT, Arrays.stream(servers).mapToLong(Service::pid).toArray());
     }
 
     private static void sleep(long millis) {

@@ -3,6 +3,7 @@ package dev.randomchat.bench.infra;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,38 @@ public final class Machine {
     private static final long TICKS_PER_SECOND = 100;
 
     private Machine() {
+    }
+
+    /** A process is quiet when it used less than this share of one core over a look of this long. */
+    private static final double QUIET_CPU_SHARE = 0.15;
+    private static final long QUIET_LOOK_MILLIS = 300;
+
+    /**
+     * Waits, at most {@code limit}, until these processes are idle together (a JIT compiler at work
+     * is not): one step's tail, or what was done to prepare a step, is not the step's load.
+     */
+    public static void awaitQuiet(Duration limit, long... pids) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            long before = 0;
+            for (long pid : pids) {
+                before += cpuMicros(pid);
+            }
+            try {
+                Thread.sleep(QUIET_LOOK_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            long after = 0;
+            for (long pid : pids) {
+                after += cpuMicros(pid);
+            }
+            if (after - before < QUIET_CPU_SHARE * QUIET_LOOK_MILLIS * 1000) {
+                return;
+            }
+        }
     }
 
     /** User plus system CPU time of a process so far, in microseconds (10 ms resolution). */
