@@ -125,9 +125,12 @@ class SocketHandler {
                 .then(Mono.defer(() -> close(out, connection.closeCode(), channel)));
         // A client too slow to read is dropped at once, without writing what is still queued.
         Mono<Void> abandon = connection.abandoned().then(Mono.defer(() -> close(out, CloseCode.TOO_SLOW, channel)));
-        // Counted online across servers while the socket serves; the close below uncounts it.
-        Mono<Void> online = presence.opened(connection.guestId()).onErrorResume(ex -> cleanupFailed(connection, ex));
-        return Mono.firstWithSignal(input, output, abandon).and(online);
+        // Counted online across servers in the next presence batch; the close below uncounts it.
+        // Nothing waits for that batch (it lingers, ServerPresence.LINGER): a socket that closes
+        // at once is cleaned up at once, its guest out of the queue before anyone can be paired
+        // with it (a test paired the next visitor with a guest whose socket had just closed).
+        presence.opened(connection.guestId()).subscribe(null, ex -> cleanupFailed(connection, ex));
+        return Mono.firstWithSignal(input, output, abandon);
     }
 
     /**
