@@ -4,7 +4,7 @@
 #   ./run.sh dev          development: restart on class changes, the page served live from web/
 #   ./run.sh compose      run the Docker Compose deployment (proxy, 2 servers, Redis, MinIO) on port 80
 #   ./run.sh compose-down stop it (add -v to drop its data)
-#   ./run.sh bench        benchmark with baselines (--quick: about 10 minutes with the issue-21 rows; --codec: JMH frame codec)
+#   ./run.sh bench        benchmark with baselines (--quick: over a quarter of an hour with the issue-21 rows; --codec: JMH frame codec)
 #   ./run.sh help         this list
 set -euo pipefail
 cd "$(dirname "$0")"
