@@ -41,7 +41,7 @@ final class BenchRun {
     private static final int GIVE_UP_AFTER = 2;
     /** For profiling one operating point: run every listed step even after one is not sustained. */
     private static final boolean KEEP_GOING = Boolean.getBoolean("bench.keepGoing");
-    /** Server CPU below this share of one core counts as quiet between steps. */
+    /** The longest wait for quiet servers between steps ({@link Machine#awaitQuiet}). */
     private static final Duration QUIET_WAIT = Duration.ofSeconds(6);
     /** The server's grace for a closed socket before its guest leaves the channel (chat/ChannelPresence). */
     private static final Duration PRESENCE_GRACE = Duration.ofSeconds(3);

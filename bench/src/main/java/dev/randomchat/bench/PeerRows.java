@@ -110,9 +110,9 @@ final class PeerRows {
     /**
      * Unmeasured rounds of the measured matching steps (both modes at every rate, then the two
      * references, in the same order), until the JIT compilers take under {@link #SETTLED_JIT_SHARE}
-     * of every chat step's server CPU in a round (two rounds at least, four at most). After minutes of relay steps C2 compiled the
-     * arrival path again inside the first measured step (425 and 688 us per pair of it at 200
-     * pairs/s, bench/RESULTS.md); after rounds at 500 pairs/s only, it still took 88-450 us per pair
+     * of every chat step's server CPU in a round (two rounds at least, four at most). After minutes
+     * of relay steps C2 compiled the arrival path again inside the first measured step (425 and 688
+     * us per pair of it at 200 pairs/s, bench/RESULTS.md); after rounds at 500 pairs/s only, it still took 88-450 us per pair
      * there: the event loop's own method ({@code EpollIoHandler.run}) hit an uncommon trap in the
      * half minute the server idled while the references warmed up, and C2 compiled it again inside
      * the 200 pairs/s step (seen in a compilation log). The rows measure a server that has served

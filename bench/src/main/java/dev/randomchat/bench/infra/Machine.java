@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +30,7 @@ public final class Machine {
     public static void awaitQuiet(Duration limit, long... pids) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            long before = 0;
-            for (long pid : pids) {
-                before += cpuMicros(pid);
-            }
+            long before = cpuMicros(pids);
             try {
                 Thread.sleep(QUIET_LOOK_MILLIS);
             }
@@ -40,14 +38,15 @@ public final class Machine {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(ex);
             }
-            long after = 0;
-            for (long pid : pids) {
-                after += cpuMicros(pid);
-            }
-            if (after - before < QUIET_CPU_SHARE * QUIET_LOOK_MILLIS * 1000) {
+            if (cpuMicros(pids) - before < QUIET_CPU_SHARE * QUIET_LOOK_MILLIS * 1000) {
                 return;
             }
         }
+    }
+
+    /** The CPU time of these processes together so far, in microseconds. */
+    private static long cpuMicros(long[] pids) {
+        return Arrays.stream(pids).map(Machine::cpuMicros).sum();
     }
 
     /** User plus system CPU time of a process so far, in microseconds (10 ms resolution). */
