@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -33,8 +35,16 @@ import org.springframework.stereotype.Component;
  * that ZGC reads at every decision, so once a second this sets it to what survived the last
  * collections plus what the server allocates in {@link Law#SPACING}: never below the limit the
  * JVM was started with, never above {@link Law#CEILING_FACTOR} times it (nor the maximum heap).
- * When the burst is over the limit falls back within seconds; the collector then frees what lies
- * above it and ZGC returns the memory to the OS ({@code -XX:ZUncommitDelay}).
+ * When the burst is over the limit falls back within seconds.
+ *
+ * <p>A burst's garbage would then sit in the heap until the collector next runs, which a quiet
+ * server may not ask for in minutes; much of it was promoted to the old generation, which only a
+ * major collection takes (bench/RESULTS.md, "A collection when a burst ends"). So when a burst has
+ * ended ({@link Law#QUIET_SECONDS} quiet seconds after busy ones that allocated at least
+ * {@link Law#LEAST_BURST}) and no major collection has run since, this asks for one (concurrent on
+ * ZGC, on a thread that may block), at most once per {@link Law#LULL_SPACING}; ZGC then returns the
+ * freed memory to the OS ({@code -XX:ZUncommitDelay}). An idle server whose websocket pings make a
+ * little garbage is never busy, and is not collected again and again.
  *
  * <p>Nothing is scheduled unless the JVM runs ZGC with a soft limit below its maximum heap and
  * can count the bytes its threads allocate (Java 21 or later), or when turned off
@@ -53,6 +63,7 @@ class HeapHeadroom implements SmartLifecycle {
     private final LongSupplier allocatedBytes;
     private final List<MemoryPoolMXBean> heapPools;
     private final Law law;
+    private final Counter lullCollections;
     private volatile Disposable ticks;
 
     HeapHeadroom(JvmProperties properties, MeterRegistry meters) {
@@ -81,6 +92,9 @@ class HeapHeadroom implements SmartLifecycle {
         else {
             log.debug("soft heap limit left as started: {}", off);
         }
+        this.lullCollections = Counter.builder("jvm.heap.lull.collections")
+                .description("Collections asked for when a burst of allocation ended, so that its memory goes back to the OS")
+                .register(meters);
     }
 
     @Override
@@ -101,6 +115,24 @@ class HeapHeadroom implements SmartLifecycle {
         if (limit > 0) {
             hotspot.setVMOption(SOFT_MAX, Long.toString(limit));
         }
+        if (law.burstEnded(majorCollections(), System.nanoTime())) {
+            log.debug("a burst of allocation ended: collecting its garbage");
+            lullCollections.increment();
+            // System.gc() returns when the cycle is done (ZGC's runs beside the application): not on this tick's thread.
+            Schedulers.boundedElastic().schedule(System::gc);
+        }
+    }
+
+    /** Major cycles so far (generational ZGC counts them apart; every cycle of the older ZGC is one). */
+    private static long majorCollections() {
+        long total = 0;
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String name = collector.getName();
+            if (name.endsWith("Cycles") && !name.contains("Minor")) {
+                total += collector.getCollectionCount();
+            }
+        }
+        return total;
     }
 
     /**
@@ -180,6 +212,18 @@ class HeapHeadroom implements SmartLifecycle {
         private static final double DECAY_PER_SECOND = 0.75;
         /** Limits are set in steps of this: a change smaller than a step is not worth making. */
         private static final long STEP = 8L << 20;
+        /**
+         * A second is busy when at its allocation rate the garbage would fill the quiet limit within
+         * this many seconds: for 256 MiB, 2 MiB a second or more (5,000 idle sockets' pings make
+         * well under half of that; visitors arriving make about 125 KB each).
+         */
+        static final int QUIET_FILL_SECONDS = 128;
+        /** Quiet seconds in a row after busy ones that end a burst. */
+        static final int QUIET_SECONDS = 3;
+        /** What the busy seconds of a burst must have allocated for its end to be worth a collection. */
+        static final long LEAST_BURST = 64L << 20;
+        /** The shortest time between two collections asked for when bursts end. */
+        static final Duration LULL_SPACING = Duration.ofSeconds(60);
 
         private final long floor;
         private final long ceiling;
@@ -187,6 +231,12 @@ class HeapHeadroom implements SmartLifecycle {
         private long lastNanos;
         private double rate;
         private long limit;
+        private double lastRate;
+        private long lastBytes;
+        private long burstBytes;
+        private int quietSeconds;
+        private long majorCollectionsInBurst;
+        private long lastLull = Long.MIN_VALUE;
 
         Law(long floor, long maxHeap) {
             this.floor = floor;
@@ -213,6 +263,8 @@ class HeapHeadroom implements SmartLifecycle {
                 return 0;
             }
             double now = Math.max(0, allocated - lastAllocated) / seconds;
+            lastRate = now;
+            lastBytes = Math.max(0, allocated - lastAllocated);
             rate = Math.max(now, rate * Math.pow(DECAY_PER_SECOND, seconds));
             lastAllocated = allocated;
             lastNanos = nanos;
@@ -223,6 +275,31 @@ class HeapHeadroom implements SmartLifecycle {
             }
             limit = next;
             return next;
+        }
+
+        /**
+         * Called after {@link #next} with the count of major collections so far: true at the
+         * {@link #QUIET_SECONDS}th quiet second after a burst that allocated at least
+         * {@link #LEAST_BURST}, unless a major collection has run since the burst's last busy second
+         * or one was asked for less than {@link #LULL_SPACING} ago. Each burst is decided once.
+         */
+        boolean burstEnded(long majorCollections, long nanos) {
+            if (lastRate * QUIET_FILL_SECONDS >= floor) {
+                burstBytes += lastBytes;
+                quietSeconds = 0;
+                majorCollectionsInBurst = majorCollections;
+                return false;
+            }
+            if (burstBytes == 0 || ++quietSeconds < QUIET_SECONDS) {
+                return false;
+            }
+            boolean collect = burstBytes >= LEAST_BURST && majorCollections == majorCollectionsInBurst
+                    && (lastLull == Long.MIN_VALUE || nanos - lastLull >= LULL_SPACING.toNanos());
+            burstBytes = 0;
+            if (collect) {
+                lastLull = nanos;
+            }
+            return collect;
         }
 
         private static long ceilStep(long bytes) {

@@ -1,5 +1,6 @@
 package dev.randomchat.system;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
@@ -7,20 +8,28 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * Run by {@link HeapHeadroomIntegrationTests} in a JVM of its own (ZGC, a small soft limit):
- * allocates garbage fast for a while, then nothing, printing the soft limit every 100 ms.
+ * allocates garbage fast for a while, then nothing, printing every 100 ms the soft limit, the heap's
+ * committed memory and how many collections the end of the burst asked for.
  */
 public final class HeapHeadroomProbe {
 
     public static void main(String[] args) throws InterruptedException {
         long busyMillis = Long.parseLong(args[0]);
         long quietMillis = Long.parseLong(args[1]);
-        HeapHeadroom headroom = new HeapHeadroom(new JvmProperties("true"), new SimpleMeterRegistry());
+        // ZGC starts its first three cycles at a tenth, a fifth and three tenths of the soft limit,
+        // whatever the allocation rate; a server that has run for a while is past them.
+        long warmUpEnds = System.nanoTime() + 20_000_000_000L;
+        byte[][] ring = new byte[64][];
+        int i = 0;
+        while (majorCycles() < 3 && System.nanoTime() < warmUpEnds) {
+            ring[i++ & 63] = new byte[64 * 1024];
+        }
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        HeapHeadroom headroom = new HeapHeadroom(new JvmProperties("true"), meters);
         headroom.start();
         HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        byte[][] ring = new byte[64][];
         long start = System.nanoTime();
         long nextPrint = 0;
-        int i = 0;
         while (true) {
             long elapsed = (System.nanoTime() - start) / 1_000_000;
             if (elapsed >= busyMillis + quietMillis) {
@@ -39,11 +48,20 @@ public final class HeapHeadroomProbe {
             }
             if (elapsed >= nextPrint) {
                 System.out.println("limit " + elapsed + " " + (elapsed < busyMillis ? "busy" : "quiet") + " "
-                        + hotspot.getVMOption("SoftMaxHeapSize").getValue());
+                        + hotspot.getVMOption("SoftMaxHeapSize").getValue() + " "
+                        + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() + " "
+                        + (long) meters.get("jvm.heap.lull.collections").counter().count());
                 nextPrint += 100;
             }
         }
         headroom.stop();
         System.out.println("done");
+    }
+
+    private static long majorCycles() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(collector -> collector.getName().contains("Major Cycles"))
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount)
+                .sum();
     }
 }

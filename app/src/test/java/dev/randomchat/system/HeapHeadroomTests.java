@@ -66,6 +66,83 @@ class HeapHeadroomTests {
     }
 
     @Test
+    void theEndOfABurstAsksForOneCollectionAtItsThirdQuietSecond() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        law.next(100 * MIB, SECOND, 100 * MIB);
+        assertThat(law.burstEnded(5, SECOND)).isFalse();
+        boolean[] asked = quietSeconds(law, 100 * MIB, 2, 10, 5);
+        assertThat(asked).containsExactly(false, false, true, false, false, false, false, false, false, false);
+    }
+
+    @Test
+    void aBurstAfterWhichTheCollectorRanAMajorCollectionAsksForNothing() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        law.next(100 * MIB, SECOND, 100 * MIB);
+        law.burstEnded(5, SECOND);
+        assertThat(quietSeconds(law, 100 * MIB, 2, 10, 6)).containsOnly(false);
+    }
+
+    @Test
+    void aSmallBurstAsksForNothing() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        // 40 MiB in a second is busy (over 2 MiB a second), but under 64 MiB in all.
+        law.next(40 * MIB, SECOND, 100 * MIB);
+        law.burstEnded(5, SECOND);
+        assertThat(quietSeconds(law, 40 * MIB, 2, 10, 5)).containsOnly(false);
+    }
+
+    @Test
+    void aBurstMadeOfSeveralBusySecondsCountsThemAll() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        for (int second = 1; second <= 4; second++) {
+            law.next(second * 20 * MIB, second * SECOND, 100 * MIB);
+            assertThat(law.burstEnded(5, second * SECOND)).isFalse();
+        }
+        assertThat(quietSeconds(law, 80 * MIB, 5, 5, 5)).containsExactly(false, false, true, false, false);
+    }
+
+    @Test
+    void burstsWithinAMinuteOfTheLastCollectionAskedForAreLeftToTheCollector() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        law.next(100 * MIB, SECOND, 100 * MIB);
+        law.burstEnded(5, SECOND);
+        assertThat(quietSeconds(law, 100 * MIB, 2, 3, 5)).containsExactly(false, false, true);
+        // A second burst 10 s later: its end is decided, and left alone.
+        law.next(200 * MIB, 11 * SECOND, 100 * MIB);
+        law.burstEnded(5, 11 * SECOND);
+        assertThat(quietSeconds(law, 200 * MIB, 12, 50, 5)).containsOnly(false);
+        // A third one more than a minute after the first collection.
+        law.next(300 * MIB, 70 * SECOND, 100 * MIB);
+        law.burstEnded(5, 70 * SECOND);
+        assertThat(quietSeconds(law, 300 * MIB, 71, 3, 5)).containsExactly(false, false, true);
+    }
+
+    @Test
+    void aServerThatIsNeverBusyIsNeverCollected() {
+        HeapHeadroom.Law law = started(12_288 * MIB);
+        for (int second = 1; second < 120; second++) {
+            // 1 MiB a second: quiet for a 256 MiB limit (under 2 MiB), however much piles up.
+            law.next(second * MIB, second * SECOND, 100 * MIB);
+            assertThat(law.burstEnded(5, second * SECOND)).isFalse();
+        }
+    }
+
+    /**
+     * {@code count} quiet seconds from {@code first} (half a MiB allocated in each, the major
+     * collections so far {@code majors}): whether each asked for a collection.
+     */
+    private static boolean[] quietSeconds(HeapHeadroom.Law law, long allocated, int first, int count, long majors) {
+        boolean[] asked = new boolean[count];
+        for (int i = 0; i < count; i++) {
+            allocated += MIB / 2;
+            long nanos = (first + i) * SECOND;
+            law.next(allocated, nanos, 100 * MIB);
+            asked[i] = law.burstEnded(majors, nanos);
+        }
+        return asked;
+    }
+
+    @Test
     void heapHeadroomIsTrueOrFalseAndNothingElse() {
         assertThat(new JvmProperties(null).headroom()).isTrue();
         assertThat(new JvmProperties(" false ").headroom()).isFalse();
