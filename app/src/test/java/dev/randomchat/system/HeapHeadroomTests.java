@@ -68,8 +68,7 @@ class HeapHeadroomTests {
     @Test
     void theEndOfABurstAsksForOneCollectionAtItsThirdQuietSecond() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        law.next(100 * MIB, SECOND, 100 * MIB);
-        assertThat(law.burstEnded(5, SECOND)).isFalse();
+        busySecond(law, 100 * MIB, 1);
         boolean[] asked = quietSeconds(law, 100 * MIB, 2, 10, 5);
         assertThat(asked).containsExactly(false, false, true, false, false, false, false, false, false, false);
     }
@@ -77,8 +76,7 @@ class HeapHeadroomTests {
     @Test
     void aBurstAfterWhichTheCollectorRanAMajorCollectionAsksForNothing() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        law.next(100 * MIB, SECOND, 100 * MIB);
-        law.burstEnded(5, SECOND);
+        busySecond(law, 100 * MIB, 1);
         assertThat(quietSeconds(law, 100 * MIB, 2, 10, 6)).containsOnly(false);
     }
 
@@ -86,8 +84,7 @@ class HeapHeadroomTests {
     void aSmallBurstAsksForNothing() {
         HeapHeadroom.Law law = started(12_288 * MIB);
         // 40 MiB in a second is busy (over 2 MiB a second), but under 64 MiB in all.
-        law.next(40 * MIB, SECOND, 100 * MIB);
-        law.burstEnded(5, SECOND);
+        busySecond(law, 40 * MIB, 1);
         assertThat(quietSeconds(law, 40 * MIB, 2, 10, 5)).containsOnly(false);
     }
 
@@ -95,8 +92,7 @@ class HeapHeadroomTests {
     void aBurstMadeOfSeveralBusySecondsCountsThemAll() {
         HeapHeadroom.Law law = started(12_288 * MIB);
         for (int second = 1; second <= 4; second++) {
-            law.next(second * 20 * MIB, second * SECOND, 100 * MIB);
-            assertThat(law.burstEnded(5, second * SECOND)).isFalse();
+            busySecond(law, second * 20 * MIB, second);
         }
         assertThat(quietSeconds(law, 80 * MIB, 5, 5, 5)).containsExactly(false, false, true, false, false);
     }
@@ -104,16 +100,13 @@ class HeapHeadroomTests {
     @Test
     void burstsWithinAMinuteOfTheLastCollectionAskedForAreLeftToTheCollector() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        law.next(100 * MIB, SECOND, 100 * MIB);
-        law.burstEnded(5, SECOND);
+        busySecond(law, 100 * MIB, 1);
         assertThat(quietSeconds(law, 100 * MIB, 2, 3, 5)).containsExactly(false, false, true);
         // A second burst 10 s later: its end is decided, and left alone.
-        law.next(200 * MIB, 11 * SECOND, 100 * MIB);
-        law.burstEnded(5, 11 * SECOND);
+        busySecond(law, 200 * MIB, 11);
         assertThat(quietSeconds(law, 200 * MIB, 12, 50, 5)).containsOnly(false);
         // A third one more than a minute after the first collection.
-        law.next(300 * MIB, 70 * SECOND, 100 * MIB);
-        law.burstEnded(5, 70 * SECOND);
+        busySecond(law, 300 * MIB, 70);
         assertThat(quietSeconds(law, 300 * MIB, 71, 3, 5)).containsExactly(false, false, true);
     }
 
@@ -125,6 +118,12 @@ class HeapHeadroomTests {
             law.next(second * MIB, second * SECOND, 100 * MIB);
             assertThat(law.burstEnded(5, second * SECOND)).isFalse();
         }
+    }
+
+    /** A busy second that ends at {@code second} with {@code allocated} bytes allocated so far: no collection in it. */
+    private static void busySecond(HeapHeadroom.Law law, long allocated, int second) {
+        law.next(allocated, second * SECOND, 100 * MIB);
+        assertThat(law.burstEnded(5, second * SECOND)).isFalse();
     }
 
     /**
