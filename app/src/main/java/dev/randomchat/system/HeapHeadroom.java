@@ -37,14 +37,17 @@ import org.springframework.stereotype.Component;
  * JVM was started with, never above {@link Law#CEILING_FACTOR} times it (nor the maximum heap).
  * When the burst is over the limit falls back within seconds.
  *
- * <p>A burst's garbage would then sit in the heap until the collector next runs, which a quiet
- * server may not ask for in minutes; much of it was promoted to the old generation, which only a
- * major collection takes (bench/RESULTS.md, "A collection when a burst ends"). So when a burst has
- * ended ({@link Law#QUIET_SECONDS} quiet seconds after busy ones that allocated at least
- * {@link Law#LEAST_BURST}) and no major collection has run since, this asks for one (concurrent on
- * ZGC, on a thread that may block), at most once per {@link Law#LULL_SPACING}; ZGC then returns the
- * freed memory to the OS ({@code -XX:ZUncommitDelay}). An idle server whose websocket pings make a
- * little garbage is never busy, and is not collected again and again.
+ * <p>A burst's garbage would then sit in the heap until the collector next runs; much of it was
+ * promoted to the old generation, which only a major collection takes. ZGC's own proactive rule
+ * (a major collection once the heap has grown by a tenth of the soft limit since the last one)
+ * ran every 5-15 s while visitors poured in, a major collection each time, in the middle of the
+ * burst (bench/RESULTS.md, "A collection when the server falls quiet"), so {@code app/jvm25.options}
+ * turns it off and this does its work when the server is quiet: once
+ * {@link Law#QUIET_SECONDS} seconds in a row have allocated little, and the heap holds a tenth of
+ * the quiet limit more than after the last major collection, it asks for one (concurrent on ZGC,
+ * on a thread that may block), at most once per {@link Law#COLLECTION_SPACING}; ZGC then returns
+ * the freed memory to the OS ({@code -XX:ZUncommitDelay}). After a burst that is 3 s after its end;
+ * an idle server whose websocket pings make a little garbage is collected every few minutes.
  *
  * <p>Nothing is scheduled unless the JVM runs ZGC with a soft limit below its maximum heap and
  * can count the bytes its threads allocate (Java 21 or later), or when turned off
@@ -63,7 +66,7 @@ class HeapHeadroom implements SmartLifecycle {
     private final LongSupplier allocatedBytes;
     private final List<MemoryPoolMXBean> heapPools;
     private final Law law;
-    private final Counter lullCollections;
+    private final Counter quietCollections;
     private volatile Disposable ticks;
 
     HeapHeadroom(JvmProperties properties, MeterRegistry meters) {
@@ -92,8 +95,8 @@ class HeapHeadroom implements SmartLifecycle {
         else {
             log.debug("soft heap limit left as started: {}", off);
         }
-        this.lullCollections = Counter.builder("jvm.heap.lull.collections")
-                .description("Collections asked for when a burst of allocation ended, so that its memory goes back to the OS")
+        this.quietCollections = Counter.builder("jvm.heap.quiet.collections")
+                .description("Major collections asked for once the server was quiet, so that the memory goes back to the OS")
                 .register(meters);
     }
 
@@ -115,12 +118,21 @@ class HeapHeadroom implements SmartLifecycle {
         if (limit > 0) {
             hotspot.setVMOption(SOFT_MAX, Long.toString(limit));
         }
-        if (law.burstEnded(majorCollections(), System.nanoTime())) {
-            log.debug("a burst of allocation ended: collecting its garbage");
-            lullCollections.increment();
+        if (law.quietCollection(used(), majorCollections(), System.nanoTime())) {
+            log.debug("quiet, and the heap has grown since the last major collection: collecting");
+            quietCollections.increment();
             // System.gc() returns when the cycle is done (ZGC's runs beside the application): not on this tick's thread.
             Schedulers.boundedElastic().schedule(System::gc);
         }
+    }
+
+    /** What the heap holds now, garbage included. */
+    private long used() {
+        long total = 0;
+        for (MemoryPoolMXBean pool : heapPools) {
+            total += pool.getUsage().getUsed();
+        }
+        return total;
     }
 
     /** Major cycles so far (generational ZGC counts them apart; every cycle of the older ZGC is one). */
@@ -213,17 +225,19 @@ class HeapHeadroom implements SmartLifecycle {
         /** Limits are set in steps of this: a change smaller than a step is not worth making. */
         private static final long STEP = 8L << 20;
         /**
-         * A second is busy when at its allocation rate the garbage would fill the quiet limit within
-         * this many seconds: for 256 MiB, 2 MiB a second or more (5,000 idle sockets' pings make
-         * well under half of that; visitors arriving make about 125 KB each).
+         * A second is quiet when at its allocation rate the garbage would take longer than this to
+         * fill the quiet limit: for 256 MiB, under 256 KiB a second. The pings of 5,000 idle sockets
+         * make about 100 KiB a second, pairing 1,000 visitors a second about 2 MiB: with 2 MiB as
+         * the line a collection ran in the middle of the bench's pairing, and the spacing then kept
+         * the one its end needed from running.
          */
-        static final int QUIET_FILL_SECONDS = 128;
-        /** Quiet seconds in a row after busy ones that end a burst. */
+        static final int QUIET_FILL_SECONDS = 1024;
+        /** Quiet seconds in a row before a collection. */
         static final int QUIET_SECONDS = 3;
-        /** What the busy seconds of a burst must have allocated for its end to be worth a collection. */
-        static final long LEAST_BURST = 64L << 20;
-        /** The shortest time between two collections asked for when bursts end. */
-        static final Duration LULL_SPACING = Duration.ofSeconds(60);
+        /** Growth since the last major collection worth one of its own, as a share of the quiet limit. */
+        static final int GROWTH_DIVISOR = 10;
+        /** The shortest time between two collections asked for. */
+        static final Duration COLLECTION_SPACING = Duration.ofSeconds(60);
 
         private final long floor;
         private final long ceiling;
@@ -232,11 +246,10 @@ class HeapHeadroom implements SmartLifecycle {
         private double rate;
         private long limit;
         private double lastRate;
-        private long lastBytes;
-        private long burstBytes;
         private int quietSeconds;
-        private long majorCollectionsInBurst;
-        private long lastLull = Long.MIN_VALUE;
+        private long majorCollections = -1;
+        private long usedAfterMajor;
+        private long lastCollection = Long.MIN_VALUE;
 
         Law(long floor, long maxHeap) {
             this.floor = floor;
@@ -264,7 +277,6 @@ class HeapHeadroom implements SmartLifecycle {
             }
             double now = Math.max(0, allocated - lastAllocated) / seconds;
             lastRate = now;
-            lastBytes = Math.max(0, allocated - lastAllocated);
             rate = Math.max(now, rate * Math.pow(DECAY_PER_SECOND, seconds));
             lastAllocated = allocated;
             lastNanos = nanos;
@@ -278,28 +290,27 @@ class HeapHeadroom implements SmartLifecycle {
         }
 
         /**
-         * Called after {@link #next} with the count of major collections so far: true at the
-         * {@link #QUIET_SECONDS}th quiet second after a burst that allocated at least
-         * {@link #LEAST_BURST}, unless a major collection has run since the burst's last busy second
-         * or one was asked for less than {@link #LULL_SPACING} ago. Each burst is decided once.
+         * Called after {@link #next} with the heap in use and the count of major collections so
+         * far: true at a {@link #QUIET_SECONDS}th quiet second in a row or later, when the heap
+         * holds a {@link #GROWTH_DIVISOR}th of the quiet limit more than it did at the first tick
+         * after the last major collection, and none was asked for in the last
+         * {@link #COLLECTION_SPACING}.
          */
-        boolean burstEnded(long majorCollections, long nanos) {
+        boolean quietCollection(long used, long majors, long nanos) {
+            if (majors != majorCollections) {
+                majorCollections = majors;
+                usedAfterMajor = used;
+            }
             if (lastRate * QUIET_FILL_SECONDS >= floor) {
-                burstBytes += lastBytes;
                 quietSeconds = 0;
-                majorCollectionsInBurst = majorCollections;
                 return false;
             }
-            if (burstBytes == 0 || ++quietSeconds < QUIET_SECONDS) {
+            if (++quietSeconds < QUIET_SECONDS || used - usedAfterMajor < floor / GROWTH_DIVISOR
+                    || lastCollection != Long.MIN_VALUE && nanos - lastCollection < COLLECTION_SPACING.toNanos()) {
                 return false;
             }
-            boolean collect = burstBytes >= LEAST_BURST && majorCollections == majorCollectionsInBurst
-                    && (lastLull == Long.MIN_VALUE || nanos - lastLull >= LULL_SPACING.toNanos());
-            burstBytes = 0;
-            if (collect) {
-                lastLull = nanos;
-            }
-            return collect;
+            lastCollection = nanos;
+            return true;
         }
 
         private static long ceilStep(long bytes) {

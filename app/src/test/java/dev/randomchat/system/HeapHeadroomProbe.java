@@ -9,7 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 /**
  * Run by {@link HeapHeadroomIntegrationTests} in a JVM of its own (ZGC, a small soft limit):
  * allocates garbage fast for a while, then nothing, printing every 100 ms the soft limit, the heap's
- * committed memory and how many collections the end of the burst asked for.
+ * committed memory and how many collections the quiet after the burst asked for.
  */
 public final class HeapHeadroomProbe {
 
@@ -50,7 +50,7 @@ public final class HeapHeadroomProbe {
                 System.out.println("limit " + elapsed + " " + (elapsed < busyMillis ? "busy" : "quiet") + " "
                         + hotspot.getVMOption("SoftMaxHeapSize").getValue() + " "
                         + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() + " "
-                        + (long) meters.get("jvm.heap.lull.collections").counter().count());
+                        + (long) meters.get("jvm.heap.quiet.collections").counter().count());
                 nextPrint += 100;
             }
         }

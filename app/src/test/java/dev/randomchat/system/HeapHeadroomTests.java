@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class HeapHeadroomTests {
 
+    private static final long KIB = 1L << 10;
     private static final long MIB = 1L << 20;
     private static final long SECOND = 1_000_000_000L;
 
@@ -68,75 +69,88 @@ class HeapHeadroomTests {
     @Test
     void theEndOfABurstAsksForOneCollectionAtItsThirdQuietSecond() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        busySecond(law, 100 * MIB, 1);
-        boolean[] asked = quietSeconds(law, 100 * MIB, 2, 10, 5);
+        // The heap held 100 MiB after the last major collection; the burst took it to 300.
+        busySecond(law, 100 * MIB, 1, 300 * MIB);
+        boolean[] asked = quietSeconds(law, 100 * MIB, 2, 10, 300 * MIB, 5);
         assertThat(asked).containsExactly(false, false, true, false, false, false, false, false, false, false);
     }
 
     @Test
     void aBurstAfterWhichTheCollectorRanAMajorCollectionAsksForNothing() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        busySecond(law, 100 * MIB, 1);
-        assertThat(quietSeconds(law, 100 * MIB, 2, 10, 6)).containsOnly(false);
+        busySecond(law, 100 * MIB, 1, 300 * MIB);
+        // A major collection ended before the first quiet second: 110 MiB after it.
+        assertThat(quietSeconds(law, 100 * MIB, 2, 10, 110 * MIB, 6)).containsOnly(false);
     }
 
     @Test
-    void aSmallBurstAsksForNothing() {
+    void growthUnderATenthOfTheQuietLimitIsLeftToTheCollector() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        // 40 MiB in a second is busy (over 2 MiB a second), but under 64 MiB in all.
-        busySecond(law, 40 * MIB, 1);
-        assertThat(quietSeconds(law, 40 * MIB, 2, 10, 5)).containsOnly(false);
+        busySecond(law, 100 * MIB, 1, 120 * MIB);
+        // 20 MiB more than after the last major collection: under 25.6 MiB.
+        assertThat(quietSeconds(law, 100 * MIB, 2, 10, 120 * MIB, 5)).containsOnly(false);
     }
 
     @Test
-    void aBurstMadeOfSeveralBusySecondsCountsThemAll() {
+    void aQuietServerWhoseHeapGrowsSlowlyIsCollectedAtMostOnceAMinute() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        for (int second = 1; second <= 4; second++) {
-            busySecond(law, second * 20 * MIB, second);
+        long used = 100 * MIB;
+        int asked = 0;
+        int firstAt = -1;
+        for (int second = 1; second <= 300; second++) {
+            // 200 KiB a second, as idle sockets' pings make it: quiet for a 256 MiB limit (under
+            // 256 KiB); nothing is freed here.
+            used += 200 * KIB;
+            law.next(second * 200 * KIB, second * SECOND, 100 * MIB);
+            if (law.quietCollection(used, 5, second * SECOND)) {
+                asked++;
+                firstAt = firstAt < 0 ? second : firstAt;
+            }
         }
-        assertThat(quietSeconds(law, 80 * MIB, 5, 5, 5)).containsExactly(false, false, true, false, false);
+        // At 25.6 MiB of growth (132 s), then every 60 s while the heap (never collected here) stays grown.
+        assertThat(firstAt).isEqualTo(132);
+        assertThat(asked).isEqualTo(3);
     }
 
     @Test
-    void burstsWithinAMinuteOfTheLastCollectionAskedForAreLeftToTheCollector() {
+    void aCollectionResetsWhatTheHeapIsMeasuredAgainst() {
         HeapHeadroom.Law law = started(12_288 * MIB);
-        busySecond(law, 100 * MIB, 1);
-        assertThat(quietSeconds(law, 100 * MIB, 2, 3, 5)).containsExactly(false, false, true);
-        // A second burst 10 s later: its end is decided, and left alone.
-        busySecond(law, 200 * MIB, 11);
-        assertThat(quietSeconds(law, 200 * MIB, 12, 50, 5)).containsOnly(false);
-        // A third one more than a minute after the first collection.
-        busySecond(law, 300 * MIB, 70);
-        assertThat(quietSeconds(law, 300 * MIB, 71, 3, 5)).containsExactly(false, false, true);
+        busySecond(law, 100 * MIB, 1, 300 * MIB);
+        assertThat(quietSeconds(law, 100 * MIB, 2, 3, 300 * MIB, 5)).containsExactly(false, false, true);
+        // The collection left 110 MiB, and the heap stays there: nothing more is asked for.
+        assertThat(quietSeconds(law, 102 * MIB, 5, 120, 110 * MIB, 6)).containsOnly(false);
     }
 
     @Test
-    void aServerThatIsNeverBusyIsNeverCollected() {
+    void aServerThatRelaysOrPairsIsNeverCollected() {
         HeapHeadroom.Law law = started(12_288 * MIB);
         for (int second = 1; second < 120; second++) {
-            // 1 MiB a second: quiet for a 256 MiB limit (under 2 MiB), however much piles up.
-            law.next(second * MIB, second * SECOND, 100 * MIB);
-            assertThat(law.burstEnded(5, second * SECOND)).isFalse();
+            // 1 MiB a second, about 500 messages relayed or visitors paired a second: not quiet.
+            busySecond(law, second * MIB, second, 100 * MIB + second * MIB);
         }
-    }
-
-    /** A busy second that ends at {@code second} with {@code allocated} bytes allocated so far: no collection in it. */
-    private static void busySecond(HeapHeadroom.Law law, long allocated, int second) {
-        law.next(allocated, second * SECOND, 100 * MIB);
-        assertThat(law.burstEnded(5, second * SECOND)).isFalse();
     }
 
     /**
-     * {@code count} quiet seconds from {@code first} (half a MiB allocated in each, the major
-     * collections so far {@code majors}): whether each asked for a collection.
+     * A busy second that ends at {@code second} with {@code allocated} bytes allocated so far and
+     * {@code used} in the heap, no major collection since the first tick: no collection in it.
      */
-    private static boolean[] quietSeconds(HeapHeadroom.Law law, long allocated, int first, int count, long majors) {
+    private static void busySecond(HeapHeadroom.Law law, long allocated, int second, long used) {
+        law.next(allocated, second * SECOND, 100 * MIB);
+        assertThat(law.quietCollection(used, 5, second * SECOND)).isFalse();
+    }
+
+    /**
+     * {@code count} quiet seconds from {@code first} (128 KiB allocated in each, {@code used}
+     * in the heap, the major collections so far {@code majors}): whether each asked for a collection.
+     */
+    private static boolean[] quietSeconds(HeapHeadroom.Law law, long allocated, int first, int count, long used,
+            long majors) {
         boolean[] asked = new boolean[count];
         for (int i = 0; i < count; i++) {
-            allocated += MIB / 2;
+            allocated += 128 * KIB;
             long nanos = (first + i) * SECOND;
             law.next(allocated, nanos, 100 * MIB);
-            asked[i] = law.burstEnded(majors, nanos);
+            asked[i] = law.quietCollection(used, majors, nanos);
         }
         return asked;
     }
@@ -149,10 +163,14 @@ class HeapHeadroomTests {
                 .withMessage("HEAP_HEADROOM must be true or false, not maybe");
     }
 
-    /** A law of a 256 MiB quiet limit whose first reading (the baseline) is taken, 100 MiB kept. */
+    /**
+     * A law of a 256 MiB quiet limit whose first reading (the baseline) is taken, 100 MiB kept and
+     * in use, five major collections so far.
+     */
     private static HeapHeadroom.Law started(long maxHeap) {
         HeapHeadroom.Law law = new HeapHeadroom.Law(256 * MIB, maxHeap);
         assertThat(law.next(0, 0, 100 * MIB)).isZero();
+        assertThat(law.quietCollection(100 * MIB, 5, 0)).isFalse();
         return law;
     }
 }
