@@ -65,6 +65,7 @@ class HeapHeadroom implements SmartLifecycle {
     private final HotSpotDiagnosticMXBean hotspot;
     private final LongSupplier allocatedBytes;
     private final List<MemoryPoolMXBean> heapPools;
+    private final List<GarbageCollectorMXBean> majorCycles;
     private final Law law;
     private final Counter quietCollections;
     private volatile Disposable ticks;
@@ -73,6 +74,9 @@ class HeapHeadroom implements SmartLifecycle {
         this.hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP)
+                .toList();
+        this.majorCycles = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(collector -> collector.getName().endsWith("Cycles") && !collector.getName().contains("Minor"))
                 .toList();
         this.allocatedBytes = totalAllocatedBytes();
         long floor = Long.parseLong(hotspot.getVMOption(SOFT_MAX).getValue());
@@ -136,13 +140,10 @@ class HeapHeadroom implements SmartLifecycle {
     }
 
     /** Major cycles so far (generational ZGC counts them apart; every cycle of the older ZGC is one). */
-    private static long majorCollections() {
+    private long majorCollections() {
         long total = 0;
-        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
-            String name = collector.getName();
-            if (name.endsWith("Cycles") && !name.contains("Minor")) {
-                total += collector.getCollectionCount();
-            }
+        for (GarbageCollectorMXBean collector : majorCycles) {
+            total += collector.getCollectionCount();
         }
         return total;
     }
