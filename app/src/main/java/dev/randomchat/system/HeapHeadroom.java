@@ -75,9 +75,7 @@ class HeapHeadroom implements SmartLifecycle {
         this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(pool -> pool.getType() == MemoryType.HEAP)
                 .toList();
-        this.majorCycles = ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .filter(collector -> collector.getName().endsWith("Cycles") && !collector.getName().contains("Minor"))
-                .toList();
+        this.majorCycles = majorCycleCollectors();
         this.allocatedBytes = totalAllocatedBytes();
         long floor = Long.parseLong(hotspot.getVMOption(SOFT_MAX).getValue());
         long maxHeap = Runtime.getRuntime().maxMemory();
@@ -139,7 +137,14 @@ class HeapHeadroom implements SmartLifecycle {
         return total;
     }
 
-    /** Major cycles so far (generational ZGC counts them apart; every cycle of the older ZGC is one). */
+    /** The collectors that count major cycles (generational ZGC counts them apart; every cycle of the older ZGC is one). */
+    static List<GarbageCollectorMXBean> majorCycleCollectors() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(collector -> collector.getName().endsWith("Cycles") && !collector.getName().contains("Minor"))
+                .toList();
+    }
+
+    /** Major cycles so far. */
     private long majorCollections() {
         long total = 0;
         for (GarbageCollectorMXBean collector : majorCycles) {

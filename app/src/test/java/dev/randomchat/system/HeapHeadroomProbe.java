@@ -59,9 +59,6 @@ public final class HeapHeadroomProbe {
     }
 
     private static long majorCycles() {
-        return ManagementFactory.getGarbageCollectorMXBeans().stream()
-                .filter(collector -> collector.getName().contains("Major Cycles"))
-                .mapToLong(GarbageCollectorMXBean::getCollectionCount)
-                .sum();
+        return HeapHeadroom.majorCycleCollectors().stream().mapToLong(GarbageCollectorMXBean::getCollectionCount).sum();
     }
 }
