@@ -1,6 +1,7 @@
 package dev.randomchat.chat;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,10 @@ import dev.randomchat.presence.ServerPresence;
  * Ends channels whose guest is gone ({@code PEER_GONE_SECONDS}). One ticker per server, whose work
  * follows what happened rather than how many sockets are open: it takes the deadlines that fell
  * due (each taken by one server) and checks each guest once, and it turns the guests of a server
- * whose presence lapsed into deadlines counted from the lapse.
+ * whose presence lapsed into deadlines counted from the lapse. A tick that has nothing to look
+ * for asks Redis nothing: lapsed servers are looked for every {@link #LAPSED_EVERY}, deadlines
+ * when one can be due ({@link GoneDeadlines#claimDue}), so an idle server sends about one command
+ * every two seconds here rather than two a second.
  */
 @Component
 class GoneWatch {
@@ -25,6 +29,12 @@ class GoneWatch {
 
     /** Deadlines taken per tick; more wait for the next one. */
     private static final int CLAIM_LIMIT = 200;
+    /**
+     * How often to look for servers whose presence lapsed (20 s after their last heartbeat): a
+     * dead server's guests are taken at most this long after the lapse, and their gone period is
+     * counted from the lapse itself.
+     */
+    static final Duration LAPSED_EVERY = Duration.ofSeconds(3);
     /** A check that failed (Redis away) is tried again after this. */
     private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
@@ -34,6 +44,8 @@ class GoneWatch {
     private final ServerPresence presence;
     private final PairedChannels pairings;
     private final ChannelProperties properties;
+    /** The {@link System#nanoTime} from which lapsed servers are looked for again. */
+    private volatile long nextLapsedNanos = System.nanoTime();
 
     GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
             ChannelProperties properties) {
@@ -57,10 +69,24 @@ class GoneWatch {
 
     /**
      * The guests of a dead server count as away from the moment its presence lapsed: their peers
-     * are told, and the gone period runs from then.
+     * are told, and the gone period runs from then. Looked for every {@link #LAPSED_EVERY}, and at
+     * the next tick again while lapsed servers' guests are being taken (a chunk at a time).
      */
     private Mono<Void> lapsedServers() {
+        return Mono.defer(() -> {
+            long now = System.nanoTime();
+            if (now - nextLapsedNanos < 0) {
+                return Mono.empty();
+            }
+            AtomicBoolean found = new AtomicBoolean();
+            return releaseLapsed(found)
+                    .doOnSuccess(done -> nextLapsedNanos = found.get() ? System.nanoTime() : now + LAPSED_EVERY.toNanos());
+        });
+    }
+
+    private Mono<Void> releaseLapsed(AtomicBoolean found) {
         return presence.releaseLapsed()
+                .doOnNext(lapsed -> found.set(true))
                 .concatMap(lapsed -> pairings.currentChannels(lapsed.guests())
                         .flatMapMany(current -> Flux.fromIterable(current.entrySet()))
                         .concatMap(entry -> channelPresence.serverLapsed(entry.getValue(), entry.getKey(), lapsed.serverId(),

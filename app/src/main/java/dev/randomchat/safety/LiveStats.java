@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,8 +28,10 @@ import dev.randomchat.system.ServerId;
  * counted since its last flush to a bucket per minute (a hash that expires after two hours) and
  * writes its gauges (sockets open, guests waiting) next to its id. Reading sums the servers.
  *
- * <p>Cost: each server sends at most six commands every {@link #FLUSH_INTERVAL}, whatever its
- * traffic; the console's hour series reads 60 hashes. No key scans.
+ * <p>Cost: each server sends at most seven commands every {@link #FLUSH_INTERVAL}, whatever its
+ * traffic, together in one round trip; two (its line and the line's expiry) when its counts and
+ * gauges have not changed within the minute. The console's hour series reads 60 hashes. No key
+ * scans.
  */
 @Component
 class LiveStats {
@@ -49,6 +52,8 @@ class LiveStats {
     private final MeterRegistry meters;
     private final String serverId;
     private final Map<String, Double> flushed = new HashMap<>();
+    /** The minute and the gauges last written to a bucket ("" none yet; a failed flush writes them again). */
+    private volatile String lastBucketGauges = "";
 
     LiveStats(Redis redis, MeterRegistry meters, ServerId serverId) {
         this.redis = redis;
@@ -76,21 +81,27 @@ class LiveStats {
         if (!redis.connected()) {
             return Mono.empty();
         }
-        long minute = Instant.now().getEpochSecond() / 60;
+        long nowMillis = System.currentTimeMillis();
+        long minute = nowMillis / 60_000;
         String bucket = bucketKey(minute);
         Map<String, Long> deltas = deltas();
         long sockets = gauge("chat.sockets.open");
         long waiting = gauge("chat.waiting");
-        Map<String, String> gauges = Map.of("sockets@" + serverId, Long.toString(sockets),
-                "waiting@" + serverId, Long.toString(waiting));
-        String server = sockets + " " + waiting + " " + Instant.now().toEpochMilli();
-        return Flux.fromIterable(deltas.entrySet())
-                .concatMap(delta -> redis.commands().hincrby(bucket, delta.getKey(), delta.getValue()))
-                .then(redis.commands().hset(bucket, gauges))
-                .then(redis.commands().expire(bucket, BUCKET_TTL.toSeconds()))
-                .then(redis.commands().hset(serversKey(), serverId, server))
-                .then(redis.commands().expire(serversKey(), SERVER_STALE.multipliedBy(3).toSeconds()))
-                .then(Mono.fromRunnable(() -> written(deltas)));
+        String bucketGauges = minute + " " + sockets + " " + waiting;
+        List<Mono<?>> writes = new ArrayList<>();
+        // The minute's bucket only when something in it changed: an idle server's flush is its own
+        // line, two commands.
+        if (!deltas.isEmpty() || !bucketGauges.equals(lastBucketGauges)) {
+            deltas.forEach((field, delta) -> writes.add(redis.commands().hincrby(bucket, field, delta)));
+            writes.add(redis.commands().hset(bucket, Map.of("sockets@" + serverId, Long.toString(sockets),
+                    "waiting@" + serverId, Long.toString(waiting))));
+            writes.add(redis.commands().expire(bucket, BUCKET_TTL.toSeconds()));
+        }
+        writes.add(redis.commands().hset(serversKey(), serverId, sockets + " " + waiting + " " + nowMillis));
+        writes.add(redis.commands().expire(serversKey(), SERVER_STALE.multipliedBy(3).toSeconds()));
+        // Sent together, in one round trip (Redis runs a connection's commands in the order sent).
+        return Mono.when(writes)
+                .then(Mono.fromRunnable(() -> written(deltas, bucketGauges)));
     }
 
     /** What each counter counted since the last successful flush (a failed one is counted again). */
@@ -107,8 +118,9 @@ class LiveStats {
         return deltas;
     }
 
-    private synchronized void written(Map<String, Long> deltas) {
+    private synchronized void written(Map<String, Long> deltas, String bucketGauges) {
         deltas.forEach((field, delta) -> flushed.merge(field, (double) delta, Double::sum));
+        lastBucketGauges = bucketGauges;
     }
 
     private long gauge(String name) {

@@ -72,12 +72,6 @@ class IdleChannelsIntegrationTests {
     }
 
     private static long evalshaCalls() {
-        for (String line : redis.sync().info("commandstats").split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:")) {
-                String calls = line.substring(line.indexOf("calls=") + 6);
-                return Long.parseLong(calls.substring(0, calls.indexOf(',')));
-            }
-        }
-        return 0;
+        return TestRedis.calls(redis.sync().info("commandstats"), "evalsha");
     }
 }

@@ -5,13 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
-import dev.randomchat.support.ChatServer;
-import dev.randomchat.support.TestRedis;
+import dev.randomchat.support.ScriptRedis;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
 
@@ -23,22 +21,13 @@ class ServerPresenceIntegrationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static Redis redis;
-
-    @BeforeAll
-    static void connect() {
-        redis = TestRedis.connect(ChatServer.newCluster());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        redis.close();
-    }
+    @RegisterExtension
+    static final ScriptRedis REDIS = new ScriptRedis();
 
     @Test
     void countsAThousandGuestsThatArriveAtOnceInAFewScriptRuns() {
         ServerId server = new ServerId();
-        ServerPresence presence = new ServerPresence(redis, server);
+        ServerPresence presence = new ServerPresence(REDIS.get(), server);
         long runsBefore = scriptRuns();
         List<Mono<Void>> opened = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -47,7 +36,7 @@ class ServerPresenceIntegrationTests {
         Mono.when(opened).block(WAIT);
         long runs = scriptRuns() - runsBefore;
 
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
         assertThat(presence.onlineCount().block(WAIT)).isEqualTo(1000);
         // One run per guest would be 1,000: the changes made while a run was under way share the next.
         assertThat(runs).as("script runs for 1,000 arrivals").isLessThan(100);
@@ -57,14 +46,14 @@ class ServerPresenceIntegrationTests {
             closed.add(presence.closed("many-" + i));
         }
         Mono.when(closed).block(WAIT);
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isZero();
         assertThat(presence.onlineCount().block(WAIT)).isZero();
     }
 
     @Test
     void socketsThatComeOneAtATimeWithinTheLingerShareARun() {
         ServerId server = new ServerId();
-        ServerPresence presence = new ServerPresence(redis, server);
+        ServerPresence presence = new ServerPresence(REDIS.get(), server);
         long runsBefore = scriptRuns();
         long started = System.nanoTime();
         List<Mono<Void>> opened = new ArrayList<>();
@@ -77,7 +66,7 @@ class ServerPresenceIntegrationTests {
         Mono.when(opened).block(WAIT);
         long runs = scriptRuns() - runsBefore;
 
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(10);
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(10);
         // One run per linger window the arrivals spanned, and one for those that came while it ran.
         assertThat(runs).as("script runs for 10 arrivals over %d ms", spanMs)
                 .isLessThanOrEqualTo(spanMs / ServerPresence.LINGER.toMillis() + 2);
@@ -87,13 +76,13 @@ class ServerPresenceIntegrationTests {
             closed.add(presence.closed("spaced-" + i));
         }
         Mono.when(closed).block(WAIT);
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isZero();
     }
 
     @Test
     void aCallerThatStopsWaitingLeavesItsBatchToTheOthers() {
         ServerId server = new ServerId();
-        ServerPresence presence = new ServerPresence(redis, server);
+        ServerPresence presence = new ServerPresence(REDIS.get(), server);
         // The first arrival starts a script run; the others, made while it is under way, wait on
         // the batches after it together.
         List<Mono<Void>> opened = new ArrayList<>();
@@ -104,38 +93,38 @@ class ServerPresenceIntegrationTests {
         opened.remove(998).subscribe().dispose();
 
         Mono.when(opened).block(WAIT);
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
-        assertThat(redis.commands().sismember(guestsOf(server), "patient-998").block(WAIT)).isTrue();
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isEqualTo(1000);
+        assertThat(REDIS.get().commands().sismember(guestsOf(server), "patient-998").block(WAIT)).isTrue();
 
         List<Mono<Void>> closed = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             closed.add(presence.closed("patient-" + i));
         }
         Mono.when(closed).block(WAIT);
-        assertThat(redis.commands().scard(guestsOf(server)).block(WAIT)).isZero();
+        assertThat(REDIS.get().commands().scard(guestsOf(server)).block(WAIT)).isZero();
     }
 
     @Test
     void aGuestThatComesAndGoesWhileABatchIsUnderWayEndsAsItIsHere() {
         ServerId server = new ServerId();
-        ServerPresence presence = new ServerPresence(redis, server);
+        ServerPresence presence = new ServerPresence(REDIS.get(), server);
         for (int i = 0; i < 200; i++) {
             presence.opened("flicker").subscribe();
             presence.closed("flicker").subscribe();
         }
         presence.opened("flicker").block(WAIT);
         await().atMost(WAIT).until(() -> online("flicker") == 1);
-        assertThat(redis.commands().sismember(guestsOf(server), "flicker").block(WAIT)).isTrue();
+        assertThat(REDIS.get().commands().sismember(guestsOf(server), "flicker").block(WAIT)).isTrue();
 
         presence.closed("flicker").block(WAIT);
         await().atMost(WAIT).until(() -> online("flicker") == 0);
-        assertThat(redis.commands().sismember(guestsOf(server), "flicker").block(WAIT)).isFalse();
+        assertThat(REDIS.get().commands().sismember(guestsOf(server), "flicker").block(WAIT)).isFalse();
     }
 
     @Test
     void aGuestStaysOnlineUntilItsLastSocketOnItsLastServerCloses() {
-        ServerPresence first = new ServerPresence(redis, new ServerId());
-        ServerPresence second = new ServerPresence(redis, new ServerId());
+        ServerPresence first = new ServerPresence(REDIS.get(), new ServerId());
+        ServerPresence second = new ServerPresence(REDIS.get(), new ServerId());
 
         first.opened("tabs").block(WAIT);
         first.opened("tabs").block(WAIT);
@@ -152,24 +141,16 @@ class ServerPresenceIntegrationTests {
 
     /** Servers holding a socket of the guest, as the online hash says (0 when absent). */
     private static long online(String guest) {
-        String count = redis.commands().hget(redis.key("{p}", "online"), guest).block(WAIT);
+        String count = REDIS.get().commands().hget(REDIS.get().key("{p}", "online"), guest).block(WAIT);
         return count == null ? 0 : Long.parseLong(count);
     }
 
     private static String guestsOf(ServerId server) {
-        return redis.key("{p}", "guests", server.value());
+        return REDIS.get().key("{p}", "guests", server.value());
     }
 
     /** Scripts run by this Redis so far, by any client. */
     private static long scriptRuns() {
-        String stats = redis.commands().info("commandstats").block(WAIT);
-        long calls = 0;
-        for (String line : stats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:")) {
-                int start = line.indexOf("calls=") + "calls=".length();
-                calls += Long.parseLong(line.substring(start, line.indexOf(',', start)));
-            }
-        }
-        return calls;
+        return REDIS.calls("evalsha", "eval");
     }
 }

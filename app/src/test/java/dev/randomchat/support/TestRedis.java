@@ -140,4 +140,21 @@ public final class TestRedis {
             throw new IllegalStateException("cannot start redis-server for the tests", ex);
         }
     }
+
+    /**
+     * Calls counted in {@code INFO commandstats} output for the commands named (lower case, as
+     * Redis names them: {@code evalsha}, {@code hset}), summed. A script's own calls count too.
+     */
+    public static long calls(String commandStats, String... commands) {
+        long total = 0;
+        for (String line : commandStats.split("\r?\n")) {
+            for (String command : commands) {
+                if (line.startsWith("cmdstat_" + command + ":")) {
+                    int start = line.indexOf("calls=") + "calls=".length();
+                    total += Long.parseLong(line.substring(start, line.indexOf(',', start)));
+                }
+            }
+        }
+        return total;
+    }
 }

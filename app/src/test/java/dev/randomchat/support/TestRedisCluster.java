@@ -62,13 +62,8 @@ public final class TestRedisCluster implements AutoCloseable {
     public long calls(String command) {
         long total = 0;
         for (RedisProcess node : nodes) {
-            String stats = run(List.of("redis-cli", "-p", Integer.toString(node.port()), "info", "commandstats"));
-            for (String line : stats.split("\n")) {
-                if (line.startsWith("cmdstat_" + command + ":")) {
-                    String calls = line.substring(line.indexOf("calls=") + 6);
-                    total += Long.parseLong(calls.substring(0, calls.indexOf(',')));
-                }
-            }
+            total += TestRedis.calls(run(List.of("redis-cli", "-p", Integer.toString(node.port()), "info", "commandstats")),
+                    command);
         }
         return total;
     }
