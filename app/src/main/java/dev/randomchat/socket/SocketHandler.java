@@ -2,12 +2,16 @@ package dev.randomchat.socket;
 
 import java.time.Duration;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -47,6 +51,9 @@ class SocketHandler {
     private static final String CONTROL = new String("control");
     /** How long a close frame may wait for a client to read before the connection is dropped. */
     private static final Duration CLOSE_FRAME_WAIT = Duration.ofSeconds(5);
+    /** A server's ping frame as it goes on the wire: FIN and opcode 9, no mask, no payload (RFC 6455, 5.2). */
+    private static final ByteBuf PING_FRAME = Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer(2, 2).writeByte(0x89).writeByte(0x00));
 
     private final SocketProperties properties;
     private final Connections connections;
@@ -115,7 +122,8 @@ class SocketHandler {
                 .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseCode.TOO_BIG));
         Channel channel = channelOf(out);
         if (channel != null) {
-            connection.servedOn(channel.eventLoop(), () -> writePing(channel));
+            ChannelHandlerContext frameEncoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+            connection.servedOn(channel.eventLoop(), () -> writePing(channel, frameEncoder));
             Pongs.take(channel, connection);
         }
         Writability writability = Writability.of(channel);
@@ -136,13 +144,20 @@ class SocketHandler {
     /**
      * A ping written straight to the channel (on its event loop), between whole frames of the
      * writer's: an idle socket's ping costs no trip through its queue and the reactive writer.
-     * A channel above its high-water mark gets none: its client is not idle but slow, which the
-     * stall timeout watches.
+     * Its two bytes are encoded once for every socket and handed to what lies below the frame
+     * encoder (the socket, or TLS), so a ping allocates no buffer and visits no other handler:
+     * pings are most of what an idle server does (bench/RESULTS.md). A channel above its
+     * high-water mark gets none: its client is not idle but slow, which the stall timeout watches.
      */
-    private static void writePing(Channel channel) {
+    private static void writePing(Channel channel, ChannelHandlerContext frameEncoder) {
         if (channel.isActive() && channel.isWritable()) {
             // A failed write (the channel closing meanwhile) stays in its future: nothing to do.
-            channel.writeAndFlush(new PingWebSocketFrame());
+            if (frameEncoder != null && !frameEncoder.isRemoved()) {
+                frameEncoder.writeAndFlush(PING_FRAME.duplicate());
+            }
+            else {
+                channel.writeAndFlush(new PingWebSocketFrame());
+            }
         }
     }
 
