@@ -68,6 +68,11 @@ class GoneDeadlines {
                 .then();
     }
 
+    /** Whether a claim could take anything now (else {@link #claimDue} asks Redis nothing). */
+    boolean mayBeDue() {
+        return System.nanoTime() - nextClaimNanos >= 0;
+    }
+
     /**
      * Takes up to {@code limit} due deadlines; no other server gets them. Nothing (and no call to
      * Redis) while no deadline can be due ({@link #SWEEP}).
@@ -75,7 +80,7 @@ class GoneDeadlines {
     Flux<Deadline> claimDue(int limit) {
         return Flux.defer(() -> {
             long now = System.nanoTime();
-            if (now - nextClaimNanos < 0) {
+            if (!mayBeDue()) {
                 return Flux.empty();
             }
             long writtenBefore = written.get();

@@ -1,14 +1,18 @@
 package dev.randomchat.chat;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.presence.ServerPresence;
@@ -23,7 +27,7 @@ import dev.randomchat.presence.ServerPresence;
  * every two seconds here rather than two a second.
  */
 @Component
-class GoneWatch {
+class GoneWatch implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(GoneWatch.class);
 
@@ -44,11 +48,15 @@ class GoneWatch {
     private final ServerPresence presence;
     private final PairedChannels pairings;
     private final ChannelProperties properties;
+    private final Duration tickEvery;
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private volatile Disposable ticks;
     /** The {@link System#nanoTime} from which lapsed servers are looked for again. */
     private volatile long nextLapsedNanos = System.nanoTime();
 
     GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
-            ChannelProperties properties) {
+            ChannelProperties properties, @Value("${chat.channel.gone-tick:1s}") Duration tickEvery) {
+        this.tickEvery = tickEvery;
         this.channels = channels;
         this.channelPresence = channelPresence;
         this.deadlines = deadlines;
@@ -57,9 +65,40 @@ class GoneWatch {
         this.properties = properties;
     }
 
-    @Scheduled(fixedDelayString = "${chat.channel.gone-tick:1s}")
+    @Override
+    public void start() {
+        long every = tickEvery.toMillis();
+        ticks = Schedulers.parallel().schedulePeriodically(this::tickIfDue, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        if (ticks != null) {
+            ticks.dispose();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return ticks != null && !ticks.isDisposed();
+    }
+
+    /**
+     * Once a tick, unless the one before is still at work: nothing at all (two reads) when no
+     * deadline can be due and lapsed servers are not to be looked for yet, which is most ticks of
+     * an idle server. Not a {@code @Scheduled} method: Spring's run of a reactive one, in code that
+     * runs too rarely to be compiled, cost more than this whole tick.
+     */
+    private void tickIfDue() {
+        if (!deadlines.mayBeDue() && System.nanoTime() - nextLapsedNanos < 0) {
+            return;
+        }
+        if (ticking.compareAndSet(false, true)) {
+            tick().doFinally(signal -> ticking.set(false)).subscribe();
+        }
+    }
+
     Mono<Void> tick() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
         return Mono.defer(() -> lapsedServers().then(dueDeadlines()))
                 .onErrorResume(ex -> {
                     log.warn("peer-gone tick failed: {}", ex.toString());
