@@ -118,11 +118,12 @@ final class BenchRun {
             Service clustered = clusterNodes.isEmpty() ? null : services.startApp("server3", APP_JAR,
                     String.join(",", clusterNodes.stream().map(node -> "127.0.0.1:" + node.port()).toList()), secret);
             long clusteredSince = System.nanoTime();
-            Service idleServer = peer && (wants("peer") || wants("peer-idle"))
-                    ? services.startApp("idle", APP_JAR, redisAddr, secret, Services.HEAP,
-                            // Keys of its own: what the other servers' closed sockets leave due later
-                            // (peer-gone checks) is not its work in the idle window.
-                            Map.of("REDIS_KEY_PREFIX", "idle")) : null;
+            // The idle server has a Redis of its own, as ./run.sh starts one: the shared Redis holds
+            // what the relay and matching rows left (keys expiring, other servers' deadlines), and
+            // that Redis's CPU in the idle window was 2-3 times what the idle server asks of it.
+            Service idleRedis = peer && (wants("peer") || wants("peer-idle")) ? services.startRedis("idle-redis") : null;
+            Service idleServer = idleRedis == null ? null
+                    : services.startApp("idle", APP_JAR, "127.0.0.1:" + idleRedis.port(), secret, Services.HEAP, Map.of());
             for (Service server : Arrays.asList(clustered, idleServer)) {
                 if (server != null) {
                     services.awaitReady(server, "/actuator/health/readiness");
@@ -206,15 +207,18 @@ final class BenchRun {
                     }
                 }
                 if (idleServer != null) {
-                    // Only the idle server and Redis are measured: the others stop, so their own timers
-                    // are not counted.
-                    for (Service other : Arrays.asList(one, two, clustered, attacked)) {
+                    // Only the idle server and its Redis run in the idle window: the others stop, so
+                    // that their own timers neither count nor compete for the cores.
+                    probe.close();
+                    for (Service other : Arrays.asList(one, two, clustered, attacked, echo, redis)) {
                         if (other != null) {
                             services.stop(other);
                         }
                     }
                     clusterNodes.forEach(services::stop);
-                    peerRows.idle(report, idleServer, redis, probe);
+                    try (RedisProbe idleProbe = new RedisProbe(idleRedis.port())) {
+                        peerRows.idle(report, idleServer, idleRedis, idleProbe);
+                    }
                 }
             }
         }

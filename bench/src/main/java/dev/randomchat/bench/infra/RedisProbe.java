@@ -15,6 +15,7 @@ public final class RedisProbe implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private boolean closed;
 
     public RedisProbe(int port) {
         this.client = RedisClient.create(RedisURI.Builder.redis("127.0.0.1", port)
@@ -67,8 +68,13 @@ public final class RedisProbe implements AutoCloseable {
         return out;
     }
 
+    /** Closes the connection; again does nothing (a probe is closed before its Redis stops). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         connection.close();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -75,9 +75,14 @@ public final class Services implements AutoCloseable {
     }
 
     public Service startRedis() throws IOException {
+        return startRedis("redis");
+    }
+
+    /** A Redis of its own, named {@code name} in the run's folder and logs. */
+    public Service startRedis(String name) throws IOException {
         int port = freePort();
-        Path work = Files.createDirectories(dir.resolve("redis"));
-        Service redis = launch("redis", port, List.of("redis-server", "--port", Integer.toString(port),
+        Path work = Files.createDirectories(dir.resolve(name));
+        Service redis = launch(name, port, List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
                 "--maxclients", "10000", "--loglevel", "warning", "--dir", work.toString()), Map.of(), work);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
