@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import tools.jackson.databind.JsonNode;
@@ -194,6 +195,11 @@ public final class WsClient implements AutoCloseable {
         return closed.isDone();
     }
 
+    /** The websocket pings the server sent so far (the JDK's client answers each with a pong). */
+    public int pings() {
+        return listener.pings.get();
+    }
+
     /** Stops reading: the server's writes pile up, as with a client that stalls. */
     public void stall() {
         listener.stalled = true;
@@ -217,7 +223,14 @@ public final class WsClient implements AutoCloseable {
         private final List<JsonNode> frames = new ArrayList<>();
         /** Server frames that do not match their schema, reported once to the test. */
         private final List<String> violations = new ArrayList<>();
+        private final AtomicInteger pings = new AtomicInteger();
         private volatile boolean stalled;
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket socket, ByteBuffer message) {
+            pings.incrementAndGet();
+            return WebSocket.Listener.super.onPing(socket, message);
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {

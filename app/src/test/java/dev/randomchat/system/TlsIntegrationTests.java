@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,7 +56,9 @@ class TlsIntegrationTests {
         PrivateKey key = (PrivateKey) store.getKey("server", "changeit".toCharArray());
         Path certFile = Files.writeString(dir.resolve("cert.pem"), pem("CERTIFICATE", certificate.getEncoded()));
         Path keyFile = Files.writeString(dir.resolve("key.pem"), pem("PRIVATE KEY", key.getEncoded()));
-        server = ChatServer.start(Map.of("TLS_CERT_FILE", certFile.toString(), "TLS_KEY_FILE", keyFile.toString()));
+        // Pings every second: a server ping is written below the frame encoder, and must still go through TLS.
+        server = ChatServer.start(Map.of("TLS_CERT_FILE", certFile.toString(), "TLS_KEY_FILE", keyFile.toString(),
+                "WS_PING_SECONDS", "1"));
 
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);
@@ -93,6 +97,8 @@ class TlsIntegrationTests {
             bobSocket.send("{\"type\":\"match\"}");
             adaSocket.await("matched");
             bobSocket.await("matched");
+            // Pings arrive whole through TLS, and the chat goes on after them.
+            Awaitility.await().atMost(WsClient.WAIT).pollInterval(Duration.ofMillis(100)).until(() -> adaSocket.pings() >= 2);
             adaSocket.send("{\"type\":\"send\",\"cmid\":\"tls1\",\"text\":\"over TLS\"}");
             assertThat(bobSocket.await("message").get("text").asString()).isEqualTo("over TLS");
             adaSocket.send("{\"type\":\"leave\"}");
