@@ -56,13 +56,13 @@ class GoneWatch implements SmartLifecycle {
 
     GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
             ChannelProperties properties, @Value("${chat.channel.gone-tick:1s}") Duration tickEvery) {
-        this.tickEvery = tickEvery;
         this.channels = channels;
         this.channelPresence = channelPresence;
         this.deadlines = deadlines;
         this.presence = presence;
         this.pairings = pairings;
         this.properties = properties;
+        this.tickEvery = tickEvery;
     }
 
     @Override
