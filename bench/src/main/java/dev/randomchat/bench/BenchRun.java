@@ -295,16 +295,12 @@ final class BenchRun {
     private void peerRows(Report report, PeerRows rows, Relay relay, Service redis, RedisProbe probe, Service one,
             Service echo, List<Service> clusterNodes, Service clustered, long clusteredSince) throws Exception {
         if (wants("peer") || wants("peer-relay")) {
-            rows.relay(report, relay, one, false);
+            rows.relay(report, relay, one, List.of(probe), false);
         }
         if (clustered != null) {
             List<RedisProbe> probes = PeerRows.probes(clusterNodes);
             try {
-                Relay onCluster = new Relay(probes, clusterNodes);
-                Report.note("peer rows: warming up the Cluster server (not measured)");
-                onCluster.step(List.of(clustered), plan.relayPairs(), 4_000, plan.warmupSeconds());
-                quiet(clustered);
-                rows.relay(report, onCluster, clustered, true);
+                rows.relay(report, new Relay(probes, clusterNodes), clustered, probes, true);
             }
             finally {
                 probes.forEach(RedisProbe::close);

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 
@@ -39,6 +40,22 @@ public final class RedisProbe implements AutoCloseable {
             stats.put(name, new long[] {Stats.longAfter(line, "calls="), Stats.longAfter(line, "usec=")});
         }
         return stats;
+    }
+
+    /**
+     * The number of members of a sorted set; 0 when this node of a Cluster does not hold the key
+     * (the node answers MOVED), so that summed over the nodes it counts each member once.
+     */
+    public long sortedSetSize(String key) {
+        try {
+            return connection.sync().zcard(key);
+        }
+        catch (RedisCommandExecutionException ex) {
+            if (ex.getMessage() != null && ex.getMessage().startsWith("MOVED")) {
+                return 0;
+            }
+            throw ex;
+        }
     }
 
     /** What happened between two {@link #commandStats} snapshots: command -> {calls, usec}. */
