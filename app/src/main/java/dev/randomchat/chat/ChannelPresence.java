@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.chat.ChannelEndListener.ChannelEnd;
@@ -17,6 +18,7 @@ import dev.randomchat.presence.ServerPresence;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
+import dev.randomchat.system.Ticks;
 
 /**
  * Who is in each channel, and when a channel held here expires ({@code presence.lua}).
@@ -104,9 +106,12 @@ class ChannelPresence {
     }
 
     /** Tells the sockets of channels that expired. */
-    @Scheduled(fixedDelayString = EXPIRY_TICK)
+    @Autowired
+    void expireOn(Ticks ticks, @Value(EXPIRY_TICK) Duration every) {
+        ticks.every("channel expiry", every, every, this::expiryTick);
+    }
+
     Mono<Void> expiryTick() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
         return Mono.defer(() -> Flux.fromIterable(expiryChecks.takeDue(System.currentTimeMillis()))
                 .filter(attachments::holdsChannel)
                 .concatMap(channelId -> checkExpiry(channelId)

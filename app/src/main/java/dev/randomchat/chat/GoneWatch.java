@@ -1,21 +1,19 @@
 package dev.randomchat.chat;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.presence.ServerPresence;
+import dev.randomchat.system.Ticks;
 
 /**
  * Ends channels whose guest is gone ({@code PEER_GONE_SECONDS}). One ticker per server, whose work
@@ -27,7 +25,7 @@ import dev.randomchat.presence.ServerPresence;
  * every two seconds here rather than two a second.
  */
 @Component
-class GoneWatch implements SmartLifecycle {
+class GoneWatch {
 
     private static final Logger log = LoggerFactory.getLogger(GoneWatch.class);
 
@@ -48,54 +46,34 @@ class GoneWatch implements SmartLifecycle {
     private final ServerPresence presence;
     private final PairedChannels pairings;
     private final ChannelProperties properties;
-    private final Duration tickEvery;
-    private final AtomicBoolean ticking = new AtomicBoolean();
-    private volatile Disposable ticks;
     /** The {@link System#nanoTime} from which lapsed servers are looked for again. */
     private volatile long nextLapsedNanos = System.nanoTime();
 
     GoneWatch(ChannelService channels, ChannelPresence channelPresence, GoneDeadlines deadlines, ServerPresence presence, PairedChannels pairings,
-            ChannelProperties properties, @Value("${chat.channel.gone-tick:1s}") Duration tickEvery) {
+            ChannelProperties properties) {
         this.channels = channels;
         this.channelPresence = channelPresence;
         this.deadlines = deadlines;
         this.presence = presence;
         this.pairings = pairings;
         this.properties = properties;
-        this.tickEvery = tickEvery;
     }
 
-    @Override
-    public void start() {
-        long every = tickEvery.toMillis();
-        ticks = Schedulers.parallel().schedulePeriodically(this::tickIfDue, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void stop() {
-        if (ticks != null) {
-            ticks.dispose();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return ticks != null && !ticks.isDisposed();
+    @Autowired
+    void tickOn(Ticks ticks, @Value("${chat.channel.gone-tick:1s}") Duration every) {
+        ticks.every("peer-gone tick", every, every, this::tickIfDue);
     }
 
     /**
-     * Once a tick, unless the one before is still at work: nothing at all (two reads) when no
-     * deadline can be due and lapsed servers are not to be looked for yet, which is most ticks of
-     * an idle server. Not a {@code @Scheduled} method: Spring's run of a reactive one, in code that
-     * runs too rarely to be compiled, cost more than this whole tick.
+     * Once a tick, unless the one before is still at work ({@link Ticks}): nothing at all (two
+     * reads) when no deadline can be due and lapsed servers are not to be looked for yet, which is
+     * most ticks of an idle server.
      */
-    private void tickIfDue() {
+    private Mono<Void> tickIfDue() {
         if (!deadlines.mayBeDue() && System.nanoTime() - nextLapsedNanos < 0) {
-            return;
+            return Mono.empty();
         }
-        if (ticking.compareAndSet(false, true)) {
-            tick().doFinally(signal -> ticking.set(false)).subscribe();
-        }
+        return tick();
     }
 
     Mono<Void> tick() {

@@ -1,5 +1,6 @@
 package dev.randomchat.match;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.match.Waiters.Waiter;
@@ -19,6 +20,7 @@ import dev.randomchat.protocol.Outbound;
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
+import dev.randomchat.system.Ticks;
 
 /**
  * The waiting queue's clocks on this server. Every {@link #RENEW_EVERY} it renews the leases of the
@@ -34,7 +36,7 @@ class WaitingTicker {
     private static final Logger log = LoggerFactory.getLogger(WaitingTicker.class);
 
     /** Leases are renewed this often: three chances before one lapses ({@link MatchService#LEASE}). */
-    static final String RENEW_EVERY = "5s";
+    static final Duration RENEW_EVERY = Duration.ofSeconds(5);
     /** Renewals are sent in chunks of this many guests, so one script never runs long. */
     private static final int RENEW_CHUNK = 500;
 
@@ -58,13 +60,12 @@ class WaitingTicker {
     }
 
     /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
-    @Scheduled(fixedDelayString = RENEW_EVERY)
-    Mono<Void> renewLeases() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::renewLeasesNow);
+    @Autowired
+    void renewOn(Ticks ticks) {
+        ticks.every("waiting lease renewal", Duration.ZERO, RENEW_EVERY, this::renewLeases);
     }
 
-    private Mono<Void> renewLeasesNow() {
+    Mono<Void> renewLeases() {
         List<String> guests = waiting.guestIds();
         Mono<Long> length = Mono.defer(() -> redis.commands().zcard(keys.queue())).doOnNext(n -> queueLength = n);
         return Flux.range(0, (guests.size() + RENEW_CHUNK - 1) / RENEW_CHUNK)

@@ -18,11 +18,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
+import dev.randomchat.system.Ticks;
 import dev.randomchat.system.ServerId;
 
 /**
@@ -41,7 +42,7 @@ public class ServerPresence {
     /** A server not heard from for this long is taken for dead (its guests' peers must learn it within 30 s). */
     static final Duration LEASE = Duration.ofSeconds(20);
     /** Beats this often: three chances before the lease lapses. */
-    static final String BEAT_EVERY = "5s";
+    static final Duration BEAT_EVERY = Duration.ofSeconds(5);
     /** The keys vanish this long after the last server stopped beating. */
     private static final long KEY_TTL_MS = Duration.ofDays(1).toMillis();
     /** Lapsed servers looked at per call, and guests released per script run (each a few microseconds). */
@@ -188,13 +189,12 @@ public class ServerPresence {
         return Mono.defer(() -> redis.commands().hlen(online));
     }
 
-    @Scheduled(fixedDelayString = BEAT_EVERY)
-    Mono<Void> beat() {
-        // Spring calls this once and subscribes to the result on every tick: build it lazily.
-        return Mono.defer(this::beatNow);
+    @Autowired
+    void beatOn(Ticks ticks) {
+        ticks.every("presence heartbeat", Duration.ZERO, BEAT_EVERY, this::beat);
     }
 
-    private Mono<Void> beatNow() {
+    Mono<Void> beat() {
         return redis.run(HEARTBEAT, List.of(servers, guestsOf(serverId), online), serverId,
                         Long.toString(LEASE.toMillis()), Long.toString(KEY_TTL_MS))
                 .flatMap(result -> "new".equals(result) ? registerAll() : Mono.empty())

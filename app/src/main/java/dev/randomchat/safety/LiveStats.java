@@ -9,19 +9,22 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.lettuce.core.KeyValue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.randomchat.system.Redis;
 import dev.randomchat.system.ServerId;
+import dev.randomchat.system.Ticks;
 
 /**
  * The live state across all servers, from Redis counters: every server adds what its own meters
@@ -52,6 +55,7 @@ class LiveStats {
     private final MeterRegistry meters;
     private final String serverId;
     private final Map<String, Double> flushed = new HashMap<>();
+    private final Map<String, Meter> found = new ConcurrentHashMap<>();
     /** The minute and the gauges last written to a bucket ("" none yet; a failed flush writes them again). */
     private volatile String lastBucketGauges = "";
 
@@ -70,9 +74,12 @@ class LiveStats {
                 .onErrorResume(ex -> Mono.empty());
     }
 
-    @Scheduled(fixedDelay = 3000, initialDelay = 3000)
+    @Autowired
+    void flushOn(Ticks ticks) {
+        ticks.every("live counts", FLUSH_INTERVAL, FLUSH_INTERVAL, this::flush);
+    }
+
     Mono<Void> flush() {
-        // Spring subscribes to the returned Mono on every tick: build it lazily.
         return Mono.defer(this::flushNow)
                 .onErrorResume(ex -> Mono.empty());
     }
@@ -108,7 +115,7 @@ class LiveStats {
     private synchronized Map<String, Long> deltas() {
         Map<String, Long> deltas = new LinkedHashMap<>();
         COUNTERS.forEach((field, meter) -> {
-            Counter counter = meters.find(meter).counter();
+            Counter counter = found(meter, Counter.class);
             double total = counter == null ? 0 : counter.count();
             long delta = (long) (total - flushed.getOrDefault(field, 0.0));
             if (delta > 0) {
@@ -124,8 +131,24 @@ class LiveStats {
     }
 
     private long gauge(String name) {
-        Gauge gauge = meters.find(name).gauge();
+        Gauge gauge = found(name, Gauge.class);
         return gauge == null ? 0 : Math.round(gauge.value());
+    }
+
+    /**
+     * A meter of this server's registry by name, looked up once it exists: a registry search
+     * tests every meter (hundreds), five of them every flush.
+     */
+    private <M extends Meter> M found(String name, Class<M> type) {
+        Meter meter = found.get(name);
+        if (meter == null) {
+            meter = meters.find(name).meter();
+            if (meter == null) {
+                return null;
+            }
+            found.put(name, meter);
+        }
+        return type.isInstance(meter) ? type.cast(meter) : null;
     }
 
     /** Now: the gauges summed over live servers, the last 60 s of counts, reports today. */
