@@ -181,6 +181,26 @@ public final class Machine {
         return -1;
     }
 
+    /**
+     * The whole machine's CPU time so far, in microseconds: {busy, stolen by the host}, from the
+     * first line of {@code /proc/stat} (busy: user, nice, system, irq, softirq). Every process
+     * counts, this load generator included: what else ran beside the one being measured.
+     */
+    public static long[] machineCpuMicros() {
+        try {
+            String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7}) {
+                busy += Long.parseLong(fields[i]);
+            }
+            long steal = fields.length > 8 ? Long.parseLong(fields[8]) : 0;
+            return new long[] {busy * 10_000, steal * 10_000};
+        }
+        catch (IOException | RuntimeException ex) {
+            return new long[] {-1, -1};
+        }
+    }
+
     public static String loadAverage() {
         try {
             String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");

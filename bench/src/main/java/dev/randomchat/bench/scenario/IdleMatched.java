@@ -65,6 +65,10 @@ public final class IdleMatched {
                 samples.add(sample);
                 Report.note(server.name() + " idle matched: " + sample);
             }
+            // The load generator's own collection before the window, not in it (it shares the cores).
+            Machine.collectLoadGenerator();
+            long[] machineBefore = Machine.machineCpuMicros();
+            long selfBefore = Machine.cpuMicros(Machine.selfPid());
             long serverBefore = Machine.cpuMicros(server.pid());
             long redisBefore = Machine.cpuMicros(redis.pid());
             Map<String, Long> threadsBefore = Machine.threadCpuMicros(server.pid());
@@ -74,6 +78,8 @@ public final class IdleMatched {
             double seconds = (System.nanoTime() - began) / 1e9;
             long serverUs = Machine.cpuMicros(server.pid()) - serverBefore;
             long redisUs = Machine.cpuMicros(redis.pid()) - redisBefore;
+            long selfUs = Machine.cpuMicros(Machine.selfPid()) - selfBefore;
+            long[] machineAfter = Machine.machineCpuMicros();
             Map<String, Long> threadsAfter = Machine.threadCpuMicros(server.pid());
             Map<String, long[]> commands = RedisProbe.delta(commandsBefore, probe.commandStats());
             long open = sockets.stream().filter(Ws::isOpen).count();
@@ -91,6 +97,11 @@ public final class IdleMatched {
             out.put("serverCpuByThreadUsPerSec", Machine.threadCpuPer(threadsBefore, threadsAfter, seconds));
             // The JIT may still compile a burst in the window: shown apart, not taken out of the row.
             out.put("serverCoresWithoutJit", Stats.round(Machine.withoutJitPer(threadsBefore, threadsAfter, 1) / 1e6 / seconds, 4));
+            // What else ran meanwhile: on 2 shared cores it slows the server's own work (caches, the
+            // sibling hyperthread), so the same idle server reads 0.007-0.012 core from run to run.
+            out.put("loadGeneratorCores", Stats.round(selfUs / 1e6 / seconds, 4));
+            out.put("machineBusyCores", Stats.round((machineAfter[0] - machineBefore[0]) / 1e6 / seconds, 4));
+            out.put("machineStolenCores", Stats.round((machineAfter[1] - machineBefore[1]) / 1e6 / seconds, 4));
             // What Redis was asked while nothing happened (INFO is this bench's own).
             out.put("redisCommandsPerSec", RedisProbe.per(commands, name -> !name.equals("info"), 0, seconds, 2));
             return out;
