@@ -105,12 +105,12 @@ class ChannelPresence {
         expiryChecks.watch(channelId, System.currentTimeMillis() + properties.expiration().toMillis());
     }
 
-    /** Tells the sockets of channels that expired. */
     @Autowired
     void expireOn(Ticks ticks, @Value(EXPIRY_TICK) Duration every) {
         ticks.every("channel expiry", every, every, this::expiryTick);
     }
 
+    /** Tells the sockets of channels that expired. */
     Mono<Void> expiryTick() {
         return Mono.defer(() -> Flux.fromIterable(expiryChecks.takeDue(System.currentTimeMillis()))
                 .filter(attachments::holdsChannel)

@@ -59,12 +59,12 @@ class WaitingTicker {
                 .description("Guests in the shared waiting queue, as last seen").register(meters);
     }
 
-    /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
     @Autowired
     void renewOn(Ticks ticks) {
         ticks.every("waiting lease renewal", Duration.ZERO, RENEW_EVERY, this::renewLeases);
     }
 
+    /** Renews this server's leases; guests that stopped waiting elsewhere are told here. */
     Mono<Void> renewLeases() {
         List<String> guests = waiting.guestIds();
         Mono<Long> length = Mono.defer(() -> redis.commands().zcard(keys.queue())).doOnNext(n -> queueLength = n);

@@ -23,8 +23,8 @@ import org.springframework.stereotype.Component;
 
 import dev.randomchat.system.LuaScript;
 import dev.randomchat.system.Redis;
-import dev.randomchat.system.Ticks;
 import dev.randomchat.system.ServerId;
+import dev.randomchat.system.Ticks;
 
 /**
  * Which guests are online, kept per server: one heartbeat per server, and a set of the guests
