@@ -23,10 +23,10 @@ import org.springframework.stereotype.Component;
  * the task's previous run is still at work (Redis slow or away), and a failed run is logged and
  * tried again at the next tick.
  *
- * <p>Not Spring's {@code @Scheduled}: its run of a reactive method (a new subscriber and an
- * observation every time, on its own scheduler thread) was most of what an idle server spent on
- * those tasks, in code that runs too rarely to be compiled (bench/RESULTS.md, "An idle server's
- * own work").
+ * <p>Not Spring's {@code @Scheduled}: one way for all of them, with the skip above, and a stop
+ * that follows the web server's. It saves no CPU that the bench can see: an idle server spends
+ * on these tasks what their own code costs, code that runs every few seconds and is compiled
+ * only after minutes (bench/RESULTS.md, "A relay warm-up on the measured steps").
  *
  * <p>Started before the web server and stopped after it (a lower phase), so that the heartbeat
  * goes on while the sockets drain at shutdown.
