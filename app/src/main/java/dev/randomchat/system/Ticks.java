@@ -49,8 +49,8 @@ public class Ticks implements SmartLifecycle {
      */
     public void every(String name, Duration first, Duration every, Supplier<? extends Mono<?>> work) {
         Task task = new Task(name, first, every, work);
-        tasks.add(task);
         synchronized (this) {
+            tasks.add(task);
             if (running) {
                 timers.add(task.schedule());
             }

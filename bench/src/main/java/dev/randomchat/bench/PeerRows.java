@@ -125,9 +125,8 @@ final class PeerRows {
 
     /** The JIT compilers' share of a relay step's server CPU. */
     private static double relayJitShare(Map<String, Object> step, Service server) {
-        double all = Summary.num((Map<?, ?>) step.get("cpuUsPerMessage"), server.name());
-        double withoutJit = ((Number) step.get(server.name() + "CpuUsPerMessageWithoutJit")).doubleValue();
-        return all > 0 ? Math.max(0, 1 - withoutJit / all) : 0;
+        return jitShare(Summary.num((Map<?, ?>) step.get("cpuUsPerMessage"), server.name()),
+                ((Number) step.get(server.name() + "CpuUsPerMessageWithoutJit")).doubleValue());
     }
 
     /**
@@ -229,9 +228,13 @@ final class PeerRows {
 
     /** The JIT compilers' share of a matching step's server CPU. */
     private static double jitShare(Map<String, Object> step) {
-        double server = Summary.num((Map<?, ?>) step.get("cpuUsPerPair"), "server");
-        double withoutJit = ((Number) step.get("serverCpuUsPerPairWithoutJit")).doubleValue();
-        return server > 0 ? Math.max(0, 1 - withoutJit / server) : 0;
+        return jitShare(Summary.num((Map<?, ?>) step.get("cpuUsPerPair"), "server"),
+                ((Number) step.get("serverCpuUsPerPairWithoutJit")).doubleValue());
+    }
+
+    /** What the JIT compilers took of {@code all}, given the same CPU counted without them. */
+    private static double jitShare(double all, double withoutJit) {
+        return all > 0 ? Math.max(0, 1 - withoutJit / all) : 0;
     }
 
     void idle(Report report, Service server, Service redis, RedisProbe probe) throws Exception {
