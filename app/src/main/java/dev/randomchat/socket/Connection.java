@@ -55,6 +55,8 @@ public final class Connection implements Client {
     private static final long FAIR_SHARE = 64 * 1024;
     /** How often a replay waiting for room looks again when it is the server's budget that is spent. */
     private static final Duration ROOM_RECHECK = Duration.ofMillis(250);
+    /** The event loop of a socket not served on one (tests): pings run on the heartbeat's own thread. */
+    static final Executor NOT_SERVED = Runnable::run;
 
     private final String id;
     private final Guest guest;
@@ -73,8 +75,8 @@ public final class Connection implements Client {
     private final Consumer<String> onError;
     private volatile CloseCode closeCode;
     private volatile long lastHeard = System.nanoTime();
-    /** Where pings are queued from; until the socket is served, the caller's own thread. */
-    private volatile Executor eventLoop = Runnable::run;
+    /** The event loop that serves the socket and pings it; set once, before the socket is added to {@link Connections}. */
+    private volatile Executor eventLoop = NOT_SERVED;
     /** Writes a ping to the socket directly; until the socket is served, pings are queued. */
     private volatile Runnable pingWriter;
     /** Bytes queued and not yet handed to Netty (the frame waiting for writability included). */
@@ -143,7 +145,8 @@ public final class Connection implements Client {
 
     /**
      * The socket is served on {@code eventLoop}, where {@link Heartbeat} runs its pings, and
-     * {@code pingWriter} writes one straight to the socket (run on that loop only).
+     * {@code pingWriter} writes one straight to the socket (run on that loop only). Called before
+     * the socket is added to {@link Connections}, which keeps it with the loop's other sockets.
      */
     void servedOn(Executor eventLoop, Runnable pingWriter) {
         this.eventLoop = eventLoop;

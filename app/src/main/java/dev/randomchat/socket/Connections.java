@@ -3,10 +3,11 @@ package dev.randomchat.socket;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -26,14 +27,15 @@ import dev.randomchat.safety.BanListener;
 
 /**
  * The sockets this server holds: capacity reservations taken before the upgrade, and the open
- * connections, by id, by guest and in slices (so that a timer can visit a fraction of them).
+ * connections, by id, by guest, and by the event loop that serves them, in slices (so that a
+ * timer on each loop can visit a fraction of its own sockets).
  */
 @Component
 public class Connections implements BanListener {
 
     private static final Logger log = LoggerFactory.getLogger(Connections.class);
 
-    /** The open sockets are also kept in this many slices, by id. */
+    /** The open sockets of each event loop are also kept in this many slices, by id. */
     static final int SLICES = 25;
 
     private final SocketProperties properties;
@@ -49,9 +51,10 @@ public class Connections implements BanListener {
      * last other one was removed could land in a map already dropped.
      */
     private final Map<String, List<Connection>> byGuest = new ConcurrentHashMap<>();
-    private final List<Set<Connection>> slices = IntStream.range(0, SLICES)
-            .<Set<Connection>>mapToObj(slice -> ConcurrentHashMap.newKeySet())
-            .toList();
+    /** Each event loop's open sockets, in {@link #SLICES} slices by id. */
+    private final Map<Executor, List<Set<Connection>>> byLoop = new ConcurrentHashMap<>();
+    /** Told of each event loop when its first socket is added. */
+    private volatile Consumer<Executor> newLoops = loop -> { };
     private final Counter slowClosed;
     private final OutboundBudget budget;
     private final UpgradeLimit upgrades;
@@ -135,6 +138,7 @@ public class Connections implements BanListener {
     }
 
     void add(Connection connection) {
+        boolean newLoop = false;
         synchronized (this) {
             Queue<Reservation> pending = unclaimed.get(connection.ip());
             Reservation taken = pending == null ? null : pending.peek();
@@ -143,16 +147,25 @@ public class Connections implements BanListener {
             }
             openPerIp.computeIfAbsent(connection.ip(), k -> new AtomicInteger()).incrementAndGet();
             open.put(connection.id(), connection);
+            List<Set<Connection>> slices = byLoop.get(connection.eventLoop());
+            if (slices == null) {
+                slices = IntStream.range(0, SLICES).<Set<Connection>>mapToObj(slice -> ConcurrentHashMap.newKeySet()).toList();
+                byLoop.put(connection.eventLoop(), slices);
+                newLoop = true;
+            }
             slices.get(sliceOf(connection)).add(connection);
         }
         byGuest.compute(connection.guestId(), (id, sockets) -> with(sockets, connection));
+        if (newLoop) {
+            newLoops.accept(connection.eventLoop());
+        }
     }
 
     void remove(Connection connection) {
         synchronized (this) {
             if (open.remove(connection.id()) != null) {
                 decrement(openPerIp, connection.ip());
-                slices.get(sliceOf(connection)).remove(connection);
+                byLoop.get(connection.eventLoop()).get(sliceOf(connection)).remove(connection);
             }
         }
         byGuest.computeIfPresent(connection.guestId(), (id, sockets) -> without(sockets, connection));
@@ -196,9 +209,24 @@ public class Connections implements BanListener {
         open.values().forEach(action);
     }
 
-    /** The open sockets of one slice (0 to {@link #SLICES} - 1): about 1/{@value #SLICES} of them. */
-    void forEachIn(int slice, Consumer<Connection> action) {
-        slices.get(slice).forEach(action);
+    /**
+     * The open sockets of {@code eventLoop} in one slice (0 to {@link #SLICES} - 1): about
+     * 1/{@value #SLICES} of them.
+     */
+    void forEachIn(Executor eventLoop, int slice, Consumer<Connection> action) {
+        List<Set<Connection>> slices = byLoop.get(eventLoop);
+        if (slices != null) {
+            slices.get(slice).forEach(action);
+        }
+    }
+
+    /**
+     * Tells {@code listener} of every event loop that serves sockets: those that do now, then each
+     * one as its first socket is added (a loop may be told twice if one comes meanwhile).
+     */
+    void onEventLoops(Consumer<Executor> listener) {
+        newLoops = listener;
+        byLoop.keySet().forEach(listener);
     }
 
     private static int sliceOf(Connection connection) {

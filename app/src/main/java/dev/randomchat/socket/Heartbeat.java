@@ -1,17 +1,19 @@
 package dev.randomchat.socket;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
@@ -20,28 +22,35 @@ import dev.randomchat.protocol.CloseCode;
 
 /**
  * Pings every socket and closes the silent ones and the stalled ones (a queue the client has not
- * let drain for {@code WS_STALL_SECONDS}, whatever it keeps sending), on two timers for the whole
- * server rather than two per socket: an idle socket then costs no scheduled task at all.
+ * let drain for {@code WS_STALL_SECONDS}, whatever it keeps sending), on timers for the whole
+ * server rather than per socket: an idle socket then costs no scheduled task at all.
  *
- * <p>Neither timer visits every socket. The ping timer visits one slice of them per tick
- * ({@link Connections#forEachIn}), so each socket once per ping interval, and notes as a
- * <em>suspect</em> each socket that could reach a timeout before its slice's next tick: silent for
- * longer than the idle timeout less the ping interval, or with frames queued. The check timer,
- * ten times per timeout, looks at the suspects only, closes those past a timeout and forgets those
- * that answered or drained. A client that answers its pings is never a suspect. This misses no
- * socket as long as the ping interval is no longer than either timeout (a silence or a stall that
- * reaches its timeout began before its slice's last tick, which then noted it); with a longer ping
- * interval the check visits every socket.
+ * <p>Pings run on each event loop's own timer, over that loop's own sockets: one slice of them
+ * per tick ({@link Connections#forEachIn}), so each socket once per ping interval, written where
+ * the socket lives with no hand-over between threads (an idle server's main work is its pings;
+ * a shared timer that sorted each slice by loop and handed it over took more than the pings'
+ * own Java code, bench/RESULTS.md). The pass also notes as a <em>suspect</em> each socket that
+ * could reach a timeout before its slice's next tick: silent for longer than the idle timeout
+ * less the ping interval, or with frames queued. The check timer, ten times per timeout, looks at
+ * the suspects only, closes those past a timeout and forgets those that answered or drained. A
+ * client that answers its pings is never a suspect. This misses no socket as long as the ping
+ * interval is no longer than either timeout (a silence or a stall that reaches its timeout began
+ * before its slice's last tick, which then noted it); with a longer ping interval the check
+ * visits every socket.
  */
 @Component
 class Heartbeat implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
     private final Connections connections;
     private final SocketProperties properties;
     private final Set<Connection> suspects = ConcurrentHashMap.newKeySet();
     /** Silent this long, a socket may pass the idle timeout before its slice's next tick. */
     private final long suspectAfterNanos;
-    private volatile Disposable timers;
+    /** The ping timer of each event loop that serves sockets. */
+    private final Map<Executor, Disposable> pingTimers = new ConcurrentHashMap<>();
+    private Disposable checkTimer;
 
     Heartbeat(Connections connections, SocketProperties properties) {
         this.connections = connections;
@@ -50,7 +59,7 @@ class Heartbeat implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
+    public synchronized void start() {
         // Silence and stalls are checked ten times per timeout, so a socket is closed at most 10% late.
         Duration shorter = properties.idleTimeout().compareTo(properties.stallTimeout()) < 0
                 ? properties.idleTimeout() : properties.stallTimeout();
@@ -58,33 +67,60 @@ class Heartbeat implements SmartLifecycle {
         Runnable check = properties.pingInterval().compareTo(shorter) > 0
                 ? () -> connections.forEach(this::closeIfSilent)
                 : this::checkSuspects;
-        timers = Disposables.composite(
-                Flux.interval(pingSlice(), pingSlice())
-                        .subscribe(tick -> pingSlice((int) Math.floorMod(tick, (long) Connections.SLICES))),
-                Flux.interval(idleCheck, idleCheck)
-                        .subscribe(tick -> check.run()));
+        checkTimer = Flux.interval(idleCheck, idleCheck).subscribe(tick -> check.run());
+        connections.onEventLoops(this::pingOn);
+    }
+
+    /** Starts the ping timer of an event loop, unless it runs already (or the heartbeat is stopped). */
+    private synchronized void pingOn(Executor eventLoop) {
+        if (checkTimer != null && !checkTimer.isDisposed()) {
+            pingTimers.computeIfAbsent(eventLoop, this::pingTimer);
+        }
     }
 
     /**
      * Each socket is pinged once per ping interval, but not all at once: a server holding many
      * idle sockets would otherwise write all their pings in one burst, in the way of live frames.
      */
-    private Duration pingSlice() {
-        return properties.pingInterval().dividedBy(Connections.SLICES);
+    private Disposable pingTimer(Executor eventLoop) {
+        long slice = properties.pingInterval().toNanos() / Connections.SLICES;
+        Runnable pings = new Pings(eventLoop);
+        if (eventLoop instanceof ScheduledExecutorService loop) {
+            ScheduledFuture<?> timer = loop.scheduleAtFixedRate(pings, slice, slice, TimeUnit.NANOSECONDS);
+            return () -> timer.cancel(false);
+        }
+        // Sockets not served on an event loop (tests) are pinged from Reactor's timer thread.
+        return Schedulers.parallel().schedulePeriodically(pings, slice, slice, TimeUnit.NANOSECONDS);
     }
 
-    private void pingSlice(int slice) {
-        long now = System.nanoTime();
-        Map<Executor, List<Connection>> byEventLoop = new HashMap<>();
-        connections.forEachIn(slice, connection -> {
-            byEventLoop.computeIfAbsent(connection.eventLoop(), loop -> new ArrayList<>()).add(connection);
-            if (mayTimeOut(connection, now)) {
-                suspects.add(connection);
+    /** One event loop's pings: each tick, the next slice of its sockets (ticks never overlap). */
+    private final class Pings implements Runnable {
+
+        private final Executor eventLoop;
+        private int next;
+
+        Pings(Executor eventLoop) {
+            this.eventLoop = eventLoop;
+        }
+
+        @Override
+        public void run() {
+            int slice = next;
+            next = (next + 1) % Connections.SLICES;
+            long now = System.nanoTime();
+            try {
+                connections.forEachIn(eventLoop, slice, connection -> {
+                    if (mayTimeOut(connection, now)) {
+                        suspects.add(connection);
+                    }
+                    connection.ping();
+                });
             }
-        });
-        // One task per event loop: each ping is queued and written on its socket's own loop, with
-        // no hand-over between threads per ping (an idle server's main cost is its pings).
-        byEventLoop.forEach((eventLoop, sockets) -> eventLoop.execute(() -> sockets.forEach(Connection::ping)));
+            catch (RuntimeException ex) {
+                // A periodic task that throws is not run again: the next tick tries the next slice.
+                log.warn("pinging a slice of sockets failed: {}", ex.toString());
+            }
+        }
     }
 
     /** Whether the socket could reach a timeout within one ping interval from {@code now}. */
@@ -116,16 +152,24 @@ class Heartbeat implements SmartLifecycle {
         return suspects.size();
     }
 
+    /** Event loops with a ping timer (for tests). */
+    int pingTimers() {
+        return pingTimers.size();
+    }
+
     @Override
-    public void stop() {
-        if (timers != null) {
-            timers.dispose();
+    public synchronized void stop() {
+        if (checkTimer != null) {
+            checkTimer.dispose();
         }
+        pingTimers.values().forEach(Disposable::dispose);
+        pingTimers.clear();
         suspects.clear();
     }
 
     @Override
     public boolean isRunning() {
-        return timers != null && !timers.isDisposed();
+        Disposable timer = checkTimer;
+        return timer != null && !timer.isDisposed();
     }
 }

@@ -90,23 +90,30 @@ class SocketHandler {
 
     /** Serves an upgraded socket of {@code guest}, who connected from {@code ip}. */
     Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Guest guest, String ip) {
+        Channel channel = channelOf(out);
         return Mono.usingWhen(
-                Mono.fromSupplier(() -> open(guest, ip)),
-                connection -> serve(in, out, connection),
+                Mono.fromSupplier(() -> open(guest, ip, channel)),
+                connection -> serve(in, out, connection, channel),
                 this::closed,
                 (connection, error) -> closed(connection),
                 this::closed);
     }
 
-    private Connection open(Guest guest, String ip) {
+    private Connection open(Guest guest, String ip, Channel channel) {
         Connection connection = new Connection(RandomIds.next(), guest, ip, json, properties, capacity,
                 connections.budget(), connections::tooSlow, connections::rejected);
+        if (channel != null) {
+            // Before it is added: the socket is kept with the other sockets of its event loop, whose
+            // own timer pings them (Heartbeat).
+            ChannelHandlerContext frameEncoder = channel.pipeline().context(WebSocketFrameEncoder.class);
+            connection.servedOn(channel.eventLoop(), () -> writePing(channel, frameEncoder));
+        }
         connections.add(connection);
         connection.send(new Outbound.Hello(new Outbound.Peer(guest.id(), guest.name()), limits));
         return connection;
     }
 
-    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Connection connection) {
+    private Mono<Void> serve(WebsocketInbound in, WebsocketOutbound out, Connection connection, Channel channel) {
         // The upgrade request's headers were read before the upgrade (SocketRoute) and are not read
         // again, but Reactor Netty keeps the request for as long as the socket is open: about 1.5 KB
         // of header entries a socket, more with a browser's (bench/RESULTS.md, "Footprint").
@@ -120,10 +127,7 @@ class SocketHandler {
                 .concatMap(text -> serveFrame(connection, text), 1)
                 .then()
                 .onErrorResume(TooLongFrameException.class, ex -> close(out, CloseCode.TOO_BIG));
-        Channel channel = channelOf(out);
         if (channel != null) {
-            ChannelHandlerContext frameEncoder = channel.pipeline().context(WebSocketFrameEncoder.class);
-            connection.servedOn(channel.eventLoop(), () -> writePing(channel, frameEncoder));
             Pongs.take(channel, connection);
         }
         Writability writability = Writability.of(channel);

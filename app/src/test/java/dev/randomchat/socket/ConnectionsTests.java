@@ -55,7 +55,7 @@ class ConnectionsTests {
         List<Integer> sizes = new ArrayList<>();
         for (int slice = 0; slice < Connections.SLICES; slice++) {
             List<Connection> one = new ArrayList<>();
-            connections.forEachIn(slice, one::add);
+            connections.forEachIn(Connection.NOT_SERVED, slice, one::add);
             sizes.add(one.size());
         }
         // Spread by id: no slice holds much more than its share (250 / 25 = 10).
@@ -70,7 +70,7 @@ class ConnectionsTests {
     private static List<Connection> visitSlices(Connections connections) {
         List<Connection> seen = new ArrayList<>();
         for (int slice = 0; slice < Connections.SLICES; slice++) {
-            connections.forEachIn(slice, seen::add);
+            connections.forEachIn(Connection.NOT_SERVED, slice, seen::add);
         }
         return seen;
     }

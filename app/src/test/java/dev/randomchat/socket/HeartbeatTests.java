@@ -3,8 +3,17 @@ package dev.randomchat.socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
@@ -64,9 +73,61 @@ class HeartbeatTests {
         assertThat(live).allSatisfy(connection -> assertThat(connection.isOpen()).isTrue());
     }
 
-    private Connection open(String id, boolean drained) {
-        Connection connection = new Connection(id, new Guest("g-" + id, "Guest"), "127.0.0.1", JsonMapper.builder().build(),
+    @Test
+    void eachEventLoopPingsItsOwnSocketsOnItsOwnThreadOncePerIntervalUntilStopped() throws Exception {
+        EventLoopGroup loops = new DefaultEventLoopGroup(2);
+        try {
+            Map<Connection, Queue<String>> pingedOn = new ConcurrentHashMap<>();
+            Map<Connection, String> loopThreads = new ConcurrentHashMap<>();
+            long started = System.nanoTime();
+            heartbeat.start();
+            for (int i = 0; i < 60; i++) {
+                Connection connection = newConnection("served-" + i);
+                EventLoop loop = loops.next();
+                Queue<String> threads = new ConcurrentLinkedQueue<>();
+                pingedOn.put(connection, threads);
+                connection.servedOn(loop, () -> threads.add(Thread.currentThread().getName()));
+                // Added from the loop, as the socket handler does; its own thread's name is what a ping must run on.
+                String loopThread = loop.submit(() -> {
+                    connections.add(connection);
+                    return Thread.currentThread().getName();
+                }).get(5, TimeUnit.SECONDS);
+                loopThreads.put(connection, loopThread);
+                running.add(connection.outbound().subscribe(connection::written));
+            }
+            assertThat(heartbeat.pingTimers()).as("one timer per event loop").isEqualTo(2);
+
+            // Every socket is pinged, always on its own loop, and once per interval: not once per
+            // tick of its loop's timer (a slice of the interval).
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> pingedOn.values().stream().allMatch(threads -> threads.size() >= 2));
+            heartbeat.stop();
+            long intervals = (System.nanoTime() - started) / PING.toNanos();
+            pingedOn.forEach((connection, threads) -> assertThat(threads)
+                    .hasSizeLessThanOrEqualTo((int) intervals + 1)
+                    .allSatisfy(thread -> assertThat(thread).isEqualTo(loopThreads.get(connection))));
+
+            assertThat(heartbeat.pingTimers()).isZero();
+            // A pass under way at the stop finishes before anything queued on its loop after it.
+            for (EventExecutor loop : loops) {
+                loop.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            }
+            int pingsAtStop = pingedOn.values().stream().mapToInt(Queue::size).sum();
+            Thread.sleep(PING.multipliedBy(2).toMillis());
+            assertThat(pingedOn.values().stream().mapToInt(Queue::size).sum()).as("no ping after stop").isEqualTo(pingsAtStop);
+        }
+        finally {
+            loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private Connection newConnection(String id) {
+        return new Connection(id, new Guest("g-" + id, "Guest"), "127.0.0.1", JsonMapper.builder().build(),
                 properties, 10_000, connections.budget(), slow -> { }, code -> { });
+    }
+
+    private Connection open(String id, boolean drained) {
+        Connection connection = newConnection(id);
         if (drained) {
             running.add(connection.outbound().subscribe(connection::written));
         }
