@@ -50,7 +50,8 @@ class Heartbeat implements SmartLifecycle {
     private final long suspectAfterNanos;
     /** The ping timer of each event loop that serves sockets. */
     private final Map<Executor, Disposable> pingTimers = new ConcurrentHashMap<>();
-    private Disposable checkTimer;
+    /** Written under the lock, read without it by {@link #isRunning}. */
+    private volatile Disposable checkTimer;
 
     Heartbeat(Connections connections, SocketProperties properties) {
         this.connections = connections;
@@ -73,7 +74,7 @@ class Heartbeat implements SmartLifecycle {
 
     /** Starts the ping timer of an event loop, unless it runs already (or the heartbeat is stopped). */
     private synchronized void pingOn(Executor eventLoop) {
-        if (checkTimer != null && !checkTimer.isDisposed()) {
+        if (isRunning()) {
             pingTimers.computeIfAbsent(eventLoop, this::pingTimer);
         }
     }
